@@ -1,0 +1,35 @@
+"""The one Markdown parser: markdown-it-py's `js-default` (raw HTML off) with Pandoc-flavoured plugins."""
+
+from __future__ import annotations
+
+from functools import lru_cache
+
+from markdown_it import MarkdownIt
+from markdown_it.token import Token
+from mdit_py_plugins.attrs import attrs_block_plugin, attrs_plugin
+from mdit_py_plugins.container import container_plugin
+from mdit_py_plugins.deflist import deflist_plugin
+from mdit_py_plugins.footnote import footnote_plugin
+
+from .citations import citations_plugin
+from .shortcodes import shortcodes_plugin
+
+
+@lru_cache(maxsize=1)
+def parser() -> MarkdownIt:
+    """Return the configured parser; `html` stays off so content cannot inject markup or scripts."""
+    md = MarkdownIt("js-default", {"typographer": True, "quotes": "“”‘’"})
+    md.enable(["replacements", "smartquotes"])
+    md.use(footnote_plugin)
+    md.use(deflist_plugin)
+    md.use(attrs_plugin, spans=True, allowed=("id", "class", "fig-alt", "width", "audience", "document"))
+    md.use(attrs_block_plugin)
+    md.use(container_plugin, "div", validate=lambda params, *rest: bool(params.strip()))
+    md.use(citations_plugin)
+    md.use(shortcodes_plugin)
+    return md
+
+
+def parse(text: str) -> list[Token]:
+    """Return markdown-it's block tokens for `text`; `map` lines count from 0 within `text`."""
+    return parser().parse(text, {})

@@ -1,0 +1,213 @@
+"""The project's content as typed, validated data: no I/O, no rendering.
+
+Each model mirrors one kind of YAML an editor writes (project.yaml, a
+finding's front matter, documents.yaml) and refuses unknown fields, so a
+typo such as `staus:` is reported rather than silently ignored.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+from dataclasses import dataclass
+from typing import Annotated, Any, Literal
+
+from pydantic import BaseModel, ConfigDict, Field, StringConstraints
+
+Slug = Annotated[str, StringConstraints(pattern=r"^[a-z][a-z0-9-]*$")]
+QuestionId = Annotated[str, StringConstraints(pattern=r"^RQ[1-9][0-9]*$")]
+FindingId = Annotated[str, StringConstraints(pattern=r"^F[0-9]{2,3}$")]
+Text = Annotated[str, StringConstraints(strip_whitespace=True, min_length=1)]
+Status = Literal["draft", "reviewed", "approved"]
+Format = Literal["html", "pdf", "docx"]
+FORMATS: tuple[Format, ...] = ("pdf", "docx", "html")
+
+
+class Model(BaseModel):
+    model_config = ConfigDict(extra="forbid", frozen=True)
+
+
+class Person(Model):
+    name: Text
+    family: Text
+    affiliation: Text | None = None
+    email: Text | None = None
+    orcid: Text | None = None
+
+
+class Centre(Model):
+    name: Text
+    short_name: Text
+    host: Text
+    address: Text
+    phone: Text
+    email: Text
+    web: Text
+    about: Text
+
+
+class Contact(Model):
+    name: Text
+    phone: Text | None = None
+    email: Text | None = None
+
+
+class Funder(Model):
+    name: Text
+    short_name: Text | None = None
+
+
+class ResearchQuestion(Model):
+    title: Text
+    question: Text
+
+
+class Named(Model):
+    name: Text
+    short_name: Text | None = None
+    description: Text | None = None
+
+
+class Budget(Model):
+    """How long a briefing may be; the build fails past it unless told otherwise."""
+
+    min_pages: int = Field(2, ge=1)
+    pages: int = Field(4, ge=1)
+    words: int = Field(1800, ge=100)
+
+
+class Audience(Named):
+    select: dict[str, Any] = Field(default_factory=dict)
+    template: Text | None = None
+    budget: Budget | None = None
+
+
+class Project(Model):
+    title: Text
+    subtitle: Text | None = None
+    stream: Text
+    centre: Centre
+    authors: list[Person] = Field(min_length=1)
+    contact: Contact
+    start: dt.date
+    end: dt.date
+    funders: list[Funder] = Field(min_length=1)
+    acknowledgement: Text
+    language: Text = "en-GB"
+    notice: Text | None = None
+    research_questions: dict[QuestionId, ResearchQuestion] = Field(min_length=1)
+    sectors: dict[Slug, Named] = Field(min_length=1)
+    evidence: dict[Slug, Named] = Field(min_length=1)
+    audiences: dict[Slug, Audience] = Field(min_length=1)
+
+
+class FindingMeta(Model):
+    """A finding's front matter: what it answers, from what evidence, for whom."""
+
+    id: FindingId
+    title: Text
+    questions: list[QuestionId] = Field(min_length=1)
+    sectors: list[Slug] = Field(min_length=1)
+    evidence: list[Slug] = Field(min_length=1)
+    audiences: list[Slug] = Field(default_factory=list)
+    status: Status
+    phase: Literal["interim", "final"]
+    key_message: Text
+    recommendation: Text | None = None
+    implications: dict[Slug, Text] = Field(default_factory=dict)
+    updated: dt.date | None = None
+
+
+class SectionMeta(Model):
+    title: Text | None = None
+    status: Status = "approved"
+
+
+class FindingSelection(Model):
+    where: dict[str, Any] = Field(default_factory=dict)
+    order_by: list[str] = Field(default_factory=lambda: ["questions", "id"])
+    include_drafts: bool = False
+
+
+class JournalProfile(Model):
+    """The house rules of a journal: spacing, numbering, type size, style, word count."""
+
+    name: Text | None = None
+    line_spacing: float = Field(2.0, ge=1.0, le=3.0)
+    line_numbers: bool = True
+    font_size: float = Field(12, ge=8, le=16)
+    csl: Text = "apa"
+    word_limit: int | None = Field(None, ge=100)
+    count_excludes: list[Literal["references", "tables", "figures", "footnotes", "abstract", "title"]] = \
+        Field(default_factory=lambda: ["references", "tables", "figures"])
+
+
+class DocumentSpec(Model):
+    """One document a project publishes, and the variants built beside it."""
+
+    title: Text
+    subtitle: Text | None = None
+    kind: Literal["report", "briefing", "manuscript"] = "report"
+    template: Text
+    date: dt.date | None = None
+    numbered: bool = True
+    sections: list[Slug] = Field(default_factory=list)
+    findings: FindingSelection = Field(default_factory=FindingSelection)
+    csl: Text = "harvard-cite-them-right"
+    formats: list[Format] = Field(default_factory=lambda: list(FORMATS))
+    journal: JournalProfile | None = None
+    anonymise: bool = False
+    abstract: Text | None = None
+    keywords: list[Text] = Field(default_factory=list)
+    budget: Budget | None = None
+    variants: dict[Slug, dict[str, Any]] = Field(default_factory=dict)
+
+
+class BriefingSpec(Model):
+    """The one briefing definition, applied to every audience in project.yaml."""
+
+    title: Text
+    template: Text = "briefings/{audience}.md.j2"
+    fallback_template: Text = "briefings/base.md.j2"
+    date: dt.date | None = None
+    findings: FindingSelection = Field(default_factory=FindingSelection)
+    csl: Text = "harvard-cite-them-right"
+    formats: list[Format] = Field(default_factory=lambda: list(FORMATS))
+    budget: Budget = Field(default_factory=Budget)
+
+
+class DocumentsFile(Model):
+    documents: dict[Slug, DocumentSpec] = Field(min_length=1)
+    briefing: BriefingSpec
+
+
+@dataclass(frozen=True)
+class Source:
+    """A Markdown body and where it sits in its file, so nodes keep file:line."""
+
+    path: str
+    text: str
+    first_line: int
+
+
+@dataclass(frozen=True)
+class Finding:
+    meta: FindingMeta
+    source: Source
+    lines: dict[str, int]
+
+    def line_of(self, field: str) -> int:
+        """Return the file line of a front-matter field, for messages about it."""
+        return self.lines.get(field, 2)
+
+    def __getattr__(self, name: str) -> Any:
+        # Templates say `finding.title`, not `finding.meta.title`.
+        if name.startswith("_") or name == "meta":
+            raise AttributeError(name)
+        return getattr(self.meta, name)
+
+
+@dataclass(frozen=True)
+class Section:
+    id: str
+    meta: SectionMeta
+    source: Source

@@ -1,0 +1,84 @@
+"""Which outputs a project makes: each document, its variants, and one briefing per audience."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from pathlib import PurePosixPath
+from typing import Any
+
+from .errors import Problems, fail
+from .model import Audience, BriefingSpec, DocumentSpec
+from .readers import DOCUMENTS_FILE, Corpus
+from .validation import known_names, validate
+from .yamlio import line_at
+
+
+@dataclass(frozen=True)
+class Target:
+    """One document to build: what it is, for whom, and where its files go under build/."""
+
+    name: str
+    document: str
+    spec: DocumentSpec
+    audience_id: str | None = None
+    audience: Audience | None = None
+
+    @property
+    def folder(self) -> PurePosixPath:
+        if self.audience_id:
+            return PurePosixPath("briefings", self.audience_id)
+        return PurePosixPath(self.document)
+
+    @property
+    def stem(self) -> str:
+        return self.name
+
+
+def document_targets(corpus: Corpus, name: str) -> list[Target]:
+    """Return the targets of one document: itself and each of its variants."""
+    documents = corpus.documents.documents
+    if name not in documents:
+        raise fail(known_names(name, list(documents), "document") or name, "unknown-document")
+    spec = documents[name]
+    targets = [Target(name, name, spec)]
+    problems = Problems()
+    for variant, overrides in spec.variants.items():
+        merged: dict[str, Any] = {**spec.model_dump(exclude={"variants"}, exclude_defaults=True), **overrides}
+        context = f"documents.{name}.variants.{variant}"
+        line = line_at(corpus.documents_data, ["documents", name, "variants", variant])
+        variant_spec, found = validate(DocumentSpec, merged, DOCUMENTS_FILE, line=line, context=context)
+        problems.extend(found)
+        if variant_spec is not None:
+            targets.append(Target(f"{name}-{variant}", name, variant_spec))
+    problems.raise_if_errors()
+    return targets
+
+
+def briefing_target(corpus: Corpus, audience_id: str) -> Target:
+    """Return the briefing for one audience, built from the shared briefing definition."""
+    audiences = corpus.project.audiences
+    if audience_id not in audiences:
+        raise fail(known_names(audience_id, list(audiences), "audience") or audience_id, "unknown-audience")
+    audience = audiences[audience_id]
+    brief: BriefingSpec = corpus.documents.briefing
+    template = audience.template or brief.template.format(audience=audience_id)
+    if not (corpus.root / "templates" / template).is_file():
+        template = brief.fallback_template
+    spec = DocumentSpec(
+        title=brief.title.format(audience=audience.name),
+        kind="briefing",
+        template=template,
+        date=brief.date,
+        numbered=False,
+        findings=brief.findings,
+        csl=brief.csl,
+        formats=brief.formats,
+        budget=audience.budget or brief.budget,
+    )
+    return Target(f"briefing-{audience_id}", "briefing", spec, audience_id, audience)
+
+
+def all_targets(corpus: Corpus) -> list[Target]:
+    """Return every target: all documents with their variants, then every audience's briefing."""
+    targets = [t for name in corpus.documents.documents for t in document_targets(corpus, name)]
+    return targets + [briefing_target(corpus, a) for a in corpus.project.audiences]

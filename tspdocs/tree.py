@@ -1,0 +1,428 @@
+"""The format-neutral document tree that every writer walks.
+
+A closed set of block and inline nodes in the manner of pandoc-types, each
+remembering the file and line it came from. Numbers, cross-reference text,
+citations and table cells are resolved into the tree before any writer sees
+it, so the HTML, PDF and DOCX outputs cannot disagree about them.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+from collections.abc import Iterator
+from dataclasses import dataclass, field
+from typing import Literal
+
+from .errors import Location
+
+Align = Literal["left", "right", "center"] | None
+
+
+@dataclass(slots=True)
+class Node:
+    loc: Location | None = field(default=None, kw_only=True, repr=False, compare=False)
+
+
+@dataclass(slots=True)
+class Attr:
+    """Pandoc's escape hatch: an identifier, classes and key=value pairs."""
+
+    id: str = ""
+    classes: list[str] = field(default_factory=list)
+    values: dict[str, str] = field(default_factory=dict)
+
+
+# Inlines ---------------------------------------------------------------------
+
+
+@dataclass(slots=True)
+class Inline(Node):
+    pass
+
+
+@dataclass(slots=True)
+class Text(Inline):
+    text: str
+
+
+@dataclass(slots=True)
+class Emph(Inline):
+    children: list[Inline]
+
+
+@dataclass(slots=True)
+class Strong(Inline):
+    children: list[Inline]
+
+
+@dataclass(slots=True)
+class Strike(Inline):
+    children: list[Inline]
+
+
+@dataclass(slots=True)
+class Code(Inline):
+    text: str
+
+
+@dataclass(slots=True)
+class SoftBreak(Inline):
+    pass
+
+
+@dataclass(slots=True)
+class LineBreak(Inline):
+    pass
+
+
+@dataclass(slots=True)
+class Link(Inline):
+    url: str
+    children: list[Inline]
+    title: str = ""
+
+
+@dataclass(slots=True)
+class Image(Inline):
+    """A picture: `src` is a project path for files, `data` its bytes once loaded."""
+
+    src: str
+    alt: str
+    children: list[Inline] = field(default_factory=list)
+    title: str = ""
+    attr: Attr = field(default_factory=Attr)
+    data: bytes | None = None
+    mime: str = ""
+    raster: bytes | None = None
+    width_px: int = 0
+    height_px: int = 0
+
+
+@dataclass(slots=True)
+class Span(Inline):
+    children: list[Inline]
+    attr: Attr = field(default_factory=Attr)
+
+
+@dataclass(slots=True)
+class Note(Inline):
+    """A footnote, held where it is called, as Pandoc does; writers place the text."""
+
+    blocks: list[Block]
+
+
+@dataclass(slots=True)
+class Citation:
+    key: str
+    prefix: str = ""
+    suffix: str = ""
+    mode: Literal["normal", "author-in-text", "suppress-author"] = "normal"
+
+
+@dataclass(slots=True)
+class Cite(Inline):
+    """A citation cluster; `children` holds the text the citation style produced."""
+
+    citations: list[Citation]
+    source: str
+    children: list[Inline] = field(default_factory=list)
+
+
+@dataclass(slots=True)
+class Ref(Inline):
+    """A cross-reference to a labelled heading, table or figure, resolved to its number."""
+
+    target: str
+    children: list[Inline] = field(default_factory=list)
+    kind: Literal["sec", "tbl", "fig", ""] = ""
+    prefix: str = ""
+    number: str = ""
+
+
+@dataclass(slots=True)
+class Shortcode(Inline):
+    """An inline `{{< name args >}}` waiting to be replaced by its value."""
+
+    name: str
+    args: list[str]
+
+
+# Blocks ----------------------------------------------------------------------
+
+
+@dataclass(slots=True)
+class Block(Node):
+    pass
+
+
+@dataclass(slots=True)
+class Para(Block):
+    children: list[Inline]
+
+
+@dataclass(slots=True)
+class Plain(Block):
+    """Text without paragraph spacing: tight list items and table cells."""
+
+    children: list[Inline]
+
+
+@dataclass(slots=True)
+class Heading(Block):
+    level: int
+    children: list[Inline]
+    attr: Attr = field(default_factory=Attr)
+    number: str = ""
+
+    @property
+    def numbered(self) -> bool:
+        return bool(self.number)
+
+
+@dataclass(slots=True)
+class ListItem(Node):
+    blocks: list[Block]
+
+
+@dataclass(slots=True)
+class BulletList(Block):
+    items: list[ListItem]
+    tight: bool = True
+
+
+@dataclass(slots=True)
+class OrderedList(Block):
+    items: list[ListItem]
+    start: int = 1
+    tight: bool = True
+
+
+@dataclass(slots=True)
+class DefinitionItem(Node):
+    term: list[Inline]
+    definitions: list[list[Block]]
+
+
+@dataclass(slots=True)
+class DefinitionList(Block):
+    items: list[DefinitionItem]
+
+
+@dataclass(slots=True)
+class BlockQuote(Block):
+    blocks: list[Block]
+
+
+@dataclass(slots=True)
+class CodeBlock(Block):
+    text: str
+    language: str = ""
+
+
+@dataclass(slots=True)
+class Rule(Block):
+    pass
+
+
+@dataclass(slots=True)
+class Div(Block):
+    """A fenced `:::` block; classes such as `callout-note` or `key-messages` style it."""
+
+    blocks: list[Block]
+    attr: Attr = field(default_factory=Attr)
+
+
+@dataclass(slots=True)
+class Column:
+    """A table column as data: its heading, alignment and relative width."""
+
+    align: Align = None
+    width: float | None = None
+
+
+@dataclass(slots=True)
+class Cell:
+    blocks: list[Block]
+    align: Align = None
+
+
+@dataclass(slots=True)
+class Row:
+    cells: list[Cell]
+
+
+@dataclass(slots=True)
+class Table(Block):
+    columns: list[Column]
+    head: list[Row]
+    body: list[Row]
+    foot: list[Row] = field(default_factory=list)
+    caption: list[Inline] = field(default_factory=list)
+    attr: Attr = field(default_factory=Attr)
+    notes: list[Block] = field(default_factory=list)
+    number: str = ""
+    row_headers: int = 0
+
+
+@dataclass(slots=True)
+class Figure(Block):
+    image: Image
+    caption: list[Inline] = field(default_factory=list)
+    attr: Attr = field(default_factory=Attr)
+    number: str = ""
+    notes: list[Block] = field(default_factory=list)
+
+
+@dataclass(slots=True)
+class Directive(Block):
+    """A ```{name} fenced block (a data table, chart or generated matrix) before it is expanded."""
+
+    name: str
+    argument: str
+    body: str
+    body_line: int
+
+
+@dataclass(slots=True)
+class Include(Block):
+    """A `{{< include kind:id >}}` placed by a template, replaced by that file's tree."""
+
+    target: str
+    level: int = 1
+    attrs: dict[str, str] = field(default_factory=dict)
+
+
+@dataclass(slots=True)
+class Contents(Block):
+    """A generated list: `sections` (the contents), `tables` or `figures`."""
+
+    kind: Literal["sections", "tables", "figures"]
+    title: str = ""
+    entries: list[ContentsEntry] = field(default_factory=list)
+
+
+@dataclass(slots=True)
+class ContentsEntry:
+    target: str
+    level: int
+    number: str
+    text: list[Inline]
+
+
+@dataclass(slots=True)
+class Bibliography(Block):
+    """Where the reference list goes; the citation step fills `entries`."""
+
+    title: str = "References"
+    entries: list[BibEntry] = field(default_factory=list)
+
+
+@dataclass(slots=True)
+class BibEntry:
+    key: str
+    children: list[Inline]
+
+
+@dataclass(slots=True)
+class PageBreak(Block):
+    pass
+
+
+# The document ----------------------------------------------------------------
+
+
+@dataclass(slots=True)
+class Meta:
+    """What writers need beyond the body: cover, running heads, file metadata."""
+
+    title: str
+    subtitle: str = ""
+    kind: str = "report"
+    language: str = "en-GB"
+    authors: list[str] = field(default_factory=list)
+    organisation: str = ""
+    date: dt.date | None = None
+    date_text: str = ""
+    audience: str = ""
+    notice: str = ""
+    keywords: list[str] = field(default_factory=list)
+    abstract: list[Block] = field(default_factory=list)
+    cover: list[Block] = field(default_factory=list)
+    provenance: str = ""
+    draft: bool = False
+    numbered: bool = True
+    anonymised: bool = False
+    word_count: int | None = None
+    layout: dict[str, object] = field(default_factory=dict)
+
+
+@dataclass(slots=True)
+class Document:
+    meta: Meta
+    blocks: list[Block]
+
+
+# Walking ---------------------------------------------------------------------
+
+
+def child_blocks(block: Block) -> list[list[Block]]:
+    """Return the lists of blocks nested directly inside `block`."""
+    if isinstance(block, Div | BlockQuote):
+        return [block.blocks]
+    if isinstance(block, BulletList | OrderedList):
+        return [item.blocks for item in block.items]
+    if isinstance(block, DefinitionList):
+        return [d for item in block.items for d in item.definitions]
+    if isinstance(block, Table):
+        rows = (*block.head, *block.body, *block.foot)
+        return [cell.blocks for row in rows for cell in row.cells] + [block.notes]
+    if isinstance(block, Figure):
+        return [block.notes]
+    return []
+
+
+def block_inlines(block: Block) -> list[list[Inline]]:
+    """Return the lists of inlines held directly by `block` (text, captions, terms)."""
+    if isinstance(block, Para | Plain | Heading):
+        return [block.children]
+    if isinstance(block, Table | Figure):
+        return [block.caption]
+    if isinstance(block, DefinitionList):
+        return [item.term for item in block.items]
+    return []
+
+
+def walk(blocks: list[Block]) -> Iterator[Block]:
+    """Yield every block in document order, including those inside footnotes."""
+    for block in blocks:
+        yield block
+        for children in child_blocks(block):
+            yield from walk(children)
+        for inlines in block_inlines(block):
+            for node in walk_inlines(inlines):
+                if isinstance(node, Note):
+                    yield from walk(node.blocks)
+
+
+def walk_inlines(inlines: list[Inline]) -> Iterator[Inline]:
+    """Yield every inline inside `inlines`, depth first, not entering footnotes."""
+    for node in inlines:
+        yield node
+        children = getattr(node, "children", None)
+        if children and not isinstance(node, Image):
+            yield from walk_inlines(children)
+
+
+def inline_lists(blocks: list[Block]) -> Iterator[list[Inline]]:
+    """Yield every mutable list of inlines in the document, so a step can replace nodes in place."""
+    for block in walk(blocks):
+        for inlines in block_inlines(block):
+            yield from _nested_lists(inlines)
+
+
+def _nested_lists(inlines: list[Inline]) -> Iterator[list[Inline]]:
+    yield inlines
+    for node in inlines:
+        children = getattr(node, "children", None)
+        if isinstance(children, list) and not isinstance(node, Image):
+            yield from _nested_lists(children)

@@ -1,0 +1,45 @@
+"""What every writer shares: dispatch over the tree, and the context a write needs."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any
+
+from .. import tree as t
+from ..sources import ProjectFS
+
+
+@dataclass
+class WriteContext:
+    """The project resources a writer may use: the files under assets/ and templates/."""
+
+    fs: ProjectFS
+    epoch: int
+    assets: Path = field(init=False)
+    options: dict[str, Any] = field(default_factory=dict)
+
+    def __post_init__(self) -> None:
+        self.assets = self.fs.root / "assets"
+
+
+class Walker:
+    """Send each node to the writer's method named for its type (`block_Para`, `inline_Text`).
+
+    A node type a writer lacks a method for is a bug in tspdocs, so it fails
+    loudly here rather than dropping content from a published document.
+    """
+
+    def blocks(self, nodes: list[t.Block]) -> None:
+        for node in nodes:
+            self.block(node)
+
+    def block(self, node: t.Block) -> Any:
+        return getattr(self, "block_" + type(node).__name__)(node)
+
+    def inlines(self, nodes: list[t.Inline]) -> Any:
+        for node in nodes:
+            self.inline(node)
+
+    def inline(self, node: t.Inline) -> Any:
+        return getattr(self, "inline_" + type(node).__name__)(node)

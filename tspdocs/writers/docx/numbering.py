@@ -1,0 +1,55 @@
+"""Real Word numbering: lists and headings use `w:num` definitions from the reference document.
+
+The reference document names its list definitions (`w:abstractNum/w:name`)
+so that a designer can restyle them in Word; each ordered list gets its own
+`w:num` with a start override, which is how Word restarts numbering.
+"""
+
+from __future__ import annotations
+
+from docx.document import Document as DocxDocument
+from docx.oxml.ns import qn
+from docx.text.paragraph import Paragraph
+
+from ...errors import fail
+
+BULLET, NUMBER, HEADING = "tspdocs-bullet", "tspdocs-number", "tspdocs-heading"
+
+
+class Numbering:
+    def __init__(self, document: DocxDocument) -> None:
+        self.root = document.part.numbering_part.element
+        self.abstract = {}
+        for node in self.root.findall(qn("w:abstractNum")):
+            name = node.find(qn("w:name"))
+            if name is not None:
+                self.abstract[name.get(qn("w:val"))] = node.get(qn("w:abstractNumId"))
+        missing = [n for n in (BULLET, NUMBER, HEADING) if n not in self.abstract]
+        if missing:
+            raise fail(f"the reference document has no list definition named {', '.join(missing)}; "
+                       "start from assets/reference.docx", "reference-docx")
+        self._shared: dict[str, int] = {}
+
+    def shared(self, kind: str) -> int:
+        """Return one `w:num` for `kind` that every list of that kind continues (bullets, headings)."""
+        if kind not in self._shared:
+            self._shared[kind] = self._new_num(kind, None)
+        return self._shared[kind]
+
+    def restarted(self, kind: str, start: int) -> int:
+        """Return a fresh `w:num` whose first level starts at `start`: a new numbered list."""
+        return self._new_num(kind, start)
+
+    def _new_num(self, kind: str, start: int | None) -> int:
+        num = self.root.add_num(int(self.abstract[kind]))
+        if start is not None:
+            override = num.add_lvlOverride(ilvl=0)
+            override.add_startOverride(start)
+        return int(num.numId)
+
+
+def set_numbering(paragraph: Paragraph, num_id: int, level: int) -> None:
+    """Attach `w:numPr` (list level and definition) to a paragraph, in schema order."""
+    num_pr = paragraph._p.get_or_add_pPr().get_or_add_numPr()
+    num_pr.get_or_add_ilvl().val = level
+    num_pr.get_or_add_numId().val = num_id

@@ -1,0 +1,291 @@
+"""Write the tree as one self-contained, accessible HTML5 page; the PDF writer reuses it in print mode.
+
+Screen mode collects footnotes at the end with links both ways (as Pandoc
+does); print mode leaves each note where it is called so WeasyPrint can
+float it to the foot of its page.
+"""
+
+from __future__ import annotations
+
+import base64
+import datetime as dt
+from html import escape
+
+from markupsafe import Markup
+
+from .. import tree as t
+from ..templating import make_environment, render_template
+from ..treebuilder import plain_text
+from .base import Walker, WriteContext
+
+LAYOUT = "layouts/page.html.j2"
+STYLES = ("base.css",)
+SCREEN_STYLES = ("screen.css",)
+PRINT_STYLES = ("print.css",)
+
+
+class HtmlBody(Walker):
+    """Render blocks into `self.out`; inline methods return their HTML."""
+
+    def __init__(self, print_mode: bool) -> None:
+        self.print_mode = print_mode
+        self.out: list[str] = []
+        self.notes: list[str] = []
+
+    def html(self, blocks: list[t.Block]) -> str:
+        start = len(self.out)
+        self.blocks(blocks)
+        text = "".join(self.out[start:])
+        del self.out[start:]
+        return text
+
+    def text(self, inlines: list[t.Inline]) -> str:
+        return "".join(self.inline(node) for node in inlines)
+
+    # Blocks ------------------------------------------------------------------
+
+    def block_Para(self, node: t.Para) -> None:
+        self.out.append(f"<p>{self.text(node.children)}</p>\n")
+
+    def block_Plain(self, node: t.Plain) -> None:
+        self.out.append(self.text(node.children))
+
+    def block_Heading(self, node: t.Heading) -> None:
+        level = min(node.level + 1, 6)  # the document title is the page's only <h1>
+        number = f'<span class="secno">{node.number}</span> ' if node.number else ""
+        classes = _class_attr(node.attr.classes + [f"level{node.level}"])
+        self.out.append(f'<h{level} id="{escape(node.attr.id)}"{classes}>{number}'
+                        f"{self.text(node.children)}</h{level}>\n")
+
+    def block_BulletList(self, node: t.BulletList) -> None:
+        self.out.append("<ul>\n" + self._items(node.items) + "</ul>\n")
+
+    def block_OrderedList(self, node: t.OrderedList) -> None:
+        start = f' start="{node.start}"' if node.start != 1 else ""
+        self.out.append(f"<ol{start}>\n" + self._items(node.items) + "</ol>\n")
+
+    def _items(self, items: list[t.ListItem]) -> str:
+        return "".join(f"<li>{self.html(item.blocks)}</li>\n" for item in items)
+
+    def block_DefinitionList(self, node: t.DefinitionList) -> None:
+        parts = ["<dl>\n"]
+        for item in node.items:
+            parts.append(f"<dt>{self.text(item.term)}</dt>\n")
+            parts.extend(f"<dd>{self.html(blocks)}</dd>\n" for blocks in item.definitions)
+        self.out.append("".join(parts) + "</dl>\n")
+
+    def block_BlockQuote(self, node: t.BlockQuote) -> None:
+        self.out.append(f"<blockquote>\n{self.html(node.blocks)}</blockquote>\n")
+
+    def block_CodeBlock(self, node: t.CodeBlock) -> None:
+        language = f' class="language-{escape(node.language)}"' if node.language else ""
+        self.out.append(f"<pre><code{language}>{escape(node.text)}</code></pre>\n")
+
+    def block_Rule(self, node: t.Rule) -> None:
+        self.out.append("<hr>\n")
+
+    def block_PageBreak(self, node: t.PageBreak) -> None:
+        self.out.append('<div class="page-break"></div>\n')
+
+    def block_Div(self, node: t.Div) -> None:
+        classes = list(node.attr.classes)
+        role = ""
+        title = node.attr.values.get("title", "")
+        if any(c.startswith("callout") for c in classes) or "key-messages" in classes:
+            classes.insert(0, "callout")
+            role = ' role="note"'
+        ident = f' id="{escape(node.attr.id)}"' if node.attr.id else ""
+        heading = f'<p class="callout-title">{escape(title)}</p>\n' if title else ""
+        self.out.append(f"<div{ident}{_class_attr(classes)}{role}>\n{heading}{self.html(node.blocks)}</div>\n")
+
+    def block_Table(self, node: t.Table) -> None:
+        parts = [f'<table id="{escape(node.attr.id)}"{_class_attr(node.attr.classes)}>\n'
+                 if node.attr.id else f"<table{_class_attr(node.attr.classes)}>\n"]
+        if node.caption:
+            label = f'<span class="label">Table {node.number}:</span> ' if node.number else ""
+            parts.append(f"<caption>{label}{self.text(node.caption)}</caption>\n")
+        if any(c.width for c in node.columns):
+            parts.append("<colgroup>" + "".join(
+                f'<col style="width:{c.width:.0%}">' if c.width else "<col>" for c in node.columns) + "</colgroup>\n")
+        for section, rows in (("thead", node.head), ("tbody", node.body), ("tfoot", node.foot)):
+            if rows:
+                parts.append(f"<{section}>\n")
+                parts.extend(self._row(row, section, node) for row in rows)
+                parts.append(f"</{section}>\n")
+        parts.append("</table>\n")
+        self.out.append("".join(parts))
+        if node.notes:
+            self.out.append(f'<div class="table-notes">\n{self.html(node.notes)}</div>\n')
+
+    def _row(self, row: t.Row, section: str, table: t.Table) -> str:
+        cells = []
+        for index, cell in enumerate(row.cells):
+            align = f' class="align-{cell.align}"' if cell.align else ""
+            content = self.html(cell.blocks)
+            if section == "thead":
+                cells.append(f'<th scope="col"{align}>{content}</th>')
+            elif index < table.row_headers:
+                cells.append(f'<th scope="row"{align}>{content}</th>')
+            else:
+                cells.append(f"<td{align}>{content}</td>")
+        return "<tr>" + "".join(cells) + "</tr>\n"
+
+    def block_Figure(self, node: t.Figure) -> None:
+        ident = f' id="{escape(node.attr.id)}"' if node.attr.id else ""
+        image = self._img(node.image)
+        label = f'<span class="label">Figure {node.number}:</span> ' if node.number else ""
+        caption = f"<figcaption>{label}{self.text(node.caption)}</figcaption>\n" if node.caption else ""
+        notes = f'<div class="figure-notes">{self.html(node.notes)}</div>\n' if node.notes else ""
+        self.out.append(f"<figure{ident}>\n{image}\n{notes}{caption}</figure>\n")
+
+    def block_Contents(self, node: t.Contents) -> None:
+        if not node.entries:
+            return
+        ident = {"sections": "toc", "tables": "lot", "figures": "lof"}[node.kind]
+        title = node.title or {"sections": "Contents", "tables": "Tables", "figures": "Figures"}[node.kind]
+        items = []
+        for entry in node.entries:
+            number = f'<span class="secno">{entry.number}</span> ' if entry.number else ""
+            if node.kind == "tables":
+                number = f'<span class="label">Table {entry.number}:</span> '
+            elif node.kind == "figures":
+                number = f'<span class="label">Figure {entry.number}:</span> '
+            items.append(f'<li class="toc-level{entry.level}"><a href="#{escape(entry.target)}">'
+                         f"{number}{self.text(_without_notes(entry.text))}</a></li>\n")
+        self.out.append(f'<nav class="contents {ident}" aria-labelledby="{ident}-title">\n'
+                        f'<h2 id="{ident}-title" class="contents-title">{escape(title)}</h2>\n'
+                        f'<ol>\n{"".join(items)}</ol>\n</nav>\n')
+
+    def block_Bibliography(self, node: t.Bibliography) -> None:
+        if not node.entries:
+            return
+        entries = "".join(f'<div class="csl-entry" id="ref-{escape(e.key)}" role="listitem">'
+                          f"{self.text(e.children)}</div>\n" for e in node.entries)
+        self.out.append(f'<section class="references" aria-labelledby="refs-title">\n'
+                        f'<h2 id="refs-title">{escape(node.title)}</h2>\n'
+                        f'<div role="list">\n{entries}</div>\n</section>\n')
+
+    # Inlines -----------------------------------------------------------------
+
+    def inline_Text(self, node: t.Text) -> str:
+        return escape(node.text, quote=False)
+
+    def inline_SoftBreak(self, node: t.SoftBreak) -> str:
+        return "\n"
+
+    def inline_LineBreak(self, node: t.LineBreak) -> str:
+        return "<br>\n"
+
+    def inline_Emph(self, node: t.Emph) -> str:
+        return f"<em>{self.text(node.children)}</em>"
+
+    def inline_Strong(self, node: t.Strong) -> str:
+        return f"<strong>{self.text(node.children)}</strong>"
+
+    def inline_Strike(self, node: t.Strike) -> str:
+        return f"<del>{self.text(node.children)}</del>"
+
+    def inline_Code(self, node: t.Code) -> str:
+        return f"<code>{escape(node.text)}</code>"
+
+    def inline_Link(self, node: t.Link) -> str:
+        title = f' title="{escape(node.title)}"' if node.title else ""
+        return f'<a href="{escape(node.url)}"{title}>{self.text(node.children)}</a>'
+
+    def inline_Image(self, node: t.Image) -> str:
+        return self._img(node)
+
+    def _img(self, node: t.Image) -> str:
+        src = node.src
+        if node.data is not None:
+            src = f"data:{node.mime};base64,{base64.b64encode(node.data).decode('ascii')}"
+        size = f' width="{node.width_px}" height="{node.height_px}"' if node.width_px else ""
+        return f'<img src="{escape(src)}" alt="{escape(node.alt)}"{size}>'
+
+    def inline_Span(self, node: t.Span) -> str:
+        ident = f' id="{escape(node.attr.id)}"' if node.attr.id else ""
+        return f"<span{ident}{_class_attr(node.attr.classes)}>{self.text(node.children)}</span>"
+
+    def inline_Note(self, node: t.Note) -> str:
+        if self.print_mode:
+            # WeasyPrint floats this span to the foot of the page (CSS `float: footnote`).
+            inner = " ".join(self.text(b.children) for b in node.blocks if isinstance(b, t.Para | t.Plain))
+            return f'<span class="footnote">{inner}</span>'
+        number = len(self.notes) + 1
+        body = self.html(node.blocks)
+        back = f' <a href="#fnref{number}" class="footnote-back" role="doc-backlink" ' \
+               f'aria-label="Back to reference {number}">↩︎</a>'
+        body = body[:-5] + back + "</p>\n" if body.endswith("</p>\n") else body + back
+        self.notes.append(f'<li id="fn{number}">{body}</li>\n')
+        return (f'<a href="#fn{number}" class="footnote-ref" id="fnref{number}" role="doc-noteref">'
+                f"<sup>{number}</sup></a>")
+
+    def inline_Cite(self, node: t.Cite) -> str:
+        keys = " ".join(c.key for c in node.citations)
+        return f'<span class="citation" data-cites="{escape(keys)}">{self.text(node.children)}</span>'
+
+    def inline_Ref(self, node: t.Ref) -> str:
+        return f'<a class="xref" href="#{escape(node.target)}">{self.text(node.children)}</a>'
+
+    def inline_Shortcode(self, node: t.Shortcode) -> str:
+        raise AssertionError(f"shortcode {node.name} reached the HTML writer unresolved")
+
+    def notes_html(self) -> str:
+        if not self.notes:
+            return ""
+        return ('<section class="footnotes" role="doc-endnotes" aria-labelledby="notes-title">\n'
+                '<h2 id="notes-title">Notes</h2>\n<ol>\n' + "".join(self.notes) + "</ol>\n</section>\n")
+
+
+def _class_attr(classes: list[str]) -> str:
+    return f' class="{escape(" ".join(classes))}"' if classes else ""
+
+
+def _without_notes(inlines: list[t.Inline]) -> list[t.Inline]:
+    return [node for node in inlines if not isinstance(node, t.Note)]
+
+
+def page_html(doc: t.Document, ctx: WriteContext, *, print_mode: bool) -> str:
+    """Return the complete page: layout template, inline CSS, cover, body and notes."""
+    body = HtmlBody(print_mode)
+    main = body.html(doc.blocks)
+    abstract = body.html(doc.meta.abstract)
+    cover = body.html(doc.meta.cover)
+    styles = STYLES + (PRINT_STYLES if print_mode else SCREEN_STYLES)
+    css = "\n".join(ctx.fs.read_text(ctx.assets / "styles" / name) for name in styles)
+    if print_mode:
+        css = css.replace("url(fonts/", f"url({(ctx.assets / 'fonts').as_uri()}/")
+    env = make_environment(ctx.fs, autoescape=True)
+    created = dt.datetime.fromtimestamp(ctx.epoch, dt.timezone.utc).strftime("%Y-%m-%dT%H:%M:%SZ")
+    context = {
+        "meta": doc.meta,
+        "body": Markup(main),
+        "abstract": Markup(abstract),
+        "cover": Markup(cover),
+        "notes": Markup(body.notes_html()),
+        "css": Markup(css),
+        "created": created,
+        "print_mode": print_mode,
+        "logo": Markup(_logo(ctx, doc.meta.organisation)),
+        "description": plain_text(_first_para(doc.meta.abstract)),
+    }
+    return render_template(env, ctx.fs, LAYOUT, context)
+
+
+def _first_para(blocks: list[t.Block]) -> list[t.Inline]:
+    for block in blocks:
+        if isinstance(block, t.Para | t.Plain):
+            return block.children
+    return []
+
+
+def _logo(ctx: WriteContext, alt: str) -> str:
+    path = ctx.assets / "logos" / "logo.png"
+    if not path.is_file():
+        return ""
+    data = base64.b64encode(ctx.fs.read_bytes(path)).decode("ascii")
+    return f'<img class="logo" src="data:image/png;base64,{data}" alt="{escape(alt)}">'
+
+
+def write_html(doc: t.Document, ctx: WriteContext) -> bytes:
+    return page_html(doc, ctx, print_mode=False).encode("utf-8")

@@ -1,0 +1,132 @@
+"""Write the tree as a tagged PDF/UA-1 through WeasyPrint, from the HTML writer's print mode.
+
+WeasyPrint only logs a resource it could not fetch and writes the PDF
+anyway, so fetching goes through `ProjectFetcher`, which allows `data:` URLs
+and files inside the project and stops the render for anything else: no
+network, no /etc/passwd, no symlink out of the project.
+"""
+
+from __future__ import annotations
+
+import logging
+import mimetypes
+from dataclasses import dataclass, field
+from pathlib import Path
+from urllib.parse import unquote, urlsplit
+
+from .. import tree as t
+from ..errors import BuildError, Location, Problem
+from .base import WriteContext
+from .html import page_html
+
+
+@dataclass(frozen=True)
+class Section:
+    """A top-level section's place in the laid-out PDF, for page-budget messages."""
+
+    id: str
+    title: str
+    start: float
+    length: float = 0.0
+
+
+@dataclass
+class RenderedPdf:
+    data: bytes
+    pages: int
+    sections: list[Section] = field(default_factory=list)
+    heading_pages: dict[str, int] = field(default_factory=dict)
+
+
+class FetchRefused(Exception):
+    pass
+
+
+def _fetcher_class() -> type:
+    from weasyprint.urls import FatalURLFetchingError, URLFetcher, URLFetcherResponse
+
+    class ProjectFetcher(URLFetcher):  # type: ignore[misc]
+        """Serve `data:` URLs and files inside the project; refuse and stop on anything else."""
+
+        def __init__(self, root: Path) -> None:
+            super().__init__(allowed_protocols=("data", "file"))
+            self.root = root
+            self.refused: list[str] = []
+
+        def fetch(self, url: str, headers: object = None) -> URLFetcherResponse:
+            if url.startswith("data:"):
+                return super().fetch(url, headers)
+            parts = urlsplit(url)
+            if parts.scheme == "file" and parts.netloc in ("", "localhost"):
+                path = Path(unquote(parts.path)).resolve()
+                if path.is_relative_to(self.root) and path.is_file():
+                    mime = mimetypes.guess_type(path.name)[0] or "application/octet-stream"
+                    return URLFetcherResponse(url, path.read_bytes(), {"Content-Type": mime})
+            self.refused.append(url)
+            raise FatalURLFetchingError(f"refused to fetch {url}")
+
+    return ProjectFetcher
+
+
+def layout_pdf(html: str, ctx: WriteContext) -> RenderedPdf:
+    """Lay out `html` and return the PDF with its page count and where each section falls."""
+    import weasyprint
+    from weasyprint.text.fonts import FontConfiguration
+    from weasyprint.urls import FatalURLFetchingError
+
+    fetcher = _fetcher_class()(ctx.fs.root)
+    font_config = FontConfiguration()
+    errors = _LogCollector()
+    logger = logging.getLogger("weasyprint")
+    logger.addHandler(errors)
+    try:
+        document = weasyprint.HTML(string=html, base_url=ctx.fs.root.as_uri() + "/",
+                                   url_fetcher=fetcher).render(font_config=font_config,
+                                                               pdf_variant="pdf/ua-1")
+        data = document.write_pdf(pdf_variant="pdf/ua-1", pdf_identifier=b"tspdocs" + str(ctx.epoch).encode(),
+                                  uncompressed_pdf=False)
+    except FatalURLFetchingError:
+        raise BuildError([Problem(f"the document refers to {url}, which is outside the project or not "
+                                  "allowed; use a file inside the project", "outside-project",
+                                  Location("(rendering)")) for url in fetcher.refused]) from None
+    finally:
+        logger.removeHandler(errors)
+    if errors.messages:
+        raise BuildError([Problem(f"WeasyPrint: {m}", "pdf", Location("(rendering)")) for m in errors.messages])
+    sections, heading_pages = _section_positions(document)
+    return RenderedPdf(data, len(document.pages), sections, heading_pages)
+
+
+def _section_positions(document: object) -> tuple[list[Section], dict[str, int]]:
+    """Return each level-1 section's start and length in pages, and the page of every heading anchor."""
+    starts: list[tuple[str, float]] = []
+    heading_pages: dict[str, int] = {}
+    pages = document.pages  # type: ignore[attr-defined]
+    for number, page in enumerate(pages):
+        height = page.height or 1
+        for anchor, (_x, y, *_rest) in sorted(page.anchors.items(), key=lambda item: item[1][1]):
+            heading_pages.setdefault(anchor, number + 1)
+            if anchor.startswith("sec:") or anchor in ("toc", "refs-title"):
+                starts.append((anchor, number + y / height))
+    starts.sort(key=lambda item: item[1])
+    end = float(len(pages))
+    sections = []
+    for index, (anchor, start) in enumerate(starts):
+        stop = starts[index + 1][1] if index + 1 < len(starts) else end
+        sections.append(Section(anchor, anchor, start, stop - start))
+    return sections, heading_pages
+
+
+class _LogCollector(logging.Handler):
+    """Keep WeasyPrint's errors, which it would otherwise only log while still writing the PDF."""
+
+    def __init__(self) -> None:
+        super().__init__(logging.ERROR)
+        self.messages: list[str] = []
+
+    def emit(self, record: logging.LogRecord) -> None:
+        self.messages.append(record.getMessage())
+
+
+def write_pdf(doc: t.Document, ctx: WriteContext) -> bytes:
+    return layout_pdf(page_html(doc, ctx, print_mode=True), ctx).data
