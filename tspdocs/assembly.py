@@ -55,9 +55,9 @@ def selected_findings(corpus: Corpus, target: Target, options: Options) -> list[
     return chosen
 
 
-def assemble(corpus: Corpus, target: Target, options: Options, problems: Problems) -> t.Document:
+def assemble(corpus: Corpus, target: Target, findings: list[Finding], options: Options,
+             problems: Problems) -> t.Document:
     """Return the target's tree with includes resolved and conditional blocks applied."""
-    findings = selected_findings(corpus, target, options)
     env = make_environment(corpus.fs)
     context = _template_context(corpus, target, findings)
     template = target.spec.template

@@ -18,7 +18,10 @@ from pathlib import Path
 from typing import Any
 
 from . import tree as t
-from .assembly import Options, assemble
+from .citations import References, resolve_citations
+from .assembly import Options, assemble, selected_findings
+from .data import Data
+from .directives import DirectiveContext, expand_directives
 from .errors import BuildError, Location, Problem, Problems
 from .images import load_images
 from .model import Format
@@ -27,6 +30,7 @@ from .output import output_path, write_atomic
 from .readers import Corpus, read_corpus
 from .targets import Target
 from .treebuilder import plain_text
+from .values import resolve_shortcodes
 from .writers import EXTENSIONS, get_writer
 from .writers.base import WriteContext
 
@@ -66,11 +70,19 @@ def build_epoch() -> int:
     return int(time.time())
 
 
-def prepare(corpus: Corpus, target: Target, options: Options, problems: Problems) -> t.Document:
+def prepare(corpus: Corpus, target: Target, options: Options, problems: Problems, data: Data,
+            references: References) -> t.Document:
     """Return the target's tree with everything resolved that writers must agree on."""
-    doc = assemble(corpus, target, options, problems)
+    findings = selected_findings(corpus, target, options)
+    doc = assemble(corpus, target, findings, options, problems)
     if target.spec.date:
         doc.meta.date_text = target.spec.date.strftime("%B %Y")
+    context = DirectiveContext(corpus, findings, problems, data)
+    doc.blocks = expand_directives(doc.blocks, context)
+    resolve_shortcodes(doc, context)
+    families = {a.family for a in corpus.project.authors} if target.spec.anonymise else None
+    resolve_citations(doc, references, target.spec.csl, problems, anonymise_families=families,
+                      style_where=Location("content/documents.yaml"))
     load_images(doc, corpus.fs, problems)
     number_document(doc, problems)
     return doc
@@ -135,9 +147,11 @@ def build(root: Path, targets: Callable[[Corpus], Iterable[Target]], formats: li
     corpus = read_corpus(root)
     problems = Problems()
     prepared: list[Prepared] = []
+    data = Data(corpus.fs, corpus.project)
+    references = References(corpus.fs)
     for target in targets(corpus):
         try:
-            doc = prepare(corpus, target, options, problems)
+            doc = prepare(corpus, target, options, problems, data, references)
         except BuildError as exc:
             problems.extend(exc.problems)
             continue

@@ -234,16 +234,21 @@ class Div(Block):
 
 @dataclass(slots=True)
 class Column:
-    """A table column as data: its heading, alignment and relative width."""
+    """A table column as data: its name and kind (text, integer, number, fraction), alignment and width."""
 
     align: Align = None
     width: float | None = None
+    name: str = ""
+    kind: str = "text"
 
 
 @dataclass(slots=True)
 class Cell:
+    """A table cell: what it shows, and for data tables the typed value it shows."""
+
     blocks: list[Block]
     align: Align = None
+    value: object = None
 
 
 @dataclass(slots=True)

@@ -1,0 +1,139 @@
+"""Draw bar, stacked-bar and line charts with matplotlib, reproducibly, in the Analysis Function palette.
+
+Each chart is drawn once and saved twice: SVG for the HTML page and the
+PDF, a 200 dpi PNG for Word, which cannot show SVG. Fixed hash salt and no
+dates in the metadata make the files byte-identical from run to run.
+"""
+
+from __future__ import annotations
+
+import io
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Any
+
+from .formats import format_value
+
+# Analysis Function accessible categorical palette (government analysis guidance).
+PALETTE = ["#12436D", "#28A197", "#801650", "#F46A25", "#3D3D3D", "#A285D1"]
+INK, GRID = "#1d1d1b", "#d9d9d9"
+WIDTH_IN, HEIGHT_IN = 6.3, 3.3
+PNG_DPI = 200
+
+
+@dataclass(frozen=True)
+class Chart:
+    kind: str
+    x: str
+    series: dict[str, str]
+    format: str
+    horizontal: bool = False
+    y_label: str = ""
+
+
+def _pyplot(font_dir: Path) -> Any:
+    import matplotlib
+
+    matplotlib.use("Agg")
+    from matplotlib import font_manager, pyplot
+
+    fonts = sorted(font_dir.glob("LiberationSans-*.ttf"))
+    for font in fonts:
+        font_manager.fontManager.addfont(str(font))
+    matplotlib.rcParams.update({
+        "svg.hashsalt": "tspdocs",
+        "svg.fonttype": "path",
+        "font.family": "Liberation Sans" if fonts else "DejaVu Sans",
+        "font.size": 9,
+        "axes.edgecolor": INK,
+        "axes.labelcolor": INK,
+        "xtick.color": INK,
+        "ytick.color": INK,
+        "axes.spines.top": False,
+        "axes.spines.right": False,
+        "axes.prop_cycle": matplotlib.cycler(color=PALETTE),
+    })
+    return pyplot
+
+
+def draw_chart(frame: Any, chart: Chart, font_dir: Path) -> tuple[bytes, bytes, tuple[int, int]]:
+    """Return the chart as SVG bytes, PNG bytes and its size in CSS pixels, in the project's fonts."""
+    pyplot = _pyplot(font_dir)
+    figure, axes = pyplot.subplots(figsize=(WIDTH_IN, HEIGHT_IN), layout="constrained")
+    labels = [str(v) for v in frame[chart.x]]
+    series = {title: [_number(v) for v in frame[name]] for name, title in chart.series.items()}
+    scale = 100 if chart.format.startswith("percent") else 1
+    if chart.kind == "line":
+        _line(axes, labels, series, scale)
+    else:
+        _bars(axes, labels, series, scale, stacked=chart.kind == "stacked-bar", horizontal=chart.horizontal,
+              fmt=chart.format)
+    value_axis = axes.xaxis if chart.horizontal and chart.kind != "line" else axes.yaxis
+    value_axis.set_major_formatter(lambda value, _pos: format_value(value / scale, chart.format))
+    value_axis.grid(True, color=GRID, linewidth=0.6)
+    axes.set_axisbelow(True)
+    if chart.y_label:
+        (axes.set_xlabel if chart.horizontal else axes.set_ylabel)(chart.y_label)
+    if chart.kind == "line" and scale == 100:
+        axes.set_ylim(0, 100)
+    if len(series) > 1:
+        figure.legend(frameon=False, fontsize=8, loc="outside lower center", ncol=min(len(series), 5))
+    svg, png = io.BytesIO(), io.BytesIO()
+    figure.savefig(svg, format="svg", metadata={"Date": None, "Creator": None})
+    figure.savefig(png, format="png", dpi=PNG_DPI, metadata={"Software": None})
+    pyplot.close(figure)
+    return svg.getvalue(), png.getvalue(), (round(WIDTH_IN * 96), round(HEIGHT_IN * 96))
+
+
+def _number(value: Any) -> float:
+    try:
+        return float(value)
+    except (TypeError, ValueError):
+        return 0.0
+
+
+def _bars(axes: Any, labels: list[str], series: dict[str, list[float]], scale: float, *, stacked: bool,
+          horizontal: bool, fmt: str) -> None:
+    count = len(series)
+    positions = list(range(len(labels)))
+    width = 0.75 if stacked else 0.8 / count
+    base = [0.0] * len(labels)
+    for index, (title, values) in enumerate(series.items()):
+        scaled = [v * scale for v in values]
+        if stacked:
+            offsets, start = positions, base
+        else:
+            offsets = [p - 0.4 + width * (index + 0.5) for p in positions]
+            start = [0.0] * len(labels)
+        draw = axes.barh if horizontal else axes.bar
+        kwargs = {"left" if horizontal else "bottom": start}
+        bars = draw(offsets, scaled, width, label=title, color=PALETTE[index % len(PALETTE)],
+                    edgecolor="white", linewidth=0.5, **kwargs)
+        if not stacked and count <= 4:
+            axes.bar_label(bars, labels=[format_value(v, fmt) for v in values], fontsize=7, padding=1.5)
+        if stacked:
+            base = [b + s for b, s in zip(base, scaled)]
+    if horizontal:
+        axes.set_yticks(positions, labels)
+        axes.invert_yaxis()
+    else:
+        axes.set_xticks(positions, [_wrap(label) for label in labels])
+
+
+def _line(axes: Any, labels: list[str], series: dict[str, list[float]], scale: float) -> None:
+    markers = ["o", "s", "^", "D", "v", "P"]
+    for index, (title, values) in enumerate(series.items()):
+        axes.plot(labels, [v * scale for v in values], label=title, marker=markers[index % len(markers)],
+                  color=PALETTE[index % len(PALETTE)], linewidth=2)
+    axes.set_xticks(range(len(labels)), [_wrap(label) for label in labels])
+
+
+def _wrap(label: str, width: int = 14) -> str:
+    words, lines, line = label.split(), [], ""
+    for word in words:
+        if line and len(line) + len(word) + 1 > width:
+            lines.append(line)
+            line = word
+        else:
+            line = f"{line} {word}".strip()
+    return "\n".join([*lines, line])

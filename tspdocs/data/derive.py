@@ -1,0 +1,175 @@
+"""Compute derived tables with pandas: filter, recode, group and summarise, cross-tabulate, Likert shares.
+
+The operations are declared in tables.yaml and nothing an editor writes is
+ever evaluated as code; each operation names columns that must exist.
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+import pandas as pd
+
+from ..errors import Location, fail
+from .spec import Crosstab, Measure, TableSpec, as_list
+
+AGREE_FROM = 4
+LIKERT_COLUMNS = ("strongly_disagree", "disagree", "neutral", "agree", "strongly_agree")
+
+
+class Frame:
+    """A pandas DataFrame with the kind of each column: text, integer, number or fraction (a share)."""
+
+    def __init__(self, frame: pd.DataFrame, kinds: dict[str, str]) -> None:
+        self.frame = frame
+        self.kinds = kinds
+
+    def require(self, columns: list[str], where: Location) -> None:
+        missing = [c for c in columns if c not in self.frame.columns]
+        if missing:
+            raise fail(f"no column {', '.join(repr(c) for c in missing)} in this table "
+                       f"(it has {', '.join(map(str, self.frame.columns))})", "data-column", where)
+
+
+def filter_rows(frame: Frame, where: dict[str, Any], at: Location) -> Frame:
+    frame.require(list(where), at)
+    mask = pd.Series(True, index=frame.frame.index)
+    for column, wanted in where.items():
+        values = [_coerce(v, frame.frame[column]) for v in as_list(wanted)]
+        mask &= frame.frame[column].isin(values)
+    return Frame(frame.frame[mask], frame.kinds)
+
+
+def _coerce(value: Any, series: pd.Series) -> Any:
+    if pd.api.types.is_numeric_dtype(series) and isinstance(value, str):
+        try:
+            return float(value)
+        except ValueError:
+            return value
+    return str(value) if not pd.api.types.is_numeric_dtype(series) else value
+
+
+def derive(source: Frame, spec: TableSpec, vocabularies: dict[str, dict[str, str]], at: Location) -> Frame:
+    frame = filter_rows(source, spec.where, at) if spec.where else source
+    order = {k: [str(v) for v in vals] for k, vals in spec.order.items()}
+    for column, mapping in spec.recode.items():
+        frame.require([column], at)
+        if isinstance(mapping, str):
+            if mapping not in vocabularies:
+                raise fail(f"recode: {mapping!r} is not a list in project.yaml (use one of "
+                           f"{', '.join(vocabularies)}) or a mapping", "data-spec", at)
+            order.setdefault(column, list(vocabularies[mapping].values()))
+            mapping = vocabularies[mapping]
+        data = frame.frame.copy()
+        data[column] = data[column].map(lambda v, m=mapping: m.get(str(v), v))
+        frame = Frame(data, frame.kinds)
+    if spec.group_by:
+        return _group(frame, as_list(spec.group_by), spec.measures, order, at)
+    if spec.crosstab:
+        return _crosstab(frame, spec.crosstab, order, at)
+    if spec.likert:
+        return _likert(frame, spec.likert, at)
+    return frame
+
+
+def summarise(data: pd.DataFrame, operation: str, argument: Any) -> tuple[Any, str]:
+    """Return one summary of some rows and its kind: count, distinct, mean, median, sum, agree or share.
+
+    `agree` is the share answering 4 or 5 on a five-point scale; `share` is
+    the share of rows matching a mapping of column to value(s).
+    """
+    if operation == "count":
+        return int(len(data)), "integer"
+    if operation == "distinct":
+        return int(data[argument].nunique()), "integer"
+    if operation == "share":
+        mask = pd.Series(True, index=data.index)
+        for column, wanted in argument.items():
+            mask &= data[column].isin([_coerce(v, data[column]) for v in as_list(wanted)])
+        return (float(mask.mean()) if len(data) else None), "fraction"
+    series = data[argument].dropna()
+    if not len(series):
+        return None, "number"
+    if operation == "agree":
+        return float((series >= AGREE_FROM).mean()), "fraction"
+    if operation == "sum":
+        total = series.sum()
+        return (int(total) if pd.api.types.is_integer_dtype(series) else float(total)), \
+            ("integer" if pd.api.types.is_integer_dtype(series) else "number")
+    return float(getattr(series, operation)()), "number"
+
+
+def columns_used(operation: str, argument: Any) -> list[str]:
+    if operation == "count":
+        return []
+    if operation == "share":
+        return list(argument)
+    return [argument]
+
+
+def _group(frame: Frame, keys: list[str], measures: dict[str, Measure], order: dict[str, list[str]],
+           at: Location) -> Frame:
+    needed = keys + [c for m in measures.values() for c in columns_used(m.operation, getattr(m, m.operation))]
+    frame.require(needed, at)
+    rows = []
+    kinds = {key: frame.kinds.get(key, "text") for key in keys}
+    for group_key, group in frame.frame.groupby(keys, sort=False):
+        values = group_key if isinstance(group_key, tuple) else (group_key,)
+        row: dict[str, Any] = dict(zip(keys, values))
+        for name, spec in measures.items():
+            row[name], kinds[name] = summarise(group, spec.operation, getattr(spec, spec.operation))
+        rows.append(row)
+    result = pd.DataFrame(rows, columns=keys + list(measures))
+    return Frame(_sort(result, keys, order), kinds)
+
+
+def _crosstab(frame: Frame, spec: Crosstab, order: dict[str, list[str]], at: Location) -> Frame:
+    columns = [spec.rows, spec.columns] + ([spec.values] if spec.values else [])
+    frame.require(columns, at)
+    data = frame.frame
+    if spec.aggregate == "count" or spec.values is None:
+        table = pd.crosstab(data[spec.rows], data[spec.columns])
+        kind = "integer"
+    else:
+        funcs = {"mean": "mean", "sum": "sum", "agree": lambda s: float((s >= AGREE_FROM).mean())}
+        table = pd.crosstab(data[spec.rows], data[spec.columns], values=data[spec.values],
+                            aggfunc=funcs[spec.aggregate])
+        kind = "fraction" if spec.aggregate == "agree" else "number"
+    if spec.normalize:
+        table = table.div(table.sum(axis=1), axis=0) if spec.normalize == "row" else \
+            table.div(table.sum(axis=0), axis=1) if spec.normalize == "column" else table / table.values.sum()
+        kind = "fraction"
+    if spec.columns in order:
+        known = [c for c in order[spec.columns] if c in table.columns]
+        table = table[known + [c for c in table.columns if c not in known]]
+    table.columns = [str(c) for c in table.columns]
+    table = table.reset_index()
+    table.columns.name = None
+    kinds = {spec.rows: "text", **{c: kind for c in table.columns[1:]}}
+    return Frame(_sort(table, [spec.rows], order), kinds)
+
+
+def _likert(frame: Frame, items: dict[str, str], at: Location) -> Frame:
+    frame.require(list(items), at)
+    rows = []
+    for column, label in items.items():
+        series = frame.frame[column].dropna()
+        shares = [float((series == score).mean()) if len(series) else None for score in range(1, 6)]
+        rows.append({"item": label, **dict(zip(LIKERT_COLUMNS, shares)),
+                     "agree_total": float((series >= AGREE_FROM).mean()) if len(series) else None,
+                     "mean": float(series.mean()) if len(series) else None})
+    kinds = {"item": "text", **{c: "fraction" for c in LIKERT_COLUMNS}, "agree_total": "fraction", "mean": "number"}
+    return Frame(pd.DataFrame(rows), kinds)
+
+
+def _sort(table: pd.DataFrame, keys: list[str], order: dict[str, list[str]]) -> pd.DataFrame:
+    def rank(column: str) -> Any:
+        wanted = order.get(column)
+        if wanted:
+            return table[column].map(lambda v: wanted.index(str(v)) if str(v) in wanted else len(wanted))
+        return table[column]
+
+    if not keys:
+        return table
+    ranks = pd.DataFrame({k: rank(k) for k in keys})
+    return table.loc[ranks.sort_values(keys, kind="stable").index].reset_index(drop=True)

@@ -1,0 +1,203 @@
+"""Read CSV and XLSX files into typed columns, naming the file and line of any cell that does not fit.
+
+Nothing is inferred: each column's type comes from tables.yaml, an empty
+cell is allowed only in an `optional` column, and the text `NA` is just text
+(so in a number column it is an error, never a silent NaN).
+"""
+
+from __future__ import annotations
+
+import csv
+import datetime as dt
+import io
+import re
+from collections.abc import Callable
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Any
+
+from ..errors import BuildError, Location, Problem, fail
+from ..safezip import check_office_zip
+from ..sources import ProjectFS, decode_text
+from .spec import ColumnSpec, TableSpec, column_type
+
+MAX_PROBLEMS = 20
+_INTEGER = re.compile(r"^[+-]?\d+$")
+_NUMBER = re.compile(r"^[+-]?(\d+\.?\d*|\.\d+)([eE][+-]?\d+)?$")
+
+
+@dataclass
+class RawTable:
+    """Cells as text, with the file line (or spreadsheet row) each record came from."""
+
+    header: list[str]
+    rows: list[list[str]]
+    lines: list[int]
+    display: str
+    header_line: int = 1
+
+
+def read_raw(fs: ProjectFS, spec: TableSpec, where: Location) -> RawTable:
+    assert spec.file is not None
+    path = fs.resolve(spec.file, base=fs.root / "content/data", where=where, what="data file")
+    display = fs.display(path)
+    if not path.is_file():
+        raise fail(f"data file {spec.file!r} not found (looked for {display})", "missing-file", where)
+    if path.suffix.lower() == ".csv":
+        return _read_csv(fs.read_bytes(path, where), display)
+    if path.suffix.lower() == ".xlsx":
+        return _read_xlsx(fs.read_bytes(path, where), display, spec.sheet, where)
+    raise fail(f"data file {spec.file!r} is neither .csv nor .xlsx", "data-file", where)
+
+
+def _read_csv(data: bytes, display: str) -> RawTable:
+    text = decode_text(data, display)
+    reader = csv.reader(io.StringIO(text))
+    try:
+        header = next(reader)
+    except StopIteration:
+        raise fail("the file is empty; it needs a header row and at least one row of data",
+                   "data-empty", Location(display, 1)) from None
+    rows, lines = [], []
+    start = reader.line_num + 1
+    for row in reader:
+        if any(cell.strip() for cell in row):
+            rows.append(row)
+            lines.append(start)
+        start = reader.line_num + 1
+    return RawTable([h.strip() for h in header], rows, lines, display)
+
+
+def _read_xlsx(data: bytes, display: str, sheet: str | None, where: Location) -> RawTable:
+    check_office_zip(data, display)
+    import openpyxl
+
+    formulas = openpyxl.load_workbook(io.BytesIO(data), read_only=True, data_only=False)
+    values = openpyxl.load_workbook(io.BytesIO(data), read_only=True, data_only=True)
+    name = sheet or values.sheetnames[0]
+    if name not in values.sheetnames:
+        raise fail(f"{display} has no sheet {name!r}; its sheets are {', '.join(values.sheetnames)}",
+                   "data-sheet", where)
+    problems = []
+    rows: list[list[str]] = []
+    lines: list[int] = []
+    for formula_row, value_row in zip(formulas[name].iter_rows(), values[name].iter_rows()):
+        cells = []
+        for formula_cell, value_cell in zip(formula_row, value_row):
+            if formula_cell.data_type == "f" and value_cell.value is None:
+                problems.append(Problem(
+                    f"cell {name}!{formula_cell.coordinate} holds the formula {formula_cell.value} but no saved "
+                    "result; open the file in Excel or LibreOffice, recalculate and save it",
+                    "data-formula", Location(display, formula_cell.row)))
+            cells.append(_cell_text(value_cell.value))
+        if any(c.strip() for c in cells):
+            rows.append(cells)
+            lines.append(value_row[0].row if value_row else len(rows))
+    if problems:
+        raise BuildError(problems[:MAX_PROBLEMS])
+    if not rows:
+        raise fail(f"sheet {name!r} is empty", "data-empty", Location(display, 1))
+    header = [h.strip() for h in rows[0]]
+    return RawTable(header, rows[1:], lines[1:], display, lines[0])
+
+
+def _cell_text(value: Any) -> str:
+    if value is None:
+        return ""
+    if isinstance(value, bool):
+        return "true" if value else "false"
+    if isinstance(value, float) and value.is_integer():
+        return str(int(value))
+    if isinstance(value, dt.datetime):
+        return value.date().isoformat() if value.time() == dt.time() else value.isoformat()
+    return str(value)
+
+
+def typed_columns(raw: RawTable, spec: TableSpec, where: Location) -> dict[str, list[Any]]:
+    """Convert each declared column; report undeclared or missing columns and every bad cell."""
+    assert spec.columns is not None
+    declared = {name: column_type(value) for name, value in spec.columns.items()}
+    problems: list[Problem] = []
+    header_at = Location(raw.display, raw.header_line)
+    missing = [name for name in declared if name not in raw.header]
+    if missing:
+        problems.append(Problem(f"column(s) {', '.join(missing)} declared in tables.yaml are not in the file "
+                                f"(it has {', '.join(raw.header)})", "data-column", header_at))
+    extra = [name for name in raw.header if name not in declared]
+    if extra:
+        problems.append(Problem(f"column(s) {', '.join(extra)} are not declared; give each a type in "
+                                "content/data/tables.yaml", "data-column", header_at))
+    if not raw.rows:
+        problems.append(Problem("the table has a header but no rows of data", "data-empty", header_at))
+    if problems:
+        raise BuildError(problems)
+    columns: dict[str, list[Any]] = {}
+    for name, column in declared.items():
+        index = raw.header.index(name)
+        convert = CONVERTERS[column.type]
+        values = []
+        for row, line in zip(raw.rows, raw.lines):
+            cell = row[index].strip() if index < len(row) else ""
+            try:
+                values.append(_convert(cell, column, convert))
+            except ValueError as exc:
+                problems.append(Problem(f"column {name!r}: {exc}", "data-type", Location(raw.display, line)))
+                values.append(None)
+        columns[name] = values
+    if problems:
+        raise BuildError(problems[:MAX_PROBLEMS])
+    return columns
+
+
+def _convert(cell: str, column: ColumnSpec, convert: Callable[[str], Any]) -> Any:
+    if cell == "":
+        if column.type == "text":
+            return ""
+        if column.optional:
+            return None
+        raise ValueError(f"empty cell in a {column.type} column; fill it in, or mark the column optional")
+    return convert(cell)
+
+
+def _integer(cell: str) -> int:
+    text = cell.replace(",", "")
+    if not _INTEGER.match(text):
+        raise ValueError(f"expected a whole number, found {cell!r}")
+    return int(text)
+
+
+def _number(cell: str) -> float:
+    text = cell.replace(",", "")
+    if not _NUMBER.match(text):
+        raise ValueError(f"expected a number, found {cell!r}")
+    return float(text)
+
+
+def _percent(cell: str) -> float:
+    text = cell.strip()
+    if text.endswith("%"):
+        return _number(text[:-1]) / 100
+    return _number(text)
+
+
+def _likert(cell: str) -> int:
+    value = _integer(cell)
+    if not 1 <= value <= 5:
+        raise ValueError(f"expected a Likert score from 1 to 5, found {cell!r}")
+    return value
+
+
+def _date(cell: str) -> dt.date:
+    try:
+        return dt.date.fromisoformat(cell)
+    except ValueError:
+        raise ValueError(f"expected a date as YYYY-MM-DD, found {cell!r}") from None
+
+
+CONVERTERS: dict[str, Callable[[str], Any]] = {
+    "text": str, "integer": _integer, "number": _number, "percent": _percent, "likert": _likert, "date": _date,
+}
+
+
+def source_path(fs: ProjectFS, spec: TableSpec) -> Path | None:
+    return (fs.root / "content/data" / spec.file) if spec.file else None
