@@ -216,6 +216,8 @@ def build(out: Path) -> None:
     notice = paragraph_style(styles, "Notice", size=9, color=INK, before=24, left=0.2)
     border(notice, "left", 24, WARN, 8)
     shade(notice, "F8EEF3")
+    paragraph_style(styles, "Key Message", base="Body Text", bold=True, color=ACCENT, after=4)
+    paragraph_style(styles, "Finding Meta", size=8.5, color=MUTED, after=6)
     paragraph_style(styles, "Callout Title", bold=True, color=ACCENT, after=4, keep=True)
     paragraph_style(styles, "Callout Text", after=4)
     rule = paragraph_style(styles, "Horizontal Rule", after=6, size=4)

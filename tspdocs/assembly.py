@@ -9,6 +9,7 @@ file and line it was written on.
 from __future__ import annotations
 
 import copy
+import json
 from dataclasses import dataclass, field
 from typing import Any
 
@@ -62,26 +63,76 @@ def assemble(corpus: Corpus, target: Target, findings: list[Finding], options: O
     context = _template_context(corpus, target, findings)
     template = target.spec.template
     text = render_template(env, corpus.fs, template, context, Location(DOCUMENTS_FILE))
-    blocks = build_blocks(text, f"templates/{template}", 1, problems)
-    blocks = Includer(corpus, problems).resolve(blocks, depth=0)
-    blocks = apply_conditions(blocks, target)
+    template_path = f"templates/{template}"
+    blocks = build_blocks(text, template_path, 1, problems)
+    relocate(blocks, template_path, template_lines(text, _template_source(corpus, template)))
+    includer = Includer(corpus, problems)
+    blocks = apply_conditions(includer.resolve(blocks, depth=0), target)
+    spec = target.spec
     meta = t.Meta(
-        title=target.spec.title,
-        subtitle=target.spec.subtitle or "",
-        kind=target.spec.kind,
+        title=spec.title,
+        subtitle=spec.subtitle or "",
+        kind=spec.kind,
         language=corpus.project.language,
-        authors=[] if target.spec.anonymise else [a.name for a in corpus.project.authors],
-        organisation=corpus.project.centre.name,
-        date=target.spec.date,
+        authors=[] if spec.anonymise else [a.name for a in corpus.project.authors],
+        organisation="" if spec.anonymise else corpus.project.centre.name,
+        date=spec.date,
         audience=target.audience.name if target.audience else "",
         notice=corpus.project.notice or "",
-        keywords=list(target.spec.keywords),
-        numbered=target.spec.numbered,
-        anonymised=target.spec.anonymise,
+        keywords=list(spec.keywords),
+        numbered=spec.numbered,
+        anonymised=spec.anonymise,
         provenance=options.provenance,
         draft=options.draft_mark or any(f.meta.status != "approved" for f in findings),
     )
+    if spec.abstract:
+        marker = t.Include(f"section:{spec.abstract}", 2, {}, loc=Location(DOCUMENTS_FILE))
+        meta.abstract = apply_conditions(includer.resolve([marker], depth=0), target)
+    if spec.journal:
+        meta.layout.update(line_spacing=spec.journal.line_spacing, line_numbers=spec.journal.line_numbers,
+                           font_size=spec.journal.font_size)
     return t.Document(meta, blocks)
+
+
+def _template_source(corpus: Corpus, template: str) -> str:
+    path = corpus.root / "templates" / template
+    return corpus.fs.read_text(path) if path.is_file() else ""
+
+
+def template_lines(output: str, source: str) -> dict[int, int]:
+    """Map lines of a template's output back to the template lines that produced them.
+
+    Jinja keeps no such map, so lines are matched by their text: a line
+    written out literally in the template maps to itself, and a generated
+    line inherits the line of the nearest literal line above it.
+    """
+    where: dict[str, list[int]] = {}
+    for number, line in enumerate(source.split("\n"), 1):
+        if line.strip():
+            where.setdefault(line.strip(), []).append(number)
+    mapping: dict[int, int] = {}
+    last = 1
+    for number, line in enumerate(output.split("\n"), 1):
+        candidates = where.get(line.strip(), [])
+        later = [c for c in candidates if c >= last]
+        if later or candidates:
+            last = (later or candidates)[0]
+        mapping[number] = last
+    return mapping
+
+
+def relocate(blocks: list[t.Block], path: str, mapping: dict[int, int]) -> None:
+    """Point nodes that came from a template's output at the template's own lines."""
+    def fix(node: t.Node) -> None:
+        loc = node.loc
+        if loc is not None and loc.path == path and loc.line is not None:
+            node.loc = Location(path, mapping.get(loc.line, loc.line))
+
+    for block in t.walk(blocks):
+        fix(block)
+    for inlines in t.inline_lists(blocks):
+        for node in inlines:
+            fix(node)
 
 
 def _template_context(corpus: Corpus, target: Target, findings: list[Finding]) -> dict[str, Any]:
@@ -103,7 +154,17 @@ def _template_context(corpus: Corpus, target: Target, findings: list[Finding]) -
         "list_of_figures": lambda title="Figures": f'{{{{< list-of-figures title="{title}" >}}}}',
         "bibliography": lambda title="References": f'{{{{< bibliography title="{title}" >}}}}',
         "pagebreak": lambda: "{{< pagebreak >}}",
+        "value": lambda name: f"{{{{< value {name} >}}}}",
+        "meta": lambda name: f"{{{{< meta {name} >}}}}",
+        "evidence_matrix": _evidence_matrix_marker,
     }
+
+
+def _evidence_matrix_marker(caption: str = "", label: str = "tbl:evidence-matrix") -> str:
+    lines = ["", "```{evidence-matrix}", f"label: {label}"]
+    if caption:
+        lines.append(f"caption: {json.dumps(caption)}")
+    return "\n".join([*lines, "```", ""])
 
 
 def _include_marker(item: Finding | Section | str, level: int = 1, field: str = "body") -> str:
@@ -195,21 +256,45 @@ def shift_headings(blocks: list[t.Block], level: int) -> None:
 
 
 def apply_conditions(blocks: list[t.Block], target: Target) -> list[t.Block]:
-    """Keep `::: {audience="dh dcsf"}` and `::: {document="final"}` blocks only where they apply."""
+    """Keep `::: {audience="dh dcsf"}` and `::: {document="final"}` blocks, and `[...]{audience=...}`
+    spans, only in the documents they apply to."""
+    for inlines in t.inline_lists(blocks):
+        inlines[:] = _inline_conditions(inlines, target)
+    return _block_conditions(blocks, target)
+
+
+def _block_conditions(blocks: list[t.Block], target: Target) -> list[t.Block]:
     out: list[t.Block] = []
     for block in blocks:
+        if isinstance(block, t.Div) and "identifying" in block.attr.classes and target.spec.anonymise:
+            continue
         if isinstance(block, t.Div) and ({"audience", "document"} & block.attr.values.keys()):
             if not _applies(block.attr.values, target):
                 continue
-            block.blocks = apply_conditions(block.blocks, target)
+            block.blocks = _block_conditions(block.blocks, target)
             if not block.attr.classes and not block.attr.id:
                 out.extend(block.blocks)
                 continue
             out.append(block)
             continue
         for children in t.child_blocks(block):
-            children[:] = apply_conditions(children, target)
+            children[:] = _block_conditions(children, target)
         out.append(block)
+    return out
+
+
+def _inline_conditions(inlines: list[t.Inline], target: Target) -> list[t.Inline]:
+    out: list[t.Inline] = []
+    for node in inlines:
+        if isinstance(node, t.Span) and "identifying" in node.attr.classes and target.spec.anonymise:
+            # Double-blind review: say what kind of thing it was, not whose.
+            out.append(t.Text(node.attr.values.get("anonymised", "[removed for anonymous review]"), loc=node.loc))
+            continue
+        if isinstance(node, t.Span) and ({"audience", "document"} & node.attr.values.keys()):
+            if _applies(node.attr.values, target):
+                out.extend(node.children)
+            continue
+        out.append(node)
     return out
 
 

@@ -19,6 +19,7 @@ from typing import Any
 
 from . import tree as t
 from .citations import References, resolve_citations
+from .accessibility import check_accessibility
 from .assembly import Options, assemble, selected_findings
 from .data import Data
 from .directives import DirectiveContext, expand_directives
@@ -31,6 +32,7 @@ from .readers import Corpus, read_corpus
 from .targets import Target
 from .treebuilder import plain_text
 from .values import resolve_shortcodes
+from .wordcount import count_words
 from .writers import EXTENSIONS, get_writer
 from .writers.base import WriteContext
 
@@ -78,13 +80,17 @@ def prepare(corpus: Corpus, target: Target, options: Options, problems: Problems
     if target.spec.date:
         doc.meta.date_text = target.spec.date.strftime("%B %Y")
     context = DirectiveContext(corpus, findings, problems, data)
+    doc.meta.abstract = expand_directives(doc.meta.abstract, context)
     doc.blocks = expand_directives(doc.blocks, context)
     resolve_shortcodes(doc, context)
     families = {a.family for a in corpus.project.authors} if target.spec.anonymise else None
-    resolve_citations(doc, references, target.spec.csl, problems, anonymise_families=families,
+    resolve_citations(doc, references, target.spec.citation_style, problems, anonymise_families=families,
                       style_where=Location("content/documents.yaml"))
     load_images(doc, corpus.fs, problems)
     number_document(doc, problems)
+    check_accessibility(doc, problems)
+    if target.spec.journal:
+        doc.meta.word_count = count_words(doc, target.spec.journal.count_excludes)
     return doc
 
 
@@ -114,7 +120,7 @@ def check_budget(rendered: Rendered, options: Options) -> list[Problem]:
         return []
     problems = []
     where = Location(f"templates/{target.spec.template}")
-    words = count_words(rendered.prepared.doc.blocks)
+    words = count_words(rendered.prepared.doc, excludes=("references", "title"))
     if words > budget.words:
         problems.append(Problem(f"{target.name} has {words:,} words, over its budget of {budget.words:,}; "
                                 "cut text or pass --allow-overlength", "over-budget", where))
@@ -130,15 +136,6 @@ def check_budget(rendered: Rendered, options: Options) -> list[Problem]:
 
 def _section_titles(doc: t.Document) -> dict[str, str]:
     return {b.attr.id: plain_text(b.children) for b in t.walk(doc.blocks) if isinstance(b, t.Heading)}
-
-
-def count_words(blocks: list[t.Block]) -> int:
-    """Count words as a reader sees them: body text, captions and table cells, footnotes included."""
-    total = 0
-    for block in t.walk(blocks):
-        for inlines in t.block_inlines(block):
-            total += len(plain_text(inlines).split())
-    return total
 
 
 def build(root: Path, targets: Callable[[Corpus], Iterable[Target]], formats: list[Format] | None,

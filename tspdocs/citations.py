@@ -99,7 +99,8 @@ def style_path(fs: ProjectFS, name: str, where: Location | None) -> Path:
 def resolve_citations(doc: t.Document, bibliography: References, style: str, problems: Problems, *,
                       anonymise_families: set[str] | None = None, style_where: Location | None = None) -> None:
     """Fill every Cite node and the Bibliography node from one citeproc run."""
-    cites = [node for inlines in t.inline_lists(doc.blocks) for node in inlines if isinstance(node, t.Cite)]
+    cites = [node for inlines in t.inline_lists(t.document_blocks(doc)) for node in inlines
+             if isinstance(node, t.Cite)]
     if not cites:
         return
     items = bibliography.items

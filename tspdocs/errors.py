@@ -65,7 +65,8 @@ class BuildError(Exception):
     """Raised once a phase has found problems it cannot build past."""
 
     def __init__(self, problems: Iterable[Problem]) -> None:
-        self.problems = sorted(problems, key=_sort_key)
+        # The same mistake seen by several documents is reported once.
+        self.problems = sorted(dict.fromkeys(problems), key=_sort_key)
         super().__init__("\n".join(str(p) for p in self.problems))
 
 

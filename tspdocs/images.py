@@ -19,11 +19,12 @@ MIME_BY_MAGIC = (
 
 def load_images(doc: t.Document, fs: ProjectFS, problems: Problems) -> None:
     """Read every image a node points at; a remote URL, a path outside the project or a non-image is an error."""
-    for inlines in t.inline_lists(doc.blocks):
+    blocks = t.document_blocks(doc)
+    for inlines in t.inline_lists(blocks):
         for node in inlines:
             if isinstance(node, t.Image) and node.data is None:
                 _load(node, fs, problems)
-    for block in t.walk(doc.blocks):
+    for block in t.walk(blocks):
         if isinstance(block, t.Figure) and block.image.data is None:
             _load(block.image, fs, problems)
 

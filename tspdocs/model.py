@@ -156,10 +156,15 @@ class DocumentSpec(Model):
     formats: list[Format] = Field(default_factory=lambda: list(FORMATS))
     journal: JournalProfile | None = None
     anonymise: bool = False
-    abstract: Text | None = None
+    abstract: Slug | None = None
     keywords: list[Text] = Field(default_factory=list)
     budget: Budget | None = None
     variants: dict[Slug, dict[str, Any]] = Field(default_factory=dict)
+
+    @property
+    def citation_style(self) -> str:
+        """Return the CSL style: the journal's when the document follows a journal profile."""
+        return self.journal.csl if self.journal else self.csl
 
 
 class BriefingSpec(Model):
@@ -194,6 +199,11 @@ class Finding:
     meta: FindingMeta
     source: Source
     lines: dict[str, int]
+
+    @property
+    def primary_question(self) -> str:
+        """Return the question a finding is filed under in reports: the first it names."""
+        return self.meta.questions[0]
 
     def line_of(self, field: str) -> int:
         """Return the file line of a front-matter field, for messages about it."""

@@ -33,7 +33,9 @@ class Label:
 def number_document(doc: t.Document, problems: Problems) -> dict[str, Label]:
     """Number the document's headings, tables and figures; fill refs and contents; return the labels."""
     labels: dict[str, Label] = {}
+    # Identifiers an editor wrote come first; generated ones step around them.
     used_ids: set[str] = set()
+    explicit = {b.attr.id for b in t.walk(doc.blocks) if isinstance(b, t.Heading) and b.attr.id}
     counters = [0] * NUMBERED_LEVELS
     tables = figures = 0
     for block in t.walk(doc.blocks):
@@ -42,8 +44,11 @@ def number_document(doc: t.Document, problems: Problems) -> dict[str, Label]:
                 counters[block.level - 1] += 1
                 counters[block.level:] = [0] * (NUMBERED_LEVELS - block.level)
                 block.number = ".".join(str(n) for n in counters[:block.level] if n) or "0"
-            block.attr.id = _unique(block.attr.id or "sec:" + slugify(plain_text(block.children)),
-                                    used_ids, labels, block.loc, problems)
+            if block.attr.id:
+                block.attr.id = _unique(block.attr.id, used_ids, labels, block.loc, problems)
+            else:
+                block.attr.id = _generated("sec:" + slugify(plain_text(block.children)), used_ids | explicit)
+                used_ids.add(block.attr.id)
             labels[block.attr.id] = Label(block.attr.id, "sec", block.number, block.children, block.loc)
         elif isinstance(block, t.Table) and block.caption:
             tables += 1
@@ -79,6 +84,14 @@ def _unique(wanted: str, used: set[str], labels: dict[str, Label], loc: Location
         n += 1
         candidate = f"{wanted}-{n}"
     used.add(candidate)
+    return candidate
+
+
+def _generated(wanted: str, taken: set[str]) -> str:
+    candidate, n = wanted, 1
+    while candidate in taken:
+        n += 1
+        candidate = f"{wanted}-{n}"
     return candidate
 
 

@@ -397,6 +397,11 @@ def block_inlines(block: Block) -> list[list[Inline]]:
     return []
 
 
+def document_blocks(doc: Document) -> list[Block]:
+    """Return the abstract, cover and body blocks together, for steps that read or edit them in place."""
+    return [*doc.meta.abstract, *doc.meta.cover, *doc.blocks]
+
+
 def walk(blocks: list[Block]) -> Iterator[Block]:
     """Yield every block in document order, including those inside footnotes."""
     for block in blocks:

@@ -16,7 +16,7 @@ from .validation import known_names
 
 
 def resolve_shortcodes(doc: t.Document, ctx: DirectiveContext) -> None:
-    for inlines in t.inline_lists(doc.blocks):
+    for inlines in t.inline_lists(t.document_blocks(doc)):
         for index, node in enumerate(inlines):
             if isinstance(node, t.Shortcode):
                 inlines[index] = t.Text(_text(node, ctx), loc=node.loc)

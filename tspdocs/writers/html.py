@@ -252,7 +252,7 @@ def page_html(doc: t.Document, ctx: WriteContext, *, print_mode: bool) -> str:
     abstract = body.html(doc.meta.abstract)
     cover = body.html(doc.meta.cover)
     styles = STYLES + (PRINT_STYLES if print_mode else SCREEN_STYLES)
-    css = "\n".join(ctx.fs.read_text(ctx.assets / "styles" / name) for name in styles)
+    css = "\n".join(ctx.fs.read_text(ctx.assets / "styles" / name) for name in styles) + _layout_css(doc.meta)
     if print_mode:
         css = css.replace("url(fonts/", f"url({(ctx.assets / 'fonts').as_uri()}/")
     env = make_environment(ctx.fs, autoescape=True)
@@ -270,6 +270,22 @@ def page_html(doc: t.Document, ctx: WriteContext, *, print_mode: bool) -> str:
         "description": plain_text(_first_para(doc.meta.abstract)),
     }
     return render_template(env, ctx.fs, LAYOUT, context)
+
+
+def _layout_css(meta: t.Meta) -> str:
+    """Return CSS for a journal profile's spacing and type size; paragraph numbers stand in for line
+    numbers in the PDF, which WeasyPrint cannot number line by line (the DOCX has true line numbers)."""
+    layout = meta.layout
+    rules = []
+    if "font_size" in layout:
+        rules.append(f"main, .abstract {{ font-size: {float(layout['font_size'])}pt; }}")  # type: ignore[arg-type]
+    if "line_spacing" in layout:
+        rules.append(f"main p, main li, .abstract p {{ line-height: {1.2 * float(layout['line_spacing']):.2f}; }}")  # type: ignore[arg-type]
+    if layout.get("line_numbers"):
+        rules.append("main { counter-reset: para; } main p { counter-increment: para; position: relative; }"
+                     " main p::before { content: counter(para); position: absolute; left: -12mm;"
+                     " width: 9mm; text-align: right; font-size: 7pt; color: #505a5f; }")
+    return "\n" + "\n".join(rules) if rules else ""
 
 
 def _first_para(blocks: list[t.Block]) -> list[t.Inline]:

@@ -32,6 +32,8 @@ ALIGN = {"right": WD_ALIGN_PARAGRAPH.RIGHT, "center": WD_ALIGN_PARAGRAPH.CENTER,
          "left": WD_ALIGN_PARAGRAPH.LEFT}
 CALLOUT_CLASSES = ("key-messages", "callout-note", "callout-tip", "callout-important", "callout-warning",
                    "callout-caution", "callout")
+# Div classes that the house style gives a paragraph style of their own (Pandoc's custom-style idea).
+CLASS_STYLES = {"key-message": "Key Message", "finding-meta": "Finding Meta"}
 MAX_FIGURE_WIDTH = Cm(15.5)
 
 
@@ -204,8 +206,11 @@ class DocxWriter(Walker):
         add_break(self.new_paragraph("Body Text"))
 
     def block_Div(self, node: t.Div) -> None:
+        custom = node.attr.values.get("custom-style") or next(
+            (CLASS_STYLES[c] for c in node.attr.classes if c in CLASS_STYLES), None)
         if not any(c in CALLOUT_CLASSES or c.startswith("callout") for c in node.attr.classes):
-            self.blocks(node.blocks)
+            with self.context(style=custom):
+                self.blocks(node.blocks)
             return
         table = self.container.add_table(rows=1, cols=1)
         table.style = "Callout Box"

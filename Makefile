@@ -1,0 +1,28 @@
+# The two commands in the README's quick start are `make build` and `make test`.
+# Each installs what it needs (Debian packages, then Python packages) and is safe to run again.
+
+PYTHON ?= python3
+PIP ?= $(PYTHON) -m pip
+
+.PHONY: build test install install-test system system-test benchmark
+
+build: install
+	tspdocs build all
+
+test: install-test
+	$(PYTHON) -m pytest -n 2 --dist loadgroup
+
+install: system
+	$(PIP) install --quiet --disable-pip-version-check -e .
+
+install-test: system-test
+	$(PIP) install --quiet --disable-pip-version-check -e '.[test]'
+
+system:
+	./scripts/install-system-packages build
+
+system-test:
+	./scripts/install-system-packages test
+
+benchmark: install-test
+	$(PYTHON) benchmarks/run.py
