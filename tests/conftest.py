@@ -134,9 +134,9 @@ MINI_BRIEFING = """\
 :::
 
 {% for f in findings %}
-## {{ f.title }}
+# {{ f.title }}
 
-{{ include(f, level=3) }}
+{{ include(f, level=2) }}
 {% endfor %}
 """
 

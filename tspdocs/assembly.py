@@ -18,10 +18,9 @@ from .errors import Location, Problems, fail
 from .model import Finding, FindingMeta, Section
 from .readers import DOCUMENTS_FILE, PROJECT_FILE, Corpus
 from .selection import compile_predicate, select_findings
-from .targets import Target
+from .targets import Target, spec_data, spec_location
 from .templating import make_environment, render_template
 from .treebuilder import build_blocks
-from .yamlio import line_at
 
 MAX_INCLUDE_DEPTH = 8
 
@@ -40,13 +39,12 @@ class Options:
 def selected_findings(corpus: Corpus, target: Target, options: Options) -> list[Finding]:
     """Return the findings a target takes, in its order; drafts only when asked for."""
     selection = target.spec.findings
-    where_line = line_at(corpus.documents_data, ["documents", target.document, "findings"]) \
-        if target.audience is None else line_at(corpus.documents_data, ["briefing", "findings"])
-    predicate = compile_predicate(selection.where, DOCUMENTS_FILE, corpus.project)
+    where = spec_data(corpus, target, "findings", "where")
+    predicate = compile_predicate(where if where is not None else selection.where, DOCUMENTS_FILE, corpus.project)
     for name in selection.order_by:
         if name not in FindingMeta.model_fields:
             raise fail(f"order_by: unknown field {name!r}; use fields of a finding's front matter",
-                       "selection", Location(DOCUMENTS_FILE, where_line))
+                       "selection", spec_location(corpus, target, "findings", "order_by"))
     chosen = select_findings(corpus.findings.values(), predicate, selection.order_by)
     if target.audience is not None:
         audience = compile_predicate(target.audience.select, PROJECT_FILE, corpus.project)
@@ -62,7 +60,7 @@ def assemble(corpus: Corpus, target: Target, findings: list[Finding], options: O
     env = make_environment(corpus.fs)
     context = _template_context(corpus, target, findings)
     template = target.spec.template
-    text = render_template(env, corpus.fs, template, context, Location(DOCUMENTS_FILE))
+    text = render_template(env, corpus.fs, template, context, spec_location(corpus, target, "template"))
     template_path = f"templates/{template}"
     blocks = build_blocks(text, template_path, 1, problems)
     relocate(blocks, template_path, template_lines(text, _template_source(corpus, template)))

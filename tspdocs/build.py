@@ -29,7 +29,7 @@ from .model import Format
 from .numbering import number_document
 from .output import output_path, write_atomic
 from .readers import Corpus, read_corpus
-from .targets import Target
+from .targets import Target, spec_location
 from .treebuilder import plain_text
 from .values import resolve_shortcodes
 from .wordcount import count_words
@@ -112,14 +112,14 @@ def render(prepared: Prepared, ctx: WriteContext) -> Rendered:
     return rendered
 
 
-def check_budget(rendered: Rendered, options: Options) -> list[Problem]:
+def check_budget(corpus: Corpus, rendered: Rendered, options: Options) -> list[Problem]:
     """Return a problem when a briefing runs over its page or word budget."""
     target = rendered.prepared.target
     budget = target.spec.budget
     if budget is None or options.allow_overlength:
         return []
     problems = []
-    where = Location(f"templates/{target.spec.template}")
+    where = spec_location(corpus, target, "budget")
     words = count_words(rendered.prepared.doc, excludes=("references", "title"))
     if words > budget.words:
         problems.append(Problem(f"{target.name} has {words:,} words, over its budget of {budget.words:,}; "
@@ -145,6 +145,7 @@ def build(root: Path, targets: Callable[[Corpus], Iterable[Target]], formats: li
     problems = Problems()
     prepared: list[Prepared] = []
     data = Data(corpus.fs, corpus.project)
+    data.check()
     references = References(corpus.fs)
     for target in targets(corpus):
         try:
@@ -160,7 +161,7 @@ def build(root: Path, targets: Callable[[Corpus], Iterable[Target]], formats: li
         if report:
             report(item.target.name)
         results.append(render(item, ctx))
-        problems.extend(check_budget(results[-1], options))
+        problems.extend(check_budget(corpus, results[-1], options))
     problems.raise_if_errors()
     return _write(corpus.root, results)
 

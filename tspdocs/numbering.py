@@ -142,7 +142,7 @@ def _fill_contents(doc: t.Document, labels: dict[str, Label]) -> None:
         if isinstance(block, t.Contents):
             kind = kinds[block.kind]
             block.entries = [
-                t.ContentsEntry(label.id, levels.get(label.id, 1), label.number, label.text)
+                t.ContentsEntry(label.id, levels.get(label.id, 1), label.number, t.unlinked(label.text))
                 for label in labels.values()
                 if label.kind == kind and levels.get(label.id, 1) <= depth
             ]

@@ -32,6 +32,7 @@ class Corpus:
 
     fs: ProjectFS
     project: Project
+    project_data: Any
     documents: DocumentsFile
     documents_data: Any
     findings: dict[str, Finding]
@@ -68,7 +69,7 @@ def read_corpus(root: Path) -> Corpus:
         _check_audience_selections(project, project_data, problems)
     problems.raise_if_errors()
     assert project is not None and documents is not None
-    return Corpus(fs, project, documents, documents_data, findings, sections)
+    return Corpus(fs, project, project_data, documents, documents_data, findings, sections)
 
 
 def _read_model(fs: ProjectFS, name: str, model: type[M], problems: Problems) -> tuple[M | None, Any]:

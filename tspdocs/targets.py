@@ -6,9 +6,9 @@ from dataclasses import dataclass
 from pathlib import PurePosixPath
 from typing import Any
 
-from .errors import Problems, fail
+from .errors import Location, Problems, fail
 from .model import Audience, BriefingSpec, DocumentSpec
-from .readers import DOCUMENTS_FILE, Corpus
+from .readers import DOCUMENTS_FILE, PROJECT_FILE, Corpus
 from .validation import known_names, validate
 from .yamlio import line_at
 
@@ -32,6 +32,28 @@ class Target:
     @property
     def stem(self) -> str:
         return self.name
+
+
+def spec_location(corpus: Corpus, target: Target, *keys: str) -> Location:
+    """Return where a setting of this target is written: its document in documents.yaml, or for a
+    briefing the audience's override in project.yaml, else the shared `briefing:` definition."""
+    if target.audience_id is None:
+        return Location(DOCUMENTS_FILE, line_at(corpus.documents_data, ["documents", target.document, *keys]))
+    audience = corpus.project_data["audiences"][target.audience_id]
+    if keys and keys[0] in audience:
+        return Location(PROJECT_FILE, line_at(corpus.project_data, ["audiences", target.audience_id, *keys]))
+    return Location(DOCUMENTS_FILE, line_at(corpus.documents_data, ["briefing", *keys]))
+
+
+def spec_data(corpus: Corpus, target: Target, *keys: str) -> Any:
+    """Return the raw YAML (with its lines) of a target's setting, for messages that point into it."""
+    node: Any = corpus.documents_data["documents"][target.document] if target.audience_id is None \
+        else corpus.documents_data["briefing"]
+    for key in keys:
+        if not isinstance(node, dict) or key not in node:
+            return None
+        node = node[key]
+    return node
 
 
 def document_targets(corpus: Corpus, name: str) -> list[Target]:

@@ -436,3 +436,18 @@ def _nested_lists(inlines: list[Inline]) -> Iterator[list[Inline]]:
         children = getattr(node, "children", None)
         if isinstance(children, list) and not isinstance(node, Image):
             yield from _nested_lists(children)
+
+
+def unlinked(inlines: list[Inline]) -> list[Inline]:
+    """Return a copy fit to sit inside another link (a contents entry): no notes, links flattened to text."""
+    out: list[Inline] = []
+    for node in inlines:
+        if isinstance(node, Note):
+            continue
+        if isinstance(node, Link | Ref | Cite):
+            out.extend(unlinked(node.children))
+        elif isinstance(node, Emph | Strong | Strike | Span):
+            out.append(type(node)(unlinked(node.children)))  # type: ignore[call-arg]
+        else:
+            out.append(node)
+    return out

@@ -58,6 +58,10 @@ class Data:
     def spec(self) -> DataFile:
         return self._loaded[0]
 
+    def check(self) -> None:
+        """Read and validate tables.yaml now, so a mistake in it fails every build, used or not."""
+        self._loaded  # noqa: B018 - reading the cached property is the check
+
     def where(self, *keys: str) -> Location:
         """Return the place in tables.yaml that defines something, for messages about it."""
         return Location(DATA_FILE, line_at(self._loaded[1], list(keys)))

@@ -151,7 +151,7 @@ class HtmlBody(Walker):
             elif node.kind == "figures":
                 number = f'<span class="label">Figure {entry.number}:</span> '
             items.append(f'<li class="toc-level{entry.level}"><a href="#{escape(entry.target)}">'
-                         f"{number}{self.text(_without_notes(entry.text))}</a></li>\n")
+                         f"{number}{self.text(entry.text)}</a></li>\n")
         self.out.append(f'<nav class="contents {ident}" aria-labelledby="{ident}-title">\n'
                         f'<h2 id="{ident}-title" class="contents-title">{escape(title)}</h2>\n'
                         f'<ol>\n{"".join(items)}</ol>\n</nav>\n')
@@ -239,10 +239,6 @@ class HtmlBody(Walker):
 
 def _class_attr(classes: list[str]) -> str:
     return f' class="{escape(" ".join(classes))}"' if classes else ""
-
-
-def _without_notes(inlines: list[t.Inline]) -> list[t.Inline]:
-    return [node for node in inlines if not isinstance(node, t.Note)]
 
 
 def page_html(doc: t.Document, ctx: WriteContext, *, print_mode: bool) -> str:

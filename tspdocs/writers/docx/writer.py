@@ -304,7 +304,7 @@ class DocxWriter(Walker):
             self.paragraph = paragraph
             if label:
                 self.run(label, Format())
-            self.write_inlines(paragraph, [n for n in entry.text if not isinstance(n, t.Note)])
+            self.write_inlines(paragraph, entry.text)
             self.link = saved
         if paragraph is not None:
             end_field(paragraph)
