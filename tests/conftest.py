@@ -109,7 +109,6 @@ documents:
     date: 2010-06-30
 briefing:
   title: "Briefing for the {audience}"
-  findings: {where: {status: [reviewed, approved]}}
 """
 
 MINI_TEMPLATE = """\

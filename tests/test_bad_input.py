@@ -148,7 +148,8 @@ def picture_without_alt(mini: Mini) -> None:
 
 def over_budget(mini: Mini) -> None:
     """Cap the briefing at 100 words, on line 8 of documents.yaml, and give it a finding of 180."""
-    edit(mini, DOCUMENTS, "  findings: {where:", "  budget: {words: 100}\n  findings: {where:")
+    edit(mini, DOCUMENTS, '  title: "Briefing for the {audience}"\n',
+         '  title: "Briefing for the {audience}"\n  budget: {words: 100}\n')
     finding("Partnership helped patients. " * 60)(mini)
 
 
@@ -269,7 +270,8 @@ CASES = [
                  "        colour: red\n"),
          HTML, "selection", f"{DOCUMENTS}:8", "colour"),
     Case("briefing-selection-unknown-field",
-         replace(DOCUMENTS, "{status: [reviewed, approved]}", "{colour: red}"),
+         replace(DOCUMENTS, '  title: "Briefing for the {audience}"\n',
+                 '  title: "Briefing for the {audience}"\n  findings: {where: {colour: red}}\n'),
          BRIEF, "selection", f"{DOCUMENTS}:8", "colour"),
     Case("audience-selection-unknown-field", replace(PROJECT, "{sectors: health}", "{colour: red}"),
          HTML, "selection", f"{PROJECT}:22", "colour"),

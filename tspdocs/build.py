@@ -167,11 +167,11 @@ def build(root: Path, targets: Callable[[Corpus], Iterable[Target]], formats: li
 
 
 def _write(root: Path, results: list[Rendered]) -> list[Written]:
+    """Check every destination first, then write each file atomically, so a bad name writes nothing."""
+    planned = [(output_path(root, r.prepared.target.folder, f"{r.prepared.target.stem}.{EXTENSIONS[fmt]}"),
+                r, fmt, data) for r in results for fmt, data in r.outputs.items()]
     written = []
-    for rendered in results:
-        target = rendered.prepared.target
-        for fmt, data in rendered.outputs.items():
-            path = output_path(root, target.folder, f"{target.stem}.{EXTENSIONS[fmt]}")
-            write_atomic(path, data)
-            written.append(Written(target.name, path, len(data), rendered.seconds[fmt]))
+    for path, rendered, fmt, data in planned:
+        write_atomic(path, data)
+        written.append(Written(rendered.prepared.target.name, path, len(data), rendered.seconds[fmt]))
     return written

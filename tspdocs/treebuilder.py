@@ -281,7 +281,7 @@ def _cite(meta: dict[str, object], loc: Location) -> t.Inline:
     assert isinstance(citations, list)
     first = citations[0]
     kind = first.key.split(":", 1)[0] if ":" in first.key else ""
-    if kind in REF_KINDS and len(citations) == 1:
+    if kind.lower() in REF_KINDS and len(citations) == 1:
         return t.Ref(first.key, kind=kind, loc=loc)  # type: ignore[arg-type]
     return t.Cite(citations, source, loc=loc)
 

@@ -16,6 +16,7 @@ PATTERN_NAMES = {
     r"^RQ[1-9][0-9]*$": "a research question id such as RQ3",
     r"^F[0-9]{2,3}$": "a finding id such as F07",
     r"^[a-z][a-z0-9-]*$": "a lower-case name such as health or criminal-justice",
+    r"^[a-z0-9][a-z0-9.-]*$": "the name of a CSL style such as apa or harvard-cite-them-right",
 }
 
 

@@ -9,11 +9,13 @@ from __future__ import annotations
 
 import base64
 import datetime as dt
+import re
 from html import escape
 
 from markupsafe import Markup
 
 from .. import tree as t
+from ..errors import Location, fail
 from ..templating import make_environment, render_template
 from ..treebuilder import plain_text
 from .base import Walker, WriteContext
@@ -248,7 +250,7 @@ def page_html(doc: t.Document, ctx: WriteContext, *, print_mode: bool) -> str:
     abstract = body.html(doc.meta.abstract)
     cover = body.html(doc.meta.cover)
     styles = STYLES + (PRINT_STYLES if print_mode else SCREEN_STYLES)
-    css = "\n".join(ctx.fs.read_text(ctx.assets / "styles" / name) for name in styles) + _layout_css(doc.meta)
+    css = "\n".join(read_stylesheet(ctx, name) for name in styles) + _layout_css(doc.meta)
     if print_mode:
         css = css.replace("url(fonts/", f"url({(ctx.assets / 'fonts').as_uri()}/")
     env = make_environment(ctx.fs, autoescape=True)
@@ -266,6 +268,31 @@ def page_html(doc: t.Document, ctx: WriteContext, *, print_mode: bool) -> str:
         "description": plain_text(_first_para(doc.meta.abstract)),
     }
     return render_template(env, ctx.fs, LAYOUT, context)
+
+
+_CSS_URL = re.compile(r"""@import\s+(?:url\()?\s*['"]?([^'")\s;]+)|url\(\s*['"]?([^'")\s]+)""", re.I)
+
+
+def read_stylesheet(ctx: WriteContext, name: str) -> str:
+    """Read a house stylesheet, refusing any URL but `data:` and font files beside it in assets/.
+
+    Checking the CSS itself, before layout, names the line at fault and keeps
+    remote imports out of the HTML, where a reader's browser would fetch them.
+    """
+    path = ctx.fs.resolve(name, base=ctx.assets / "styles", what="stylesheet")
+    text = ctx.fs.read_text(path)
+    display = ctx.fs.display(path)
+    for number, line in enumerate(text.split("\n"), 1):
+        for match in _CSS_URL.finditer(line):
+            url = match[1] or match[2]
+            if url.startswith("data:"):
+                continue
+            if url.startswith("fonts/") and ".." not in url and ":" not in url:
+                ctx.fs.resolve(url, base=ctx.assets, where=Location(display, number), what="font")
+                continue
+            raise fail(f"the stylesheet refers to {url!r}; only data: URLs and fonts/ files are allowed, "
+                       "so that a build never fetches anything", "outside-project", Location(display, number))
+    return text
 
 
 def _layout_css(meta: t.Meta) -> str:

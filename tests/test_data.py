@@ -1,0 +1,142 @@
+"""Data enters documents as typed tables, derived tables, charts and quoted values, the same in every format."""
+
+from __future__ import annotations
+
+import io
+from pathlib import Path
+
+import html5lib
+import openpyxl
+import pandas as pd
+import pytest
+
+from conftest import Mini
+from helpers import docx_text, pdf_pages, squash
+
+from tspdocs.data.formats import format_value
+
+XHTML = "{http://www.w3.org/1999/xhtml}"
+SECTOR_NAMES = {"health": "Health and social wellbeing", "employment": "Employment services",
+                "criminal-justice": "Criminal justice", "local-partnerships": "Local strategic partnerships"}
+
+
+def html_table(path: Path, ident: str) -> list[list[str]]:
+    root = html5lib.parse(path.read_bytes())
+    table = next(t for t in root.iter(f"{XHTML}table") if t.get("id") == ident)
+    return [["".join(cell.itertext()).strip() for cell in row if cell.tag in (f"{XHTML}td", f"{XHTML}th")]
+            for row in table.iter(f"{XHTML}tr")]
+
+
+@pytest.mark.xdist_group("built")
+def test_timetable_totals_in_every_format(built: Path) -> None:
+    rows = html_table(built / "build/final/final.html", "tbl:timetable")
+    assert rows[-1] == ["Total number of days", "", "36", "33", "26", "95"]
+    assert "Total number of days 36 33 26 95" in squash(" ".join(pdf_pages(built / "build/final/final.pdf")))
+    assert "Total number of days" in docx_text(built / "build/final/final.docx")
+
+
+@pytest.mark.xdist_group("built")
+def test_crosstab_matches_an_independent_pandas_count(built: Path) -> None:
+    survey = pd.read_csv(built / "content/data/survey.csv")
+    expected = pd.crosstab(survey["sector"].map(SECTOR_NAMES), survey["org_type"])
+    rows = html_table(built / "build/interim/interim.html", "tbl:respondents")
+    assert rows[0] == ["Sector", "Third sector", "Public sector", "Private sector"]
+    for sector, tso, public, private in rows[1:-1]:
+        assert [int(tso), int(public), int(private)] == [expected.loc[sector, c] for c in ("TSO", "public", "private")]
+    assert rows[-1][1:] == [f"{expected[c].sum():,}" for c in ("TSO", "public", "private")]
+
+
+@pytest.mark.xdist_group("built")
+def test_quoted_values_agree_with_the_data_in_report_and_briefing(built: Path) -> None:
+    survey = pd.read_csv(built / "content/data/survey.csv")
+    share = format_value((survey["driver_funding"] >= 4).mean(), "percent")
+    report = squash(docx_text(built / "build/final/final.docx"))
+    briefing = squash(docx_text(built / "build/briefings/ots/briefing-ots.docx"))
+    assert f"{share} of respondents" in report
+    assert f"{share} of respondents" in briefing
+
+
+def test_number_formats() -> None:
+    assert format_value(1234, "integer") == "1,234"
+    assert format_value(0.5875, "percent") == "59%"
+    assert format_value(0.5875, "percent1") == "58.8%"
+    assert format_value(2.25, "decimal1") == "2.3"  # half up, as Excel and readers expect
+    assert format_value(0, "integer", zero="–") == "–"
+    assert format_value(None, "integer") == "–"
+
+
+TYPED_SPEC = """\
+tables:
+  people:
+    file: people.csv
+    columns: {code: text, name: text, score: integer, share: percent, when: date, note: {type: number, optional: true}}
+  by_name:
+    from: people
+    group_by: name
+    measures: {n: {count: rows}, mean: {mean: score}}
+values:
+  top_code: {table: people, where: {name: Bea}, value: code}
+  people: {table: people, count: rows}
+"""
+
+
+def test_explicit_types_keep_codes_and_refuse_guessing(mini: Mini) -> None:
+    mini.write("content/data/tables.yaml", TYPED_SPEC)
+    mini.write("content/data/people.csv", "code,name,score,share,when,note\n007,Ann,3,61%,2010-07-31,\n"
+                                          "010,Bea,5,0.25,2010-08-01,1.5\n")
+    mini.finding("F01", "Health partnerships help",
+                 body="Code {{< value top_code >}} of {{< value people >}}.\n\n```{table} people\nlabel: tbl:p\n"
+                      "caption: People\n```\n\n```{table} by_name\nlabel: tbl:n\ncaption: By name\n```\n")
+    run = mini.run("build", "report", "--format", "html,docx")
+    assert run.code == 0, run.output
+    html = mini.root / "build/report/report.html"
+    assert "Code 010 of 2." in squash(html.read_text(encoding="utf-8"))
+    rows = html_table(html, "tbl:p")
+    assert rows[1][:4] == ["007", "Ann", "3", "61%"] and rows[1][5] == "–"
+    assert html_table(html, "tbl:n")[1:] == [["Ann", "1", "3.0"], ["Bea", "1", "5.0"]]
+
+
+def test_xlsx_tables_read_cached_values(mini: Mini) -> None:
+    workbook = openpyxl.Workbook()
+    sheet = workbook.active
+    sheet.title = "Data"
+    sheet.append(["area", "days"])
+    sheet.append(["North", 4])
+    sheet.append(["South", 6])
+    buffer = io.BytesIO()
+    workbook.save(buffer)
+    (mini.root / "content/data").mkdir(parents=True, exist_ok=True)
+    (mini.root / "content/data/days.xlsx").write_bytes(buffer.getvalue())
+    mini.write("content/data/tables.yaml", "tables:\n  days:\n    file: days.xlsx\n    sheet: Data\n"
+                                           "    columns: {area: text, days: integer}\n")
+    mini.finding("F01", "Health partnerships help",
+                 body="```{table} days\nlabel: tbl:days\ncaption: Days\ntotals: Total\n```\n")
+    assert mini.run("build", "report", "--format", "html").code == 0
+    assert html_table(mini.root / "build/report/report.html", "tbl:days")[-1] == ["Total", "10"]
+
+
+CHART = """\
+```{chart} scores
+type: bar
+label: fig:scores
+caption: Scores
+x: name
+y: [score]
+alt: Two bars, Bea higher than Ann.
+show_data: true
+```
+"""
+
+
+def test_charts_are_reproducible_and_accessible(mini: Mini) -> None:
+    mini.write("content/data/tables.yaml", "tables:\n  scores:\n    file: s.csv\n"
+                                           "    columns: {name: text, score: integer}\n")
+    mini.write("content/data/s.csv", "name,score\nAnn,3\nBea,5\n")
+    mini.finding("F01", "Health partnerships help", body="See @fig:scores.\n\n" + CHART)
+    assert mini.run("build", "report", "--format", "html").code == 0
+    first = (mini.root / "build/report/report.html").read_bytes()
+    assert mini.run("build", "report", "--format", "html").code == 0
+    assert (mini.root / "build/report/report.html").read_bytes() == first
+    page = first.decode()
+    assert 'alt="Two bars, Bea higher than Ann."' in page and "data:image/svg+xml;base64," in page
+    assert "Data for <a" in page, "the chart's numbers are also given as a table"
