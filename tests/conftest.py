@@ -171,8 +171,14 @@ class Mini:
         return run_cli(self.root, *args)
 
     def outputs(self) -> list[Path]:
+        """Every file under build/, bookkeeping (state, manifest) included."""
         build = self.root / "build"
         return sorted(p for p in build.rglob("*") if p.is_file()) if build.exists() else []
+
+    def documents(self) -> list[str]:
+        """The documents under build/, as project-relative paths."""
+        return [p.relative_to(self.root).as_posix() for p in self.outputs()
+                if p.suffix in (".pdf", ".docx", ".html")]
 
 
 @pytest.fixture

@@ -63,7 +63,7 @@ def assemble(corpus: Corpus, target: Target, findings: list[Finding], options: O
     text = render_template(env, corpus.fs, template, context, spec_location(corpus, target, "template"))
     template_path = f"templates/{template}"
     blocks = build_blocks(text, template_path, 1, problems)
-    relocate(blocks, template_path, template_lines(text, _template_source(corpus, template)))
+    relocate(blocks, template_path, template_lines(text, env.loader.loaded))  # type: ignore[union-attr]
     includer = Includer(corpus, problems)
     blocks = apply_conditions(includer.resolve(blocks, depth=0), target)
     spec = target.spec
@@ -89,42 +89,39 @@ def assemble(corpus: Corpus, target: Target, findings: list[Finding], options: O
     if spec.journal:
         meta.layout.update(line_spacing=spec.journal.line_spacing, line_numbers=spec.journal.line_numbers,
                            font_size=spec.journal.font_size)
-    return t.Document(meta, blocks)
+    return t.Document(meta, blocks, includer.sources)
 
 
-def _template_source(corpus: Corpus, template: str) -> str:
-    path = corpus.root / "templates" / template
-    return corpus.fs.read_text(path) if path.is_file() else ""
+def template_lines(output: str, sources: dict[str, str]) -> dict[int, tuple[str, int]]:
+    """Map lines of a template's output back to the template file and line that produced them.
 
-
-def template_lines(output: str, source: str) -> dict[int, int]:
-    """Map lines of a template's output back to the template lines that produced them.
-
-    Jinja keeps no such map, so lines are matched by their text: a line
-    written out literally in the template maps to itself, and a generated
-    line inherits the line of the nearest literal line above it.
+    Jinja keeps no such map, so lines are matched by their text across every
+    template the render used (a child, its base, imported macros): a line
+    written out literally maps to itself, and a generated line inherits the
+    place of the nearest literal line above it.
     """
-    where: dict[str, list[int]] = {}
-    for number, line in enumerate(source.split("\n"), 1):
-        if line.strip():
-            where.setdefault(line.strip(), []).append(number)
-    mapping: dict[int, int] = {}
-    last = 1
+    where: dict[str, list[tuple[str, int]]] = {}
+    for path, source in sources.items():
+        for number, line in enumerate(source.split("\n"), 1):
+            if line.strip():
+                where.setdefault(line.strip(), []).append((path, number))
+    mapping: dict[int, tuple[str, int]] = {}
+    last = next(iter(sources), ""), 1
     for number, line in enumerate(output.split("\n"), 1):
         candidates = where.get(line.strip(), [])
-        later = [c for c in candidates if c >= last]
+        later = [c for c in candidates if c[0] == last[0] and c[1] >= last[1]]
         if later or candidates:
             last = (later or candidates)[0]
         mapping[number] = last
     return mapping
 
 
-def relocate(blocks: list[t.Block], path: str, mapping: dict[int, int]) -> None:
-    """Point nodes that came from a template's output at the template's own lines."""
+def relocate(blocks: list[t.Block], path: str, mapping: dict[int, tuple[str, int]]) -> None:
+    """Point nodes that came from a template's output at the template files and lines behind them."""
     def fix(node: t.Node) -> None:
         loc = node.loc
-        if loc is not None and loc.path == path and loc.line is not None:
-            node.loc = Location(path, mapping.get(loc.line, loc.line))
+        if loc is not None and loc.path == path and loc.line is not None and loc.line in mapping:
+            node.loc = Location(*mapping[loc.line])
 
     for block in t.walk(blocks):
         fix(block)
@@ -183,6 +180,7 @@ class Includer:
         self.corpus = corpus
         self.problems = problems
         self._parsed: dict[tuple[str, str], list[t.Block]] = {}
+        self.sources: set[str] = set()
 
     def resolve(self, blocks: list[t.Block], depth: int) -> list[t.Block]:
         out: list[t.Block] = []
@@ -232,6 +230,7 @@ class Includer:
             return None
         blocks = build_blocks(source.text, source.path, source.first_line, self.problems)
         self._parsed[key] = blocks
+        self.sources.add(source.path)
         return blocks
 
 

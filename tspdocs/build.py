@@ -5,7 +5,7 @@ tree (data, numbers, citations, pictures) -> writers -> build/ (atomically).
 
 Every target is prepared before anything is rendered, and every output is
 rendered before anything is written, so a mistake anywhere leaves build/
-exactly as it was.
+exactly as it was. Targets whose inputs have not changed are not built again.
 """
 
 from __future__ import annotations
@@ -13,28 +13,35 @@ from __future__ import annotations
 import os
 import time
 from collections.abc import Callable, Iterable
+from concurrent.futures import Executor
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import Any
 
+from . import __version__
 from . import tree as t
-from .citations import References, resolve_citations
 from .accessibility import check_accessibility
 from .assembly import Options, assemble, selected_findings
+from .citations import References, resolve_citations
+from .console import Console
 from .data import Data
 from .directives import DirectiveContext, expand_directives
-from .errors import BuildError, Location, Problem, Problems
+from .errors import BuildError, Location, Problem, Problems, Severity
 from .images import load_images
 from .model import Format
 from .numbering import number_document
 from .output import output_path, write_atomic
+from .provenance import Provenance, read_provenance
 from .readers import Corpus, read_corpus
+from .render import Prepared, Rendered, Renderer
+from .state import FileStamp, OutputRecord, State, TargetRecord, scan_inputs, sha256, target_key, write_manifest
 from .targets import Target, spec_location
 from .treebuilder import plain_text
 from .values import resolve_shortcodes
 from .wordcount import count_words
-from .writers import EXTENSIONS, get_writer
+from .writers import EXTENSIONS
 from .writers.base import WriteContext
+
+PER_TARGET_FOLDERS = ("content/findings/", "content/sections/")
 
 
 @dataclass
@@ -46,46 +53,49 @@ class Written:
 
 
 @dataclass
-class Prepared:
-    target: Target
-    doc: t.Document
-    formats: list[Format]
+class Report:
+    """What a build did: files written, documents already up to date, and how long it took."""
+
+    written: list[Written] = field(default_factory=list)
+    up_to_date: list[str] = field(default_factory=list)
+    seconds: float = 0.0
 
 
-@dataclass
-class Rendered:
-    prepared: Prepared
-    outputs: dict[Format, bytes] = field(default_factory=dict)
-    seconds: dict[Format, float] = field(default_factory=dict)
-    pages: int | None = None
-    sections: list[Any] = field(default_factory=list)
+def build_epoch(provenance: Provenance) -> int:
+    """Return the time written into outputs: SOURCE_DATE_EPOCH, else the commit's time on a clean tree.
 
-
-def build_epoch() -> int:
-    """Return the timestamp written into outputs: SOURCE_DATE_EPOCH when set, so builds are reproducible."""
+    Either way the same inputs give byte-identical files; only a tree with
+    uncommitted changes and no SOURCE_DATE_EPOCH uses the current time.
+    """
     value = os.environ.get("SOURCE_DATE_EPOCH", "").strip()
     if value:
         if not value.isdigit():
             raise BuildError([Problem(f"SOURCE_DATE_EPOCH={value!r} is not a whole number of seconds",
                                       "environment", Location("(environment)"))])
         return int(value)
+    if provenance.timestamp is not None and not provenance.dirty:
+        return provenance.timestamp
     return int(time.time())
 
 
 def prepare(corpus: Corpus, target: Target, options: Options, problems: Problems, data: Data,
-            references: References) -> t.Document:
-    """Return the target's tree with everything resolved that writers must agree on."""
+            references: References, *, render: bool = True) -> t.Document:
+    """Return the target's tree with everything resolved that writers must agree on.
+
+    With `render` False (for `tspdocs check`) charts are checked but not drawn and citations are
+    checked but not formatted, so checking needs neither matplotlib nor Pandoc.
+    """
     findings = selected_findings(corpus, target, options)
     doc = assemble(corpus, target, findings, options, problems)
     if target.spec.date:
         doc.meta.date_text = target.spec.date.strftime("%B %Y")
-    context = DirectiveContext(corpus, findings, problems, data)
+    context = DirectiveContext(corpus, findings, problems, data, render)
     doc.meta.abstract = expand_directives(doc.meta.abstract, context)
     doc.blocks = expand_directives(doc.blocks, context)
     resolve_shortcodes(doc, context)
     families = {a.family for a in corpus.project.authors} if target.spec.anonymise else None
     resolve_citations(doc, references, target.spec.citation_style, problems, anonymise_families=families,
-                      style_where=Location("content/documents.yaml"))
+                      style_where=spec_location(corpus, target, "csl"), render=render)
     load_images(doc, corpus.fs, problems)
     number_document(doc, problems)
     check_accessibility(doc, problems)
@@ -94,76 +104,99 @@ def prepare(corpus: Corpus, target: Target, options: Options, problems: Problems
     return doc
 
 
-def render(prepared: Prepared, ctx: WriteContext) -> Rendered:
-    """Run every requested writer over one prepared tree."""
-    rendered = Rendered(prepared)
-    for fmt in prepared.formats:
-        start = time.perf_counter()
-        if fmt == "pdf":
-            from .writers.html import page_html
-            from .writers.pdf import layout_pdf
-
-            pdf = layout_pdf(page_html(prepared.doc, ctx, print_mode=True), ctx)
-            rendered.outputs[fmt], rendered.pages = pdf.data, pdf.pages
-            rendered.sections = pdf.sections
-        else:
-            rendered.outputs[fmt] = get_writer(fmt)(prepared.doc, ctx)
-        rendered.seconds[fmt] = time.perf_counter() - start
-    return rendered
-
-
 def check_budget(corpus: Corpus, rendered: Rendered, options: Options) -> list[Problem]:
-    """Return a problem when a briefing runs over its page or word budget."""
+    """Return a problem when a briefing or manuscript runs over its page or word budget."""
     target = rendered.prepared.target
-    budget = target.spec.budget
-    if budget is None or options.allow_overlength:
+    spec = target.spec
+    if options.allow_overlength:
         return []
     problems = []
+    if spec.journal and spec.journal.word_limit and (rendered.prepared.doc.meta.word_count or 0) > spec.journal.word_limit:
+        problems.append(Problem(f"{target.name} has {rendered.prepared.doc.meta.word_count:,} words by the "
+                                f"journal's rule, over its limit of {spec.journal.word_limit:,}; cut text or pass "
+                                "--allow-overlength", "over-budget", spec_location(corpus, target, "journal")))
+    budget = spec.budget
+    if budget is None:
+        return problems
     where = spec_location(corpus, target, "budget")
     words = count_words(rendered.prepared.doc, excludes=("references", "title"))
     if words > budget.words:
         problems.append(Problem(f"{target.name} has {words:,} words, over its budget of {budget.words:,}; "
                                 "cut text or pass --allow-overlength", "over-budget", where))
     if rendered.pages is not None and rendered.pages > budget.pages:
-        sections = sorted(rendered.sections, key=lambda s: -s.length)[:3]
-        titles = _section_titles(rendered.prepared.doc)
-        longest = ", ".join(f"{titles.get(s.id, s.id)} ({s.length:.1f} pages)" for s in sections)
+        titles = {b.attr.id: plain_text(b.children) for b in t.walk(rendered.prepared.doc.blocks)
+                  if isinstance(b, t.Heading)}
+        longest = sorted(rendered.sections, key=lambda s: -s.length)[:3]
+        named = ", ".join(f"{titles.get(s.id, s.id)} ({s.length:.1f} pages)" for s in longest)
         problems.append(Problem(f"{target.name} runs to {rendered.pages} pages, over its budget of "
-                                f"{budget.pages}; longest sections: {longest}; cut text or pass "
+                                f"{budget.pages}; longest sections: {named}; cut text or pass "
                                 "--allow-overlength", "over-budget", where))
     return problems
 
 
-def _section_titles(doc: t.Document) -> dict[str, str]:
-    return {b.attr.id: plain_text(b.children) for b in t.walk(doc.blocks) if isinstance(b, t.Heading)}
-
-
 def build(root: Path, targets: Callable[[Corpus], Iterable[Target]], formats: list[Format] | None,
-          options: Options, report: Callable[[str], None] | None = None) -> list[Written]:
-    """Build the chosen targets into build/, all or nothing."""
-    corpus = read_corpus(root)
+          options: Options, *, console: Console | None = None, force: bool = False, jobs: int | None = None,
+          request: str = "", executor: Executor | None = None) -> Report:
+    """Build the chosen targets into build/: all or nothing, and only what changed unless `force`.
+
+    `jobs` is the number of worker processes laying out PDFs (default: one per core; 0 lays them out
+    in this process); `executor` may be any concurrent.futures executor to use instead.
+    """
+    started = time.perf_counter()
+    console = console or Console(quiet=True)
+    provenance = read_provenance(root)
+    options.provenance = provenance.text
+    options.draft_mark = options.draft_mark or provenance.dirty
+    wants_pdf = formats is None or "pdf" in formats
+    renderer = Renderer((jobs if jobs is not None else os.cpu_count() or 1) if wants_pdf else 0, executor)
+    try:
+        corpus = read_corpus(root)
+        state = State.load(root)
+        inputs = scan_inputs(root, state.inputs)
+        chosen = list(targets(corpus))
+        report = Report()
+        keys = {target.name: _key(corpus, target, options, formats, provenance, inputs,
+                                  state.targets[_record(target, formats)].deps
+                                  if _record(target, formats) in state.targets else [])
+                for target in chosen}
+        todo = [target for target in chosen
+                if force or not _up_to_date(root, state, _record(target, formats), keys[target.name])]
+        report.up_to_date = [target.name for target in chosen if target not in todo]
+        results = _render(corpus, todo, formats, options, provenance, renderer, console) if todo else []
+        report.written = _write(root, results)
+        saved = _remember(root, state, inputs, corpus, results, options, formats, provenance, request, chosen)
+        write_manifest(root, saved, provenance.text)
+    finally:
+        renderer.close()
+    report.seconds = time.perf_counter() - started
+    return report
+
+
+def _render(corpus: Corpus, todo: list[Target], formats: list[Format] | None, options: Options,
+            provenance: Provenance, renderer: Renderer, console: Console) -> list[Rendered]:
     problems = Problems()
-    prepared: list[Prepared] = []
     data = Data(corpus.fs, corpus.project)
     data.check()
     references = References(corpus.fs)
-    for target in targets(corpus):
+    prepared: list[Prepared] = []
+    for target in todo:
         try:
             doc = prepare(corpus, target, options, problems, data, references)
         except BuildError as exc:
             problems.extend(exc.problems)
             continue
         prepared.append(Prepared(target, doc, list(formats or target.spec.formats)))
+    for problem in problems:
+        if problem.severity is Severity.WARNING:
+            console.problem(problem)
     problems.raise_if_errors()
-    ctx = WriteContext(corpus.fs, build_epoch())
-    results: list[Rendered] = []
-    for item in prepared:
-        if report:
-            report(item.target.name)
-        results.append(render(item, ctx))
-        problems.extend(check_budget(corpus, results[-1], options))
+    ctx = WriteContext(corpus.fs, build_epoch(provenance))
+    with console.progress(len(prepared), "rendering") as tick:
+        results = renderer.render(prepared, ctx, done=tick)
+    for rendered in results:
+        problems.extend(check_budget(corpus, rendered, options))
     problems.raise_if_errors()
-    return _write(corpus.root, results)
+    return results
 
 
 def _write(root: Path, results: list[Rendered]) -> list[Written]:
@@ -175,3 +208,48 @@ def _write(root: Path, results: list[Rendered]) -> list[Written]:
         write_atomic(path, data)
         written.append(Written(rendered.prepared.target.name, path, len(data), rendered.seconds[fmt]))
     return written
+
+
+def _record(target: Target, formats: list[Format] | None) -> str:
+    """Name a target's record: a build of some formats does not stand for a build of all of them."""
+    return target.name + (f"[{','.join(sorted(formats))}]" if formats else "")
+
+
+def _deps(inputs: dict[str, FileStamp], sources: Iterable[str]) -> list[str]:
+    """A target depends on every input but other findings and sections: those it includes are listed."""
+    shared = [path for path in inputs if not path.startswith(PER_TARGET_FOLDERS)]
+    return sorted({*shared, *sources})
+
+
+def _key(corpus: Corpus, target: Target, options: Options, formats: list[Format] | None,
+         provenance: Provenance, inputs: dict[str, FileStamp], deps: list[str]) -> str:
+    findings = [f.meta.id for f in selected_findings(corpus, target, options)]
+    return target_key(inputs, deps, __version__, target.spec.model_dump_json(), target.audience_id, findings,
+                      options.include_drafts, options.allow_overlength, formats, provenance.text,
+                      os.environ.get("SOURCE_DATE_EPOCH", ""))
+
+
+def _up_to_date(root: Path, state: State, name: str, key: str) -> bool:
+    from .state import outputs_intact
+
+    record = state.targets.get(name)
+    return record is not None and record.key == key and outputs_intact(root, record)
+
+
+def _remember(root: Path, state: State, inputs: dict[str, FileStamp], corpus: Corpus, results: list[Rendered],
+              options: Options, formats: list[Format] | None, provenance: Provenance, request: str,
+              chosen: list[Target]) -> State:
+    for rendered in results:
+        target = rendered.prepared.target
+        deps = _deps(inputs, rendered.prepared.doc.sources)
+        outputs = []
+        for fmt, data in rendered.outputs.items():
+            path = output_path(root, target.folder, f"{target.stem}.{EXTENSIONS[fmt]}")
+            outputs.append(OutputRecord(path.relative_to(root.resolve()).as_posix(), fmt, len(data), sha256(data),
+                                        path.stat().st_mtime_ns))
+        state.targets[_record(target, formats)] = TargetRecord(
+            _key(corpus, target, options, formats, provenance, inputs, deps), deps, outputs)
+    state.inputs = inputs
+    if request:
+        state.requests[request] = [_record(target, formats) for target in chosen]
+    return state.save(root, [_record(r.prepared.target, formats) for r in results])

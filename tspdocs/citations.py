@@ -14,7 +14,7 @@ import shutil
 import subprocess
 import tempfile
 from dataclasses import dataclass, field
-from functools import cached_property
+from functools import cached_property, lru_cache
 from pathlib import Path
 from typing import Any
 
@@ -97,8 +97,10 @@ def style_path(fs: ProjectFS, name: str, where: Location | None) -> Path:
 
 
 def resolve_citations(doc: t.Document, bibliography: References, style: str, problems: Problems, *,
-                      anonymise_families: set[str] | None = None, style_where: Location | None = None) -> None:
-    """Fill every Cite node and the Bibliography node from one citeproc run."""
+                      anonymise_families: set[str] | None = None, style_where: Location | None = None,
+                      render: bool = True) -> None:
+    """Fill every Cite node and the Bibliography node from one citeproc run (with `render` False, only
+    check that every key and the style exist)."""
     cites = [node for inlines in t.inline_lists(t.document_blocks(doc)) for node in inlines
              if isinstance(node, t.Cite)]
     if not cites:
@@ -114,10 +116,13 @@ def resolve_citations(doc: t.Document, bibliography: References, style: str, pro
                 problems.error(message, "unknown-citation", cite.loc)
     if unknown:
         return
+    csl = style_path(bibliography.fs, style, style_where)
+    if not render:
+        return
     hidden = _self_citations(items, anonymise_families) if anonymise_families else set()
     used = {c.key for cite in cites for c in cite.citations}
     csl_items = [_anonymised(items[key]) if key in hidden else items[key] for key in sorted(used)]
-    output = _citeproc(cites, csl_items, style_path(bibliography.fs, style, style_where), doc.meta.language)
+    output = _citeproc(cites, csl_items, csl, doc.meta.language)
     blocks = output["blocks"]
     for cite, block in zip(cites, blocks):
         cite.children = _inlines(block["c"])
@@ -140,15 +145,20 @@ def _anonymised(item: dict[str, Any]) -> dict[str, Any]:
 def _citeproc(cites: list[t.Cite], items: list[dict[str, Any]], csl: Path, language: str) -> dict[str, Any]:
     body = "\n\n".join(_cluster_markdown(cite) for cite in cites)
     text = f"---\nlang: {language}\n---\n\n{body}\n\n::: {{#refs}}\n:::\n"
+    return json.loads(_run_citeproc(text, json.dumps(items, sort_keys=True), str(csl)))  # type: ignore[no-any-return]
+
+
+@lru_cache(maxsize=64)
+def _run_citeproc(text: str, items: str, csl: str) -> str:
+    """Run citeproc once per distinct input: a batch of area briefings shares one run per audience."""
     with tempfile.NamedTemporaryFile("w", suffix=".json", encoding="utf-8", delete=False) as handle:
-        json.dump(items, handle)
+        handle.write(items)
         refs = handle.name
     try:
-        output = run_pandoc(["-f", "markdown-smart", "-t", "json", "--citeproc", "--csl", str(csl),
-                             "--bibliography", refs], text)
+        return run_pandoc(["-f", "markdown-smart", "-t", "json", "--citeproc", "--csl", csl,
+                           "--bibliography", refs], text)
     finally:
         Path(refs).unlink(missing_ok=True)
-    return json.loads(output)  # type: ignore[no-any-return]
 
 
 def _cluster_markdown(cite: t.Cite) -> str:

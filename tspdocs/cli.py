@@ -1,12 +1,14 @@
 """The `tspdocs` command: a thin layer of click over the library.
 
 A user's mistake prints `path:line: error [code] message` lines and exits
-with status 1; only a bug in tspdocs itself shows a traceback.
+with status 1; only a bug in tspdocs itself shows a traceback. Heavy modules
+are imported inside commands, so an up-to-date build answers at once.
 """
 
 from __future__ import annotations
 
 import functools
+import os
 import sys
 from collections.abc import Callable
 from pathlib import Path
@@ -14,6 +16,7 @@ from typing import Any, TypeVar
 
 import click
 
+from .console import Console
 from .errors import BuildError
 
 F = TypeVar("F", bound=Callable[..., Any])
@@ -28,8 +31,9 @@ def reports_problems(command: F) -> F:
         try:
             return command(*args, **kwargs)
         except BuildError as exc:
+            console = _console()
             for problem in exc.problems:
-                click.echo(str(problem), err=True)
+                console.problem(problem)
             count = len(exc.problems)
             click.echo(f"tspdocs: stopped, {count} problem{'s' if count != 1 else ''}; nothing was written",
                        err=True)
@@ -49,7 +53,7 @@ def parse_formats(value: str | None) -> list[str] | None:
 
 
 def project_root(project: str | None) -> Path:
-    from .readers import find_root
+    from .sources import find_root
 
     return find_root(Path(project) if project else Path.cwd())
 
@@ -58,15 +62,92 @@ project_option = click.option("--project", "-p", type=click.Path(file_okay=False
                               help="Project folder (default: the nearest folder with content/project.yaml).")
 format_option = click.option("--format", "-f", "formats", default=None, metavar="LIST",
                              help="Formats to write, comma-separated: pdf,docx,html (default: all).")
-drafts_option = click.option("--include-drafts", is_flag=True, help="Let draft findings into briefings.")
+drafts_option = click.option("--include-drafts", is_flag=True, help="Let draft findings into the documents.")
 overlength_option = click.option("--allow-overlength", is_flag=True,
-                                 help="Write briefings even when they exceed their page or word budget.")
+                                 help="Write documents even when they exceed their page or word budget.")
+force_option = click.option("--force", is_flag=True, help="Rebuild everything, even what is up to date.")
+jobs_option = click.option("--jobs", "-j", type=click.IntRange(0), default=None,
+                           help="Worker processes for PDF layout (default: one per core; 0: none).")
+
+
+def _quiet(context: click.Context, _param: click.Parameter, value: bool) -> None:
+    if value:
+        context.ensure_object(Console).quiet = True
+
+
+def _verbose(context: click.Context, _param: click.Parameter, value: bool) -> None:
+    if value:
+        context.ensure_object(Console).verbose = True
+
+
+def output_options(command: F) -> F:
+    """Accept -q/-v after the command too (`tspdocs build all -v`), as well as before it."""
+    command = click.option("--quiet", "-q", is_flag=True, expose_value=False, callback=_quiet,
+                           help="Print only errors.")(command)
+    return click.option("--verbose", "-v", is_flag=True, expose_value=False, callback=_verbose,
+                        help="Also print documents that were up to date.")(command)  # type: ignore[return-value]
 
 
 @click.group(context_settings={"help_option_names": ["-h", "--help"]})
+@click.option("--quiet", "-q", is_flag=True, help="Print only errors.")
+@click.option("--verbose", "-v", is_flag=True, help="Also print each file written and documents up to date.")
 @click.version_option(package_name="tspdocs")
-def main() -> None:
+@click.pass_context
+def main(context: click.Context, quiet: bool, verbose: bool) -> None:
     """Build a research project's reports, manuscripts and policy briefings from one evidence base."""
+    context.obj = Console(quiet=quiet, verbose=verbose)
+
+
+def _console() -> Console:
+    return click.get_current_context().find_object(Console) or Console()
+
+
+def _run_build(context: click.Context, command: str, names: list[str], project: str | None, formats: str | None,
+               include_drafts: bool, allow_overlength: bool, force: bool, jobs: int | None,
+               targets: Callable[[Any], list[Any]]) -> None:
+    console: Console = context.obj
+    root = project_root(project)
+    chosen_formats = parse_formats(formats)
+    request = _request(root, command, names, chosen_formats, include_drafts, allow_overlength)
+    if not force:
+        from .state import nothing_to_do
+
+        outputs = nothing_to_do(root, request)
+        if outputs is not None:
+            console.say(f"Up to date: {len(outputs)} files in build/, nothing changed since they were built.")
+            return
+    from .assembly import Options
+    from .build import build
+
+    options = Options(include_drafts=include_drafts, allow_overlength=allow_overlength)
+    report = build(root, targets, chosen_formats, options, console=console, force=force, jobs=jobs,
+                   request=request)
+    for item in report.written:
+        console.say(f"wrote {_shown(root, item.path)}  {item.size / 1024:,.0f} KB  {item.seconds:.2f} s")
+    for name in report.up_to_date:
+        console.detail(f"up to date: {name}")
+    documents = len({item.target for item in report.written})
+    size = sum(item.size for item in report.written) / 2**20
+    console.say(f"Built {documents} document{'s' if documents != 1 else ''} ({len(report.written)} files, "
+                f"{size:.1f} MB) in {report.seconds:.1f} s; {len(report.up_to_date)} already up to date.")
+
+
+def _request(root: Path, command: str, names: list[str], formats: list[str] | None, drafts: bool,
+             overlength: bool) -> str:
+    """Identify a build request, so an identical one can be answered from the saved state."""
+    from . import __version__
+    from .provenance import read_provenance
+    from .state import request_key
+
+    return request_key(__version__, command, names, formats, drafts, overlength, read_provenance(root).text,
+                       os.environ.get("SOURCE_DATE_EPOCH", ""))
+
+
+def _shown(root: Path, path: Path) -> str:
+    try:
+        return path.relative_to(Path.cwd()).as_posix()
+    except ValueError:
+        return path.relative_to(root).as_posix() if path.is_relative_to(root) else str(path)
 
 
 @main.command()
@@ -75,45 +156,62 @@ def main() -> None:
 @format_option
 @drafts_option
 @overlength_option
+@force_option
+@jobs_option
+@output_options
+@click.pass_context
 @reports_problems
-def build(documents: tuple[str, ...], project: str | None, formats: str | None, include_drafts: bool,
-          allow_overlength: bool) -> None:
+def build(context: click.Context, documents: tuple[str, ...], project: str | None, formats: str | None,
+          include_drafts: bool, allow_overlength: bool, force: bool, jobs: int | None) -> None:
     """Build DOCUMENTS (interim, final, academic, ... or `all`, which includes every briefing)."""
-    from .assembly import Options
-    from .build import build as run_build
-    from .targets import all_targets, document_targets
-
-    names = documents or ("all",)
+    names = list(documents or ("all",))
 
     def targets(corpus: Any) -> list[Any]:
+        from .targets import all_targets, document_targets
+
         if "all" in names:
             return all_targets(corpus)
         return [t for name in names for t in document_targets(corpus, name)]
 
-    options = Options(include_drafts=include_drafts, allow_overlength=allow_overlength)
-    _report(run_build(project_root(project), targets, parse_formats(formats), options))
+    _run_build(context, "build", names, project, formats, include_drafts, allow_overlength, force, jobs, targets)
 
 
 @main.command()
 @click.option("--audience", "-a", required=True, help="Audience name from project.yaml, or `all`.")
+@click.option("--by", "by", type=click.Choice(["area"]), default=None,
+              help="Write one briefing per local area in the survey data, with that area's figures.")
 @project_option
 @format_option
 @drafts_option
 @overlength_option
+@force_option
+@jobs_option
+@output_options
+@click.pass_context
 @reports_problems
-def brief(audience: str, project: str | None, formats: str | None, include_drafts: bool,
-          allow_overlength: bool) -> None:
+def brief(context: click.Context, audience: str, by: str | None, project: str | None, formats: str | None,
+          include_drafts: bool, allow_overlength: bool, force: bool, jobs: int | None) -> None:
     """Build the policy briefing for an audience into build/briefings/AUDIENCE/."""
-    from .assembly import Options
-    from .build import build as run_build
-    from .targets import briefing_target
+    if by:
+        from .assembly import Options
+        from .batch import build_by_area
+
+        options = Options(include_drafts=include_drafts, allow_overlength=allow_overlength)
+        written = build_by_area(project_root(project), audience, by, parse_formats(formats), options,
+                                jobs=jobs if jobs is not None else os.cpu_count() or 1, console=_console())
+        briefings = len({(item.audience, item.area) for item in written})
+        _console().say(f"Built {briefings} area briefings ({len(written)} files); "
+                       f"see build/briefings/manifest-by-{by}.json.")
+        return
 
     def targets(corpus: Any) -> list[Any]:
+        from .targets import briefing_target
+
         names = list(corpus.project.audiences) if audience == "all" else [audience]
         return [briefing_target(corpus, name) for name in names]
 
-    options = Options(include_drafts=include_drafts, allow_overlength=allow_overlength)
-    _report(run_build(project_root(project), targets, parse_formats(formats), options))
+    _run_build(context, "brief", [audience], project, formats, include_drafts, allow_overlength, force, jobs,
+               targets)
 
 
 @main.command(name="list")
@@ -133,7 +231,90 @@ def list_(project: str | None) -> None:
     click.echo("\naudiences: " + ", ".join(f"{k} ({a.name})" for k, a in corpus.project.audiences.items()))
 
 
-def _report(written: list[Any]) -> None:
-    for item in written:
-        click.echo(f"wrote {item.path.relative_to(Path.cwd()) if item.path.is_relative_to(Path.cwd()) else item.path}"
-                   f"  {item.size / 1024:,.0f} KB  {item.seconds:.2f} s")
+@main.command()
+@project_option
+@click.option("--format", "output", type=click.Choice(["text", "json"]), default="text",
+              help="`json` prints one object with every problem, for CI.")
+@click.option("--strict", is_flag=True, help="Treat warnings as errors (exit status 1).")
+@output_options
+@click.pass_context
+@reports_problems
+def check(context: click.Context, project: str | None, output: str, strict: bool) -> None:
+    """Check everything without rendering: schemas, labels, citations, data, accessibility, plain English."""
+    from .check import check_project, report_json
+
+    problems = check_project(project_root(project))
+    errors = [p for p in problems if p.severity.value == "error" or strict]
+    if output == "json":
+        click.echo(report_json(problems))
+    else:
+        console = _console()
+        for problem in problems:
+            console.problem(problem, err=False)
+        count = len([p for p in problems if p.severity.value == "error"])
+        console.say(f"{_plural(count, 'error')}, {_plural(len(problems) - count, 'warning')}", always=True)
+    sys.exit(1 if errors else 0)
+
+
+def _plural(count: int, word: str) -> str:
+    return f"{count} {word}{'' if count == 1 else 's'}"
+
+
+@main.command()
+@click.argument("revision")
+@project_option
+@reports_problems
+def changes(revision: str, project: str | None) -> None:
+    """List findings added, changed and removed since REVISION (a tag, branch or commit)."""
+    from .changes import finding_changes
+
+    for change in finding_changes(project_root(project), revision):
+        click.echo(change)
+
+
+@main.group()
+def new() -> None:
+    """Create new content from a template."""
+
+
+@new.command(name="finding")
+@click.option("--question", "-q", "questions", multiple=True, required=True, help="Research question, e.g. RQ3.")
+@click.option("--sector", "-s", "sectors", multiple=True, required=True, help="Sector name from project.yaml.")
+@click.option("--title", "-t", default=None, help="The finding's title (a statement).")
+@project_option
+@reports_problems
+def new_finding(questions: tuple[str, ...], sectors: tuple[str, ...], title: str | None, project: str | None) -> None:
+    """Write a new draft finding with the next free id."""
+    from .scaffold import new_finding as make
+
+    path = make(project_root(project), list(questions), list(sectors), title)
+    click.echo(f"wrote {path}")
+
+
+@main.command()
+@click.argument("folder", type=click.Path(file_okay=False))
+@reports_problems
+def init(folder: str) -> None:
+    """Create a new project in FOLDER that builds at once."""
+    from .scaffold import init_project
+
+    root = init_project(Path(folder))
+    click.echo(f"created a project in {root}; try: cd {folder} && tspdocs build")
+
+
+@main.command(name="serve")
+@click.argument("document", default="final")
+@project_option
+@click.option("--port", default=8000, show_default=True, help="Port on localhost.")
+@click.option("--audience", "-a", default=None, help="Preview an audience's briefing instead of a document.")
+@output_options
+@click.pass_context
+@reports_problems
+def serve(context: click.Context, document: str, project: str | None, port: int, audience: str | None) -> None:
+    """Serve a document's HTML on localhost, rebuilding and reloading the page on every save."""
+    from .serve import serve as run
+
+    run(project_root(project), document, audience, port, context.obj)
+
+
+main.add_command(serve, name="watch")

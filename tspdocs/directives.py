@@ -30,6 +30,7 @@ class DirectiveContext:
     findings: list[Finding]
     problems: Problems
     data: Data
+    render: bool = True  # False when only checking: charts are validated but not drawn
 
 
 Handler = Callable[[t.Directive, DirectiveContext], list[t.Block]]

@@ -69,6 +69,10 @@ class BuildError(Exception):
         self.problems = sorted(dict.fromkeys(problems), key=_sort_key)
         super().__init__("\n".join(str(p) for p in self.problems))
 
+    def __reduce__(self) -> tuple[type, tuple[list[Problem]]]:
+        # Rebuilt from its problems when it crosses from a worker process back to the build.
+        return (BuildError, (self.problems,))
+
 
 def _sort_key(problem: Problem) -> tuple[str, int, int]:
     loc = problem.location

@@ -181,9 +181,20 @@ class BriefingSpec(Model):
     budget: Budget = Field(default_factory=Budget)
 
 
+class Lint(Model):
+    """The plain-English rules `tspdocs check` applies to briefings."""
+
+    max_sentence_words: int = Field(25, ge=5)
+    avoid: list[Text] = Field(default_factory=lambda: [
+        "utilise", "leverage", "facilitate", "going forward", "overarching", "robust", "streamline",
+        "synergy", "incentivise", "disincentivise"])
+    known_acronyms: list[Text] = Field(default_factory=lambda: ["UK", "NHS", "EU"])
+
+
 class DocumentsFile(Model):
     documents: dict[Slug, DocumentSpec] = Field(min_length=1)
     briefing: BriefingSpec
+    lint: Lint = Field(default_factory=Lint)
 
 
 @dataclass(frozen=True)

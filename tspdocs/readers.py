@@ -16,13 +16,13 @@ from .errors import BuildError, Location, Problem, Problems, fail
 from .selection import compile_predicate
 from .model import (DocumentsFile, Finding, FindingMeta, Project, Section, SectionMeta,
                     Source)
-from .sources import ProjectFS
+from .sources import PROJECT_FILE, ProjectFS, find_root
 from .validation import known_names, validate
 from .yamlio import YamlMap, line_at, load_yaml
 
 M = TypeVar("M", bound=BaseModel)
 
-PROJECT_FILE = "content/project.yaml"
+__all__ = ["Corpus", "find_root", "read_corpus", "PROJECT_FILE", "DOCUMENTS_FILE"]
 DOCUMENTS_FILE = "content/documents.yaml"
 
 
@@ -42,17 +42,6 @@ class Corpus:
     @property
     def root(self) -> Path:
         return self.fs.root
-
-
-def find_root(start: Path) -> Path:
-    """Return the nearest folder at or above `start` holding content/project.yaml."""
-    here = start.resolve()
-    for folder in (here, *here.parents):
-        if (folder / PROJECT_FILE).is_file():
-            return folder
-    raise fail(f"no {PROJECT_FILE} here or in any parent folder of {here}; "
-               "run tspdocs inside a project, pass --project DIR, or create one with `tspdocs init DIR`",
-               "no-project")
 
 
 def read_corpus(root: Path) -> Corpus:

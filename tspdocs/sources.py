@@ -14,6 +14,17 @@ from pathlib import Path
 from .errors import Location, fail
 
 UTF8_BOM = b"\xef\xbb\xbf"
+PROJECT_FILE = "content/project.yaml"
+
+
+def find_root(start: Path) -> Path:
+    """Return the nearest folder at or above `start` holding content/project.yaml."""
+    here = start.resolve()
+    for folder in (here, *here.parents):
+        if (folder / PROJECT_FILE).is_file():
+            return folder
+    raise fail(f"no {PROJECT_FILE} here or in any parent folder of {here}; run tspdocs inside a project, "
+               "pass --project DIR, or create one with `tspdocs init DIR`", "no-project")
 
 
 @dataclass(frozen=True)

@@ -194,7 +194,8 @@ def chart_directive(directive: t.Directive, ctx: DirectiveContext) -> list[t.Blo
     series = options.y if isinstance(options.y, dict) else {name: name for name in options.y}
     frame.require([options.x, *series], directive.loc or Location(""))
     chart = Chart(options.type, options.x, series, options.format, options.horizontal, options.y_label or "")
-    svg, png, size = draw_chart(frame.frame, chart, ctx.corpus.root / "assets" / "fonts")
+    svg, png, size = draw_chart(frame.frame, chart, ctx.corpus.root / "assets" / "fonts") if ctx.render \
+        else (b"", b"", (0, 0))
     image = t.Image(directive.argument, options.alt, data=svg, mime="image/svg+xml", raster=png,
                     width_px=size[0], height_px=size[1], loc=directive.loc)
     figure = t.Figure(image, loc=directive.loc)

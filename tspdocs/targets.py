@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from pathlib import PurePosixPath
 from typing import Any
 
@@ -22,16 +22,32 @@ class Target:
     spec: DocumentSpec
     audience_id: str | None = None
     audience: Audience | None = None
+    place: str = ""  # a local area, for briefings built one per area
 
     @property
     def folder(self) -> PurePosixPath:
+        if self.audience_id and self.place:
+            return PurePosixPath("briefings", self.audience_id, "areas", slug(self.place))
         if self.audience_id:
             return PurePosixPath("briefings", self.audience_id)
         return PurePosixPath(self.document)
 
     @property
     def stem(self) -> str:
-        return self.name
+        return f"{self.name}-{slug(self.place)}" if self.place else self.name
+
+
+def slug(text: str) -> str:
+    """Return a safe file name for a place: lower case, ASCII letters, digits and hyphens."""
+    from .numbering import slugify
+
+    return slugify(text)
+
+
+def for_place(target: Target, place: str) -> Target:
+    """Return a briefing narrowed to one place, with the place named under its title."""
+    spec = target.spec.model_copy(update={"subtitle": f"Local figures for {place}"})
+    return replace(target, spec=spec, place=place)
 
 
 def spec_location(corpus: Corpus, target: Target, *keys: str) -> Location:

@@ -26,6 +26,7 @@ class ProjectLoader(jinja2.BaseLoader):
     def __init__(self, fs: ProjectFS) -> None:
         self.fs = fs
         self.folder = fs.root / "templates"
+        self.loaded: dict[str, str] = {}  # every template a render used, for mapping output lines back
 
     def get_source(self, environment: jinja2.Environment,
                    template: str) -> tuple[str, str, Callable[[], bool]]:
@@ -35,6 +36,7 @@ class ProjectLoader(jinja2.BaseLoader):
         if not real.is_file():
             raise jinja2.TemplateNotFound(template)
         text = self.fs.read_text(real)
+        self.loaded[f"templates/{template}"] = text
         mtime = real.stat().st_mtime
         return text, str(self.folder / template), lambda: real.stat().st_mtime == mtime
 

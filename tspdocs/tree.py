@@ -365,6 +365,7 @@ class Meta:
 class Document:
     meta: Meta
     blocks: list[Block]
+    sources: set[str] = field(default_factory=set)
 
 
 # Walking ---------------------------------------------------------------------

@@ -36,9 +36,14 @@ class Value:
 class Data:
     """Find tables and values by name, reading and computing each at most once per run."""
 
-    def __init__(self, fs: ProjectFS, project: Project) -> None:
+    def __init__(self, fs: ProjectFS, project: Project, *, scope: dict[str, str] | None = None,
+                 base: Data | None = None) -> None:
+        """`scope` keeps only the rows of every file table whose column has the given value (one local
+        area's briefing); `base` lends its already-read tables, so each scope reads no file again."""
         self.fs = fs
         self.project = project
+        self.scope = scope or {}
+        self.base = base
         self._frames: dict[str, Frame] = {}
         self._values: dict[str, Value] = {}
         self._stack: list[str] = []
@@ -86,6 +91,12 @@ class Data:
         from .files import read_raw, typed_columns
 
         at = self.where("tables", name)
+        if spec.file and (self.scope or self.base):
+            from .derive import filter_rows
+
+            frame = (self.base or Data(self.fs, self.project)).table(name, at)
+            wanted = {column: value for column, value in self.scope.items() if column in frame.frame.columns}
+            return filter_rows(frame, wanted, at) if wanted else frame
         if spec.file:
             raw = read_raw(self.fs, spec, at)
             columns = typed_columns(raw, spec, at)

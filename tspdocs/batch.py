@@ -1,0 +1,134 @@
+"""Briefings by area: one briefing per local area in the survey data, per audience, in parallel.
+
+Each (audience, area) pair is one task for a `concurrent.futures` executor:
+a local process pool by default, or any executor passed in, such as a Dask
+client's (`client.get_executor()`), to spread hundreds of briefings over a
+cluster. Each task writes only into its own folder, so tasks never touch
+each other's files; a manifest lists everything written.
+"""
+
+from __future__ import annotations
+
+import json
+from concurrent.futures import Executor, ProcessPoolExecutor
+from dataclasses import asdict, dataclass
+from pathlib import Path
+from typing import Any
+
+from .assembly import Options
+from .console import Console
+from .errors import BuildError, Problems, fail
+from .output import output_path, write_atomic
+from .state import sha256
+
+MANIFEST = "build/briefings/manifest-by-{column}.json"
+_WORKER: dict[str, Any] = {}
+
+
+@dataclass(frozen=True)
+class AreaFile:
+    audience: str
+    area: str
+    format: str
+    path: str
+    bytes: int
+    sha256: str
+
+
+def areas(root: Path, column: str) -> list[str]:
+    """Return the distinct values of `column` across the project's file tables, in order."""
+    from .data import Data
+    from .readers import read_corpus
+
+    corpus = read_corpus(root)
+    data = Data(corpus.fs, corpus.project)
+    found: list[str] = []
+    for name, spec in data.spec.tables.items():
+        if spec.file and spec.columns and column in spec.columns:
+            found.extend(str(v) for v in data.table(name, data.where("tables", name)).frame[column].unique())
+    if not found:
+        raise fail(f"no data table has a column {column!r} to build briefings by", "data-column",
+                   data.where("tables"))
+    return sorted(set(found), key=found.index)
+
+
+def build_by_area(root: Path, audience: str, column: str, formats: list[str] | None, options: Options, *,
+                  jobs: int = 1, executor: Executor | None = None, console: Console | None = None) -> list[AreaFile]:
+    """Build every audience's (or one audience's) briefing for every area; all tasks run even if some fail."""
+    from .readers import read_corpus
+    from .validation import known_names
+
+    console = console or Console(quiet=True)
+    audiences = list(read_corpus(root).project.audiences)
+    if audience != "all":
+        if audience not in audiences:
+            raise fail(known_names(audience, audiences, "audience") or audience, "unknown-audience")
+        audiences = [audience]
+    tasks = [(a, place) for a in audiences for place in areas(root, column)]
+    pool = executor or (ProcessPoolExecutor(max_workers=jobs) if jobs > 1 else None)
+    args = [(str(root), a, column, place, formats, asdict(options)) for a, place in tasks]
+    problems = Problems()
+    written: list[AreaFile] = []
+    try:
+        results = pool.map(_task, args) if pool else map(_task, args)
+        with console.progress(len(tasks), "briefings") as tick:
+            for result in results:
+                if isinstance(result, BuildError):
+                    problems.extend(result.problems)
+                else:
+                    written.extend(result)
+                tick()
+    finally:
+        if pool is not None and executor is None:
+            pool.shutdown()
+    problems.raise_if_errors()
+    manifest = root / MANIFEST.format(column=column)
+    write_atomic(manifest, json.dumps({"by": column, "files": [asdict(f) for f in written]}, indent=2).encode())
+    return written
+
+
+def _task(args: tuple[str, str, str, str, list[str] | None, dict[str, Any]]) -> list[AreaFile] | BuildError:
+    """Build one area's briefing in this process, reusing what an earlier task here already read."""
+    root_text, audience, column, place, formats, option_values = args
+    try:
+        return _build_one(Path(root_text), audience, column, place, formats, Options(**option_values))
+    except BuildError as exc:  # returned, not raised, so one bad area does not hide the others' results
+        return exc
+
+
+def _build_one(root: Path, audience: str, column: str, place: str, formats: list[str] | None,
+               options: Options) -> list[AreaFile]:
+    from .build import build_epoch, check_budget, prepare
+    from .citations import References
+    from .data import Data
+    from .provenance import read_provenance
+    from .readers import read_corpus
+    from .render import Prepared, Renderer
+    from .targets import briefing_target, for_place
+    from .writers import EXTENSIONS
+    from .writers.base import WriteContext
+
+    if _WORKER.get("root") != root:
+        corpus = read_corpus(root)
+        provenance = read_provenance(root)
+        _WORKER.update(root=root, corpus=corpus, provenance=provenance, references=References(corpus.fs),
+                       data=Data(corpus.fs, corpus.project), epoch=build_epoch(provenance))
+    corpus = _WORKER["corpus"]
+    options.provenance = _WORKER["provenance"].text
+    target = for_place(briefing_target(corpus, audience), place)
+    problems = Problems()
+    data = Data(corpus.fs, corpus.project, scope={column: place}, base=_WORKER["data"])
+    doc = prepare(corpus, target, options, problems, data, _WORKER["references"])
+    problems.raise_if_errors()
+    rendered = Renderer(0).render([Prepared(target, doc, list(formats or target.spec.formats))],
+                                  WriteContext(corpus.fs, _WORKER["epoch"]))[0]
+    budget = check_budget(corpus, rendered, options)
+    if budget:
+        raise BuildError(budget)
+    files = []
+    for fmt, data_bytes in rendered.outputs.items():
+        path = output_path(root, target.folder, f"{target.stem}.{EXTENSIONS[fmt]}")
+        write_atomic(path, data_bytes)
+        files.append(AreaFile(audience, place, fmt, path.relative_to(root.resolve()).as_posix(), len(data_bytes),
+                              sha256(data_bytes)))
+    return files

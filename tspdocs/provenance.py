@@ -1,0 +1,46 @@
+"""Say exactly which version a document is: the git commit, its date, and whether the tree was dirty.
+
+Git is asked with plain `git` commands; a project outside git still builds,
+it just cannot say which version it is.
+"""
+
+from __future__ import annotations
+
+import subprocess
+from dataclasses import dataclass
+from pathlib import Path
+
+
+@dataclass(frozen=True)
+class Provenance:
+    commit: str = ""
+    date: str = ""
+    timestamp: int | None = None
+    dirty: bool = False
+
+    @property
+    def text(self) -> str:
+        """The line every output carries, e.g. 'Version 1a2b3c4 of 2010-12-16 (with uncommitted changes)'."""
+        if not self.commit:
+            return "Version: not under version control"
+        state = " (with uncommitted changes)" if self.dirty else ""
+        return f"Version {self.commit} of {self.date}{state}"
+
+
+def git(root: Path, *args: str) -> str | None:
+    """Run git in `root`; None when git or the repository is missing."""
+    try:
+        result = subprocess.run(["git", "-C", str(root), *args], capture_output=True, text=True, timeout=10,
+                                check=False)
+    except (OSError, subprocess.TimeoutExpired):
+        return None
+    return result.stdout if result.returncode == 0 else None
+
+
+def read_provenance(root: Path) -> Provenance:
+    head = git(root, "log", "-1", "--format=%h %cs %ct")
+    if not head or not head.strip():
+        return Provenance()
+    commit, date, stamp = head.split()
+    status = git(root, "status", "--porcelain", "--untracked-files=normal", "--", ".")
+    return Provenance(commit, date, int(stamp), bool(status and status.strip()))
