@@ -52,6 +52,10 @@ class Run:
     def stderr(self) -> str:
         return self.result.stderr
 
+    @property
+    def stdout(self) -> str:
+        return self.result.stdout
+
 
 def run_cli(root: Path, *args: str) -> Run:
     """Run `tspdocs ARGS` inside `root`, in this process; a crash stays visible as result.exception."""

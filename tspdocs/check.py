@@ -67,21 +67,25 @@ def _check_targets(corpus: Corpus, data: Data, problems: Problems) -> None:
                                "over-budget", spec_location(corpus, target, "budget"))
         if target.audience is not None:
             problems.extend(lint_briefing(doc, corpus.documents.lint))
-            _drafts_left_out(corpus, target, problems)
+        drafts = [f for f in selected_findings(corpus, target, Options(include_drafts=True))
+                  if f.meta.status == "draft"]
+        if target.audience is not None:
+            for finding in drafts:
+                problems.warning(f"draft finding {finding.meta.id} would go into {target.name} (left out until "
+                                 "approved, or pass --include-drafts)", "draft-selected",
+                                 Location(finding.source.path, finding.line_of("status")))
+        if drafts:
+            # Drafts are checked too, as they would go in once approved.
+            with_drafts = Problems()
+            try:
+                prepare(corpus, target, Options(include_drafts=True), with_drafts, data, references, render=False)
+            except BuildError as exc:
+                with_drafts.extend(exc.problems)
+            problems.extend(with_drafts.errors)
     for finding in corpus.findings.values():
         if finding.meta.id not in taken and finding.meta.status != "draft":
             problems.warning(f"finding {finding.meta.id} is in no document: no document's selection takes it",
                              "orphan-finding", Location(finding.source.path, finding.line_of("id")))
-
-
-def _drafts_left_out(corpus: Corpus, target: object, problems: Problems) -> None:
-    with_drafts = {f.meta.id for f in selected_findings(corpus, target, Options(include_drafts=True))}  # type: ignore[arg-type]
-    for ident in sorted(with_drafts):
-        finding = corpus.findings[ident]
-        if finding.meta.status == "draft":
-            problems.warning(f"draft finding {ident} would go into {target.name} (left out until approved, "  # type: ignore[attr-defined]
-                             "or pass --include-drafts)", "draft-selected",
-                             Location(finding.source.path, finding.line_of("status")))
 
 
 def _check_coverage(corpus: Corpus, problems: Problems) -> None:

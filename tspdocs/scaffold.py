@@ -6,7 +6,7 @@ import re
 import shutil
 from pathlib import Path
 
-from .errors import Location, fail
+from .errors import BuildError, Location, fail
 from .numbering import slugify
 from .readers import read_corpus
 from .validation import known_names
@@ -20,7 +20,7 @@ id: {id}
 title: {title}
 questions: [{questions}]
 sectors: [{sectors}]
-evidence: [literature]
+evidence: [{evidence}]
 audiences: []
 status: draft
 phase: interim
@@ -29,7 +29,7 @@ recommendation: Say what someone should do because of it.
 ---
 
 Set out the finding here: what the evidence shows, how strong it is, and what it rests on. Cite
-sources with [@key] and quote survey figures with {{{{< value name >}}}} so that every document agrees.
+sources with `[@key]` and quote survey figures with `{{{{< value name >}}}}`, so that every document agrees.
 """
 
 
@@ -49,8 +49,13 @@ def new_finding(root: Path, questions: list[str], sectors: list[str], title: str
     if path.exists():
         raise fail(f"{path.relative_to(root)} already exists", "exists", Location(str(path.relative_to(root))))
     path.write_text(FINDING.format(id=ident, title=_yaml_text(title), questions=", ".join(questions),
-                                   sectors=", ".join(sectors)), encoding="utf-8")
-    read_corpus(root)  # the new file must itself be valid
+                                   sectors=", ".join(sectors), evidence=next(iter(corpus.project.evidence))),
+                    encoding="utf-8")
+    try:
+        read_corpus(root)  # the new file must itself be valid
+    except BuildError:
+        path.unlink()
+        raise
     return path.relative_to(root)
 
 
