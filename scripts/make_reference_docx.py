@@ -232,6 +232,11 @@ def build(out: Path) -> None:
     character_style(styles, "Strong", bold=True)
     character_style(styles, "Emphasis", italic=True)
 
+    keep = {"Normal Table", "Table Grid"}
+    for style in list(styles.element.findall(qn("w:style"))):
+        name = style.find(qn("w:name"))
+        if style.get(qn("w:type")) == "table" and name is not None and name.get(qn("w:val")) not in keep:
+            styles.element.remove(style)  # python-docx's template carries 140 table styles nobody uses
     for xml in (DATA_TABLE, CALLOUT_BOX):
         styles.element.append(parse_xml(xml))
 

@@ -49,8 +49,10 @@ def test_a_failure_mid_build_leaves_previous_outputs_intact(mini: Mini, monkeypa
     def broken(*_args: object) -> bytes:
         raise OSError("disk full")
 
-    monkeypatch.setattr("tspdocs.render.get_writer", lambda name: broken if name == "docx" else
-                        __import__("tspdocs.writers", fromlist=["get_writer"]).get_writer(name))
+    import tspdocs.writers
+
+    real = tspdocs.writers.get_writer
+    monkeypatch.setattr(tspdocs.writers, "get_writer", lambda name: broken if name == "docx" else real(name))
     run = mini.run("build", "report", "--format", "docx,html")
     assert run.code != 0
     assert {p: p.read_bytes() for p in mini.outputs()} == before

@@ -1,5 +1,5 @@
 """Run the command line as `python -m tspdocs`."""
 
-from .cli import main
+from .cli import run
 
-main()
+run()

@@ -18,6 +18,7 @@ from typing import Any
 from .assembly import Options
 from .console import Console
 from .errors import BuildError, Problems, fail
+from .memo import Memo
 from .output import output_path, write_atomic
 from .state import sha256
 
@@ -111,8 +112,10 @@ def _build_one(root: Path, audience: str, column: str, place: str, formats: list
     if _WORKER.get("root") != root:
         corpus = read_corpus(root)
         provenance = read_provenance(root)
-        _WORKER.update(root=root, corpus=corpus, provenance=provenance, references=References(corpus.fs),
-                       data=Data(corpus.fs, corpus.project), epoch=build_epoch(provenance))
+        memo = Memo(root)
+        _WORKER.update(root=root, corpus=corpus, provenance=provenance, memo=memo,
+                       references=References(corpus.fs, memo), data=Data(corpus.fs, corpus.project, memo=memo),
+                       epoch=build_epoch(provenance))
     corpus = _WORKER["corpus"]
     options.provenance = _WORKER["provenance"].text
     target = for_place(briefing_target(corpus, audience), place)
@@ -125,6 +128,7 @@ def _build_one(root: Path, audience: str, column: str, place: str, formats: list
     budget = check_budget(corpus, rendered, options)
     if budget:
         raise BuildError(budget)
+    _WORKER["memo"].commit()
     files = []
     for fmt, data_bytes in rendered.outputs.items():
         path = output_path(root, target.folder, f"{target.stem}.{EXTENSIONS[fmt]}")

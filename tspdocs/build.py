@@ -13,7 +13,6 @@ from __future__ import annotations
 import os
 import time
 from collections.abc import Callable, Iterable
-from concurrent.futures import Executor
 from dataclasses import dataclass, field
 from pathlib import Path
 
@@ -27,6 +26,7 @@ from .data import Data
 from .directives import DirectiveContext, expand_directives
 from .errors import BuildError, Location, Problem, Problems, Severity
 from .images import load_images
+from .memo import Memo
 from .model import Format
 from .numbering import number_document
 from .output import output_path, write_atomic
@@ -136,19 +136,21 @@ def check_budget(corpus: Corpus, rendered: Rendered, options: Options) -> list[P
 
 def build(root: Path, targets: Callable[[Corpus], Iterable[Target]], formats: list[Format] | None,
           options: Options, *, console: Console | None = None, force: bool = False, jobs: int | None = None,
-          request: str = "", executor: Executor | None = None) -> Report:
+          request: str = "", renderer: Renderer | None = None) -> Report:
     """Build the chosen targets into build/: all or nothing, and only what changed unless `force`.
 
     `jobs` is the number of worker processes laying out PDFs (default: one per core; 0 lays them out
-    in this process); `executor` may be any concurrent.futures executor to use instead.
+    in this process). A caller that has started a `Renderer` already, as the command line does before
+    its heavy imports, passes it in.
     """
     started = time.perf_counter()
     console = console or Console(quiet=True)
+    if renderer is None:
+        wants_pdf = formats is None or "pdf" in formats
+        renderer = Renderer((jobs if jobs is not None else os.cpu_count() or 1) if wants_pdf else 0)
     provenance = read_provenance(root)
     options.provenance = provenance.text
     options.draft_mark = options.draft_mark or provenance.dirty
-    wants_pdf = formats is None or "pdf" in formats
-    renderer = Renderer((jobs if jobs is not None else os.cpu_count() or 1) if wants_pdf else 0, executor)
     try:
         corpus = read_corpus(root)
         state = State.load(root)
@@ -175,9 +177,10 @@ def build(root: Path, targets: Callable[[Corpus], Iterable[Target]], formats: li
 def _render(corpus: Corpus, todo: list[Target], formats: list[Format] | None, options: Options,
             provenance: Provenance, renderer: Renderer, console: Console) -> list[Rendered]:
     problems = Problems()
-    data = Data(corpus.fs, corpus.project)
+    memo = Memo(corpus.root)
+    data = Data(corpus.fs, corpus.project, memo=memo)
     data.check()
-    references = References(corpus.fs)
+    references = References(corpus.fs, memo)
     prepared: list[Prepared] = []
     for target in todo:
         try:
@@ -196,6 +199,7 @@ def _render(corpus: Corpus, todo: list[Target], formats: list[Format] | None, op
     for rendered in results:
         problems.extend(check_budget(corpus, rendered, options))
     problems.raise_if_errors()
+    memo.commit()
     return results
 
 

@@ -18,6 +18,7 @@ from .build import prepare
 from .citations import References
 from .data import Data
 from .errors import BuildError, Location, Problem, Problems, Severity
+from .memo import Memo
 from .plainenglish import lint_briefing
 from .readers import PROJECT_FILE, Corpus, read_corpus
 from .targets import all_targets, spec_location
@@ -35,12 +36,13 @@ def check_project(root: Path) -> list[Problem]:
     except BuildError as exc:
         return exc.problems
     problems = Problems()
-    data = Data(corpus.fs, corpus.project)
+    memo = Memo(corpus.root)  # read what earlier builds cached; a check never writes
+    data = Data(corpus.fs, corpus.project, memo=memo)
     try:
         data.check()
     except BuildError as exc:
         problems.extend(exc.problems)
-    _check_targets(corpus, data, problems)
+    _check_targets(corpus, data, References(corpus.fs, memo), problems)
     _check_coverage(corpus, problems)
     _check_typed_numbers(corpus, data, problems)
     return sorted(dict.fromkeys(_with_columns(corpus, problems.items)),
@@ -48,8 +50,7 @@ def check_project(root: Path) -> list[Problem]:
                                  (p.location.col or 0) if p.location else 0, p.code))
 
 
-def _check_targets(corpus: Corpus, data: Data, problems: Problems) -> None:
-    references = References(corpus.fs)
+def _check_targets(corpus: Corpus, data: Data, references: References, problems: Problems) -> None:
     options = Options()
     taken: set[str] = set()
     for target in all_targets(corpus):

@@ -8,18 +8,20 @@ ships inside the `pypandoc-binary` wheel; no network is involved.
 
 from __future__ import annotations
 
+import hashlib
 import importlib.util
 import json
 import shutil
 import subprocess
 import tempfile
 from dataclasses import dataclass, field
-from functools import cached_property, lru_cache
+from functools import cached_property
 from pathlib import Path
 from typing import Any
 
 from . import tree as t
 from .errors import Location, Problems, fail
+from .memo import Memo
 from .sources import ProjectFS
 from .validation import known_names
 
@@ -51,9 +53,10 @@ def run_pandoc(args: list[str], text: str) -> str:
 
 @dataclass
 class References:
-    """The project's references as CSL JSON items, read once per run."""
+    """The project's references as CSL JSON items, read once per run; citeproc results are cached."""
 
     fs: ProjectFS
+    memo: Memo = field(default_factory=lambda: Memo(None))
     _items: dict[str, dict[str, Any]] | None = field(default=None, init=False)
 
     @cached_property
@@ -122,7 +125,7 @@ def resolve_citations(doc: t.Document, bibliography: References, style: str, pro
     hidden = _self_citations(items, anonymise_families) if anonymise_families else set()
     used = {c.key for cite in cites for c in cite.citations}
     csl_items = [_anonymised(items[key]) if key in hidden else items[key] for key in sorted(used)]
-    output = _citeproc(cites, csl_items, csl, doc.meta.language)
+    output = _citeproc(cites, csl_items, csl, doc.meta.language, bibliography.memo)
     blocks = output["blocks"]
     for cite, block in zip(cites, blocks):
         cite.children = _inlines(block["c"])
@@ -142,23 +145,26 @@ def _anonymised(item: dict[str, Any]) -> dict[str, Any]:
             "issued": item.get("issued", {}), "title": "Details removed for anonymous review"}
 
 
-def _citeproc(cites: list[t.Cite], items: list[dict[str, Any]], csl: Path, language: str) -> dict[str, Any]:
+def _citeproc(cites: list[t.Cite], items: list[dict[str, Any]], csl: Path, language: str,
+              memo: Memo) -> dict[str, Any]:
+    """Run citeproc once per distinct input: later builds, and a batch of area briefings, reuse it."""
     body = "\n\n".join(_cluster_markdown(cite) for cite in cites)
     text = f"---\nlang: {language}\n---\n\n{body}\n\n::: {{#refs}}\n:::\n"
-    return json.loads(_run_citeproc(text, json.dumps(items, sort_keys=True), str(csl)))  # type: ignore[no-any-return]
-
-
-@lru_cache(maxsize=64)
-def _run_citeproc(text: str, items: str, csl: str) -> str:
-    """Run citeproc once per distinct input: a batch of area briefings shares one run per audience."""
+    references = json.dumps(items, sort_keys=True)
+    key = Memo.key("citeproc", text, references, hashlib.sha256(csl.read_bytes()).hexdigest())
+    cached = memo.get_json("citations", key)
+    if cached is not None:
+        return cached  # type: ignore[no-any-return]
     with tempfile.NamedTemporaryFile("w", suffix=".json", encoding="utf-8", delete=False) as handle:
-        handle.write(items)
+        handle.write(references)
         refs = handle.name
     try:
-        return run_pandoc(["-f", "markdown-smart", "-t", "json", "--citeproc", "--csl", csl,
-                           "--bibliography", refs], text)
+        output = json.loads(run_pandoc(["-f", "markdown-smart", "-t", "json", "--citeproc", "--csl", str(csl),
+                                        "--bibliography", refs], text))
     finally:
         Path(refs).unlink(missing_ok=True)
+    memo.put_json("citations", key, output)
+    return output  # type: ignore[no-any-return]
 
 
 def _cluster_markdown(cite: t.Cite) -> str:

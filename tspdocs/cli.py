@@ -108,6 +108,7 @@ def _run_build(context: click.Context, command: str, names: list[str], project: 
     console: Console = context.obj
     root = project_root(project)
     chosen_formats = parse_formats(formats)
+    renderer = None if not force else _start_renderer(names, chosen_formats, jobs)
     request = _request(root, command, names, chosen_formats, include_drafts, allow_overlength)
     if not force:
         from .state import nothing_to_do
@@ -116,12 +117,13 @@ def _run_build(context: click.Context, command: str, names: list[str], project: 
         if outputs is not None:
             console.say(f"Up to date: {len(outputs)} files in build/, nothing changed since they were built.")
             return
+        renderer = _start_renderer(names, chosen_formats, jobs)
     from .assembly import Options
     from .build import build
 
     options = Options(include_drafts=include_drafts, allow_overlength=allow_overlength)
-    report = build(root, targets, chosen_formats, options, console=console, force=force, jobs=jobs,
-                   request=request)
+    report = build(root, targets, chosen_formats, options, console=console, force=force, request=request,
+                   renderer=renderer)
     for item in report.written:
         console.say(f"wrote {_shown(root, item.path)}  {item.size / 1024:,.0f} KB  {item.seconds:.2f} s")
     for name in report.up_to_date:
@@ -130,6 +132,16 @@ def _run_build(context: click.Context, command: str, names: list[str], project: 
     size = sum(item.size for item in report.written) / 2**20
     console.say(f"Built {documents} document{'s' if documents != 1 else ''} ({len(report.written)} files, "
                 f"{size:.1f} MB) in {report.seconds:.1f} s; {len(report.up_to_date)} already up to date.")
+
+
+def _start_renderer(names: list[str], formats: list[str] | None, jobs: int | None) -> Any:
+    """Start the PDF workers before the heavy imports, so WeasyPrint loads on the other core meanwhile:
+    one worker for one document, one per core for several."""
+    from .render import Renderer
+
+    one_document = len(names) == 1 and names[0] != "all"
+    workers = jobs if jobs is not None else (1 if one_document else os.cpu_count() or 1)
+    return Renderer(workers if formats is None or "pdf" in formats else 0)
 
 
 def _request(root: Path, command: str, names: list[str], formats: list[str] | None, drafts: bool,
@@ -318,3 +330,26 @@ def serve(context: click.Context, document: str, project: str | None, port: int,
 
 
 main.add_command(serve, name="watch")
+
+
+def run() -> None:
+    """The console entry point: run the command, then leave without tearing the interpreter down.
+
+    Every output is already written, flushed and renamed into place when a command returns, so the
+    tenth of a second Python spends dismantling WeasyPrint, pydantic and lxml at exit buys nothing.
+    Tests call `main` instead, which exits normally.
+    """
+    try:
+        main(standalone_mode=False)
+        code = 0
+    except SystemExit as exc:
+        code = exc.code if isinstance(exc.code, int) else (0 if exc.code is None else 1)
+    except click.ClickException as exc:
+        exc.show()
+        code = exc.exit_code
+    except click.Abort:
+        click.echo("Aborted!", err=True)
+        code = 1
+    sys.stdout.flush()
+    sys.stderr.flush()
+    os._exit(code)

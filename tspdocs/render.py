@@ -1,28 +1,30 @@
 """Render prepared documents, laying out PDFs in worker processes while this one writes DOCX and HTML.
 
 PDF layout is the slow part of every build and WeasyPrint's import alone
-takes most of a second, so workers start (and import WeasyPrint) before the
-content is even read, and the two cores overlap PDF layout with everything
-else. Workers come from a forkserver that has WeasyPrint preloaded, which
-is safe whatever threads the calling process runs.
+takes half a second, so the workers start (and import WeasyPrint) before
+this process has even read the content, and PDF layout then overlaps
+everything else on the second core. Workers are forked while this process
+is still small and single-threaded; if other threads are already running,
+a forkserver with WeasyPrint preloaded is used instead, which is always safe.
 """
 
 from __future__ import annotations
 
 import multiprocessing
+import threading
 import time
 from collections.abc import Callable
-from concurrent.futures import Executor, Future, ProcessPoolExecutor
 from dataclasses import dataclass, field
-from pathlib import Path
-from typing import Any
+from multiprocessing.pool import AsyncResult, Pool
+from typing import TYPE_CHECKING, Any
 
-from . import tree as t
-from .model import Format
-from .sources import ProjectFS
-from .targets import Target
-from .writers import get_writer
 from .writers.base import WriteContext
+from .writers.pdf import layout_job, preload
+
+if TYPE_CHECKING:
+    from . import tree as t
+    from .model import Format
+    from .targets import Target
 
 
 @dataclass
@@ -41,43 +43,34 @@ class Rendered:
     sections: list[Any] = field(default_factory=list)
 
 
-def _ready() -> bool:
-    return True
-
-
-def layout_job(html: str, root: str, epoch: int) -> tuple[Any, float]:
-    """Lay out one PDF in a worker; returns the RenderedPdf and the seconds it took."""
-    from .writers.pdf import layout_pdf
-
-    start = time.perf_counter()
-    result = layout_pdf(html, WriteContext(ProjectFS(Path(root)), epoch))
-    return result, time.perf_counter() - start
+def _pool(workers: int) -> Pool:
+    """Start the workers at once; each imports WeasyPrint as it starts."""
+    if threading.active_count() == 1:
+        return multiprocessing.get_context("fork").Pool(workers, initializer=preload)
+    context = multiprocessing.get_context("forkserver")
+    context.set_forkserver_preload(["weasyprint", "tspdocs.writers.pdf"])
+    return context.Pool(workers)
 
 
 class Renderer:
     """Own the PDF workers for one build; with `workers=0` everything runs in this process."""
 
-    def __init__(self, workers: int, executor: Executor | None = None) -> None:
-        self._owned = executor is None and workers > 0
-        self.pool: Executor | None = executor
-        if self._owned:
-            context = multiprocessing.get_context("forkserver")
-            context.set_forkserver_preload(["weasyprint", "tspdocs.writers.pdf"])
-            self.pool = ProcessPoolExecutor(max_workers=workers, mp_context=context)
-            self.pool.submit(_ready)  # start the workers now, while the content is read
+    def __init__(self, workers: int) -> None:
+        self.pool: Pool | None = _pool(workers) if workers > 0 else None
 
     def render(self, items: list[Prepared], ctx: WriteContext,
                done: Callable[[Rendered], None] | None = None) -> list[Rendered]:
         """Render every item, calling `done` as each finishes; PDFs go to the workers first so they lay
         out while this process writes the DOCX and HTML."""
+        from .writers import get_writer
         from .writers.html import page_html
 
         results = [Rendered(item) for item in items]
-        pending: list[tuple[Rendered, Future[Any]]] = []
+        pending: list[tuple[Rendered, AsyncResult[Any]]] = []
         for rendered in results:
             if "pdf" in rendered.prepared.formats and self.pool is not None:
                 html = page_html(rendered.prepared.doc, ctx, print_mode=True)
-                pending.append((rendered, self.pool.submit(layout_job, html, str(ctx.fs.root), ctx.epoch)))
+                pending.append((rendered, self.pool.apply_async(layout_job, (html, str(ctx.fs.root), ctx.epoch))))
         in_workers = {id(rendered) for rendered, _ in pending}
         for rendered in results:
             for fmt in rendered.prepared.formats:
@@ -93,8 +86,8 @@ class Renderer:
                 rendered.seconds[fmt] = time.perf_counter() - start
             if done is not None and id(rendered) not in in_workers:
                 done(rendered)
-        for rendered, future in pending:
-            pdf, seconds = future.result()
+        for rendered, job in pending:
+            pdf, seconds = job.get()
             self._keep_pdf(rendered, pdf)
             rendered.seconds["pdf"] = seconds
             if done is not None:
@@ -107,5 +100,8 @@ class Renderer:
         rendered.pages, rendered.sections = pdf.pages, pdf.sections
 
     def close(self) -> None:
-        if self._owned and self.pool is not None:
-            self.pool.shutdown(wait=False, cancel_futures=True)
+        """Stop the workers at once: every result has been collected, and a worker's orderly exit would
+        only spend time tearing WeasyPrint down."""
+        if self.pool is not None:
+            self.pool.terminate()
+            self.pool = None

@@ -13,6 +13,7 @@ from pydantic import BaseModel, ConfigDict, Field, model_validator
 
 from . import tree as t
 from .data.formats import format_value, is_format
+from .data.rows import Rows
 from .directives import DirectiveContext, directive_options, inline_markdown
 from .errors import Location, fail
 from .model import Text
@@ -76,25 +77,21 @@ class ChartOptions(Options):
 
 def table_directive(directive: t.Directive, ctx: DirectiveContext) -> list[t.Block]:
     options: TableOptions = directive_options(directive, TableOptions)
-    frame = _frame(directive, ctx, options.where)
-    views = _views(options.columns, list(frame.frame.columns), directive.loc)
-    frame.require(list(views), directive.loc or Location(""))
-    table = build_table(frame, views, options.totals, directive.loc)
+    rows = _rows(directive, ctx, options.where)
+    views = _views(options.columns, rows.columns, directive.loc)
+    rows.require(list(views), directive.loc)
+    table = build_table(rows, views, options.totals, directive.loc)
     table.row_headers = options.row_headers
     _dress(table, options, directive, ctx)
     return [table]
 
 
-def _frame(directive: t.Directive, ctx: DirectiveContext, where: dict[str, Any]) -> Any:
+def _rows(directive: t.Directive, ctx: DirectiveContext, where: dict[str, Any]) -> Rows:
     if not directive.argument:
         raise fail(f"```{{{directive.name}}} needs the name of a table from content/data/tables.yaml "
                    f"after it, e.g. ```{{{directive.name}}} timetable", "directive", directive.loc)
-    frame = ctx.data.table(directive.argument, directive.loc)
-    if where:
-        from .data.derive import filter_rows
-
-        frame = filter_rows(frame, where, directive.loc or Location(""))
-    return frame
+    rows = ctx.data.rows(directive.argument, directive.loc)
+    return rows.where(where, directive.loc) if where else rows
 
 
 def _views(columns: dict[str, str | ColumnView] | None, available: list[str],
@@ -104,49 +101,35 @@ def _views(columns: dict[str, str | ColumnView] | None, available: list[str],
     return {name: ColumnView(title=view) if isinstance(view, str) else view for name, view in columns.items()}
 
 
-def build_table(frame: Any, views: dict[str, ColumnView], totals: str | TotalsView | None,
+def build_table(rows: Rows, views: dict[str, ColumnView], totals: str | TotalsView | None,
                 loc: Location | None) -> t.Table:
-    """Return a table node from a data frame: one typed column per view, numbers right-aligned."""
-    data = frame.frame
+    """Return a table node from rows: one typed column per view, numbers right-aligned."""
     columns = []
     formats = {}
     for name, view in views.items():
-        kind = frame.kinds.get(name, "text")
+        kind = rows.kinds.get(name, "text")
         align = view.align or ("right" if kind in NUMERIC else None)
         columns.append(t.Column(align, name=name, kind=kind))
         formats[name] = view.format or _default_format(kind)
     head = [t.Row([t.Cell([t.Plain([t.Text(view.title or name)])], col.align)
                    for (name, view), col in zip(views.items(), columns)])]
     body = []
-    for _, record in data.iterrows():
+    for record in rows.records:
         cells = []
         for (name, view), column in zip(views.items(), columns):
-            value = _plain(record[name])
+            value = record[name]
             text = format_value(value, formats[name], zero=view.zero)
             cells.append(t.Cell([t.Plain([t.Text(text)])], column.align, value))
         body.append(t.Row(cells))
-    foot = [_totals_row(data, views, columns, formats, totals, loc)] if totals else []
+    foot = [_totals_row(rows, views, columns, formats, totals, loc)] if totals else []
     return t.Table(columns, head, body, foot, loc=loc)
-
-
-def _plain(value: Any) -> Any:
-    if value is None:
-        return None
-    try:
-        import pandas as pd
-
-        if pd.isna(value):
-            return None
-    except (TypeError, ValueError):
-        pass
-    return value.item() if hasattr(value, "item") else value
 
 
 def _default_format(kind: str) -> str:
     return {"integer": "integer", "likert": "integer", "number": "decimal1", "fraction": "percent"}.get(kind, "text")
 
 
-def _totals_row(data: Any, views: dict[str, ColumnView], columns: list[t.Column], formats: dict[str, str],
+def _totals_row(rows: Rows, views: dict[str, ColumnView], columns: list[t.Column], formats: dict[str, str],
                 totals: str | TotalsView, loc: Location | None) -> t.Row:
     spec = TotalsView(label=totals) if isinstance(totals, str) else totals
     summed = spec.columns or [c.name for c in columns if c.kind in ("integer", "number")]
@@ -156,7 +139,7 @@ def _totals_row(data: Any, views: dict[str, ColumnView], columns: list[t.Column]
     cells = []
     for index, column in enumerate(columns):
         if column.name in summed:
-            value = _plain(data[column.name].sum())
+            value = sum(v for v in rows.column(column.name) if v is not None)
             cells.append(t.Cell([t.Plain([t.Text(format_value(value, formats[column.name]))])],
                                 column.align, value))
         elif index == 0:
@@ -184,18 +167,18 @@ def _dress(node: t.Table | t.Figure, options: TableOptions | ChartOptions, direc
 
 
 def chart_directive(directive: t.Directive, ctx: DirectiveContext) -> list[t.Block]:
-    from .data.charts import Chart, draw_chart
+    from .data.charts import Chart, drawn_chart
 
     if "alt:" not in directive.body:
         raise fail(f"```{{chart}} {directive.argument} has no `alt:` text; describe what the chart shows "
                    "for readers who cannot see it", "alt-text", directive.loc)
     options: ChartOptions = directive_options(directive, ChartOptions)
-    frame = _frame(directive, ctx, {})
+    rows = _rows(directive, ctx, {})
     series = options.y if isinstance(options.y, dict) else {name: name for name in options.y}
-    frame.require([options.x, *series], directive.loc or Location(""))
+    rows.require([options.x, *series], directive.loc)
     chart = Chart(options.type, options.x, series, options.format, options.horizontal, options.y_label or "")
-    svg, png, size = draw_chart(frame.frame, chart, ctx.corpus.root / "assets" / "fonts") if ctx.render \
-        else (b"", b"", (0, 0))
+    svg, png, size = drawn_chart(rows, chart, ctx.corpus.root / "assets" / "fonts", ctx.data.memo) \
+        if ctx.render else (b"", b"", (0, 0))
     image = t.Image(directive.argument, options.alt, data=svg, mime="image/svg+xml", raster=png,
                     width_px=size[0], height_px=size[1], loc=directive.loc)
     figure = t.Figure(image, loc=directive.loc)
@@ -204,7 +187,7 @@ def chart_directive(directive: t.Directive, ctx: DirectiveContext) -> list[t.Blo
     if options.show_data:
         views = {options.x: ColumnView(title=_title(options.x)),
                  **{name: ColumnView(title=title, format=options.format) for name, title in series.items()}}
-        table = build_table(frame, views, None, directive.loc)
+        table = build_table(rows, views, None, directive.loc)
         table.row_headers = 1
         figure_label = options.label or ""
         table.caption = [t.Text("Data for "), t.Ref(figure_label, kind="fig")] if figure_label else \

@@ -32,6 +32,7 @@ class TreeBuilder:
         self.first_line = first_line
         self.problems = problems
         self.notes: dict[int, list[t.Block]] = {}
+        self._note_tokens: dict[int, list[Token]] = {}
         self._handlers: dict[str, Callable[[list[Token], int], tuple[t.Block | None, int]]] = {
             name[len("_block_"):]: getattr(self, name) for name in dir(self) if name.startswith("_block_")
         }
@@ -51,15 +52,27 @@ class TreeBuilder:
     # Footnotes ---------------------------------------------------------------
 
     def _take_footnotes(self, tokens: list[Token]) -> list[Token]:
-        """Build each footnote's blocks first, so references can hold them as Pandoc's Note does."""
+        """Set aside each footnote's tokens; a note's blocks are built when it is first referred to, so a
+        note may itself refer to a later note."""
         if not any(tok.type == "footnote_block_open" for tok in tokens):
             return tokens
         start = next(i for i, tok in enumerate(tokens) if tok.type == "footnote_block_open")
         i = start + 1
         while tokens[i].type == "footnote_open":
-            note_id = tokens[i].meta["id"]
-            self.notes[note_id], i = self._blocks(tokens, i + 1, "footnote_close")
+            end = i + 1
+            depth = 1
+            while depth:
+                depth += {"footnote_open": 1, "footnote_close": -1}.get(tokens[end].type, 0)
+                end += 1
+            self._note_tokens[tokens[i].meta["id"]] = tokens[i + 1:end]
+            i = end
         return tokens[:start]
+
+    def note(self, note_id: int) -> list[t.Block]:
+        if note_id not in self.notes:
+            self.notes[note_id] = []  # a note that (wrongly) refers to itself ends here
+            self.notes[note_id], _ = self._blocks(self._note_tokens.get(note_id, []), 0, "footnote_close")
+        return self.notes[note_id]
 
     # Blocks ------------------------------------------------------------------
 
@@ -236,7 +249,7 @@ class TreeBuilder:
             elif kind == "image":
                 current.append(_image(child, self, loc))
             elif kind == "footnote_ref":
-                current.append(t.Note(self.notes.get(child.meta["id"], []), loc=loc))
+                current.append(t.Note(self.note(child.meta["id"]), loc=loc))
             elif kind == "cite":
                 current.append(_cite(child.meta, loc))
             elif kind == "shortcode":

@@ -6,16 +6,19 @@ when a document actually asks for a table, a chart or a value.
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+import hashlib
+from dataclasses import asdict, dataclass
 from functools import cached_property
 from typing import TYPE_CHECKING, Any
 
 from ..errors import BuildError, Location, fail
+from ..memo import Memo
 from ..model import Project
 from ..sources import ProjectFS
 from ..validation import known_names, validate
 from ..yamlio import line_at, load_yaml
 from .formats import format_value
+from .rows import Rows
 from .spec import DataFile, TableSpec, ValueSpec
 
 if TYPE_CHECKING:
@@ -34,19 +37,58 @@ class Value:
 
 
 class Data:
-    """Find tables and values by name, reading and computing each at most once per run."""
+    """Find tables and values by name, computing each at most once per run and, through the cache,
+    at most once until the data changes."""
 
     def __init__(self, fs: ProjectFS, project: Project, *, scope: dict[str, str] | None = None,
-                 base: Data | None = None) -> None:
+                 base: Data | None = None, memo: Memo | None = None) -> None:
         """`scope` keeps only the rows of every file table whose column has the given value (one local
         area's briefing); `base` lends its already-read tables, so each scope reads no file again."""
         self.fs = fs
         self.project = project
         self.scope = scope or {}
         self.base = base
+        self.memo = memo or (base.memo if base else Memo(None))
         self._frames: dict[str, Frame] = {}
+        self._rows: dict[str, Rows] = {}
         self._values: dict[str, Value] = {}
         self._stack: list[str] = []
+
+    @cached_property
+    def fingerprint(self) -> str:
+        """Hash every input data can depend on: tables.yaml, the data files and project.yaml's names."""
+        if self.base is not None:
+            return self.base.fingerprint
+        digest = hashlib.sha256()
+        files = [self.fs.root / "content/project.yaml"]
+        data = self.fs.root / "content/data"
+        if data.is_dir():
+            files += sorted(p for p in data.rglob("*") if p.is_file())
+        for path in files:
+            inside = path.resolve().is_relative_to(self.fs.root)
+            # A link out of the project is refused, with its place, when a table reads it; here it only
+            # needs to change the hash.
+            content = self.fs.read_bytes(path) if inside else str(path.resolve()).encode()
+            digest.update(self.fs.display(path).encode() + b"\0" + content + b"\0")
+        return digest.hexdigest()
+
+    def rows(self, name: str, asked_at: Location | None) -> Rows:
+        """Return a finished table as plain rows, from the cache when the data has not changed."""
+        if name not in self._rows:
+            self._check_table(name, asked_at)
+            key = Memo.key("rows", name, self.fingerprint, self.scope)
+            cached = self.memo.get_json("rows", key)
+            if cached is None:
+                rows = Rows.from_frame(self.table(name, asked_at))
+                self.memo.put_json("rows", key, rows.to_json())
+            else:
+                rows = Rows.from_json(cached)
+            self._rows[name] = rows
+        return self._rows[name]
+
+    def _check_table(self, name: str, asked_at: Location | None) -> None:
+        if name not in self.spec.tables:
+            raise fail(known_names(name, list(self.spec.tables), "table") or name, "unknown-table", asked_at)
 
     @cached_property
     def _loaded(self) -> tuple[DataFile, Any]:
@@ -72,8 +114,8 @@ class Data:
         return Location(DATA_FILE, line_at(self._loaded[1], list(keys)))
 
     def table(self, name: str, asked_at: Location | None) -> Frame:
-        if name not in self.spec.tables:
-            raise fail(known_names(name, list(self.spec.tables), "table") or name, "unknown-table", asked_at)
+        """Return the pandas-backed table; only a cache miss comes here, so only then is pandas imported."""
+        self._check_table(name, asked_at)
         if name not in self._frames:
             if name in self._stack:
                 raise fail(f"table {name!r} is derived from itself", "data-spec", self.where("tables", name))
@@ -126,7 +168,14 @@ class Data:
         if name not in self.spec.values:
             raise fail(known_names(name, list(self.spec.values), "value") or name, "unknown-value", asked_at)
         if name not in self._values:
-            self._values[name] = self._compute(name, self.spec.values[name])
+            key = Memo.key("value", name, self.fingerprint, self.scope)
+            cached = self.memo.get_json("values", key)
+            if cached is None:
+                value = self._compute(name, self.spec.values[name])
+                self.memo.put_json("values", key, asdict(value))
+            else:
+                value = Value(**cached)
+            self._values[name] = value
         return self._values[name]
 
     def _compute(self, name: str, spec: ValueSpec) -> Value:

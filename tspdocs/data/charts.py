@@ -7,18 +7,22 @@ dates in the metadata make the files byte-identical from run to run.
 
 from __future__ import annotations
 
+import hashlib
 import io
-from dataclasses import dataclass
+from dataclasses import asdict, dataclass
 from pathlib import Path
 from typing import Any
 
+from ..memo import Memo
 from .formats import format_value
+from .rows import Rows
 
 # Analysis Function accessible categorical palette (government analysis guidance).
 PALETTE = ["#12436D", "#28A197", "#801650", "#F46A25", "#3D3D3D", "#A285D1"]
 INK, GRID = "#1d1d1b", "#d9d9d9"
 WIDTH_IN, HEIGHT_IN = 6.3, 3.3
 PNG_DPI = 200
+SIZE = (round(WIDTH_IN * 96), round(HEIGHT_IN * 96))  # CSS pixels
 
 
 @dataclass(frozen=True)
@@ -56,12 +60,24 @@ def _pyplot(font_dir: Path) -> Any:
     return pyplot
 
 
-def draw_chart(frame: Any, chart: Chart, font_dir: Path) -> tuple[bytes, bytes, tuple[int, int]]:
+def drawn_chart(rows: Rows, chart: Chart, font_dir: Path, memo: Memo) -> tuple[bytes, bytes, tuple[int, int]]:
+    """Return the chart from the cache, or draw it (importing matplotlib only then) and cache it."""
+    fonts = [(p.name, hashlib.sha256(p.read_bytes()).hexdigest()) for p in sorted(font_dir.glob("*.ttf"))]
+    key = Memo.key("chart", asdict(chart), rows.to_json(), fonts)
+    svg, png = memo.get_bytes("charts", key, ".svg"), memo.get_bytes("charts", key, ".png")
+    if svg is None or png is None:
+        svg, png, _size = draw_chart(rows, chart, font_dir)
+        memo.put_bytes("charts", key, ".svg", svg)
+        memo.put_bytes("charts", key, ".png", png)
+    return svg, png, SIZE
+
+
+def draw_chart(rows: Rows, chart: Chart, font_dir: Path) -> tuple[bytes, bytes, tuple[int, int]]:
     """Return the chart as SVG bytes, PNG bytes and its size in CSS pixels, in the project's fonts."""
     pyplot = _pyplot(font_dir)
     figure, axes = pyplot.subplots(figsize=(WIDTH_IN, HEIGHT_IN), layout="constrained")
-    labels = [str(v) for v in frame[chart.x]]
-    series = {title: [_number(v) for v in frame[name]] for name, title in chart.series.items()}
+    labels = [str(v) for v in rows.column(chart.x)]
+    series = {title: [_number(v) for v in rows.column(name)] for name, title in chart.series.items()}
     scale = 100 if chart.format.startswith("percent") else 1
     if chart.kind == "line":
         _line(axes, labels, series, scale)
@@ -82,7 +98,7 @@ def draw_chart(frame: Any, chart: Chart, font_dir: Path) -> tuple[bytes, bytes, 
     figure.savefig(svg, format="svg", metadata={"Date": None, "Creator": None})
     figure.savefig(png, format="png", dpi=PNG_DPI, metadata={"Software": None})
     pyplot.close(figure)
-    return svg.getvalue(), png.getvalue(), (round(WIDTH_IN * 96), round(HEIGHT_IN * 96))
+    return svg.getvalue(), png.getvalue(), SIZE
 
 
 def _number(value: Any) -> float:

@@ -210,9 +210,9 @@ class HtmlBody(Walker):
 
     def inline_Note(self, node: t.Note) -> str:
         if self.print_mode:
-            # WeasyPrint floats this span to the foot of the page (CSS `float: footnote`).
-            inner = " ".join(self.text(b.children) for b in node.blocks if isinstance(b, t.Para | t.Plain))
-            return f'<span class="footnote">{inner}</span>'
+            # WeasyPrint floats this span to the foot of the page (CSS `float: footnote`); inside a
+            # paragraph only phrasing content is allowed, so the note's blocks become spans.
+            return f'<span class="footnote">{self._phrasing(node.blocks, first_inline=True)}</span>'
         number = len(self.notes) + 1
         body = self.html(node.blocks)
         back = f' <a href="#fnref{number}" class="footnote-back" role="doc-backlink" ' \
@@ -231,6 +231,34 @@ class HtmlBody(Walker):
 
     def inline_Shortcode(self, node: t.Shortcode) -> str:
         raise AssertionError(f"shortcode {node.name} reached the HTML writer unresolved")
+
+    def _phrasing(self, blocks: list[t.Block], first_inline: bool = False) -> str:
+        """Render blocks as spans (lists, code, quotes, tables set out line by line) for a print footnote."""
+        parts = []
+        for index, block in enumerate(blocks):
+            if isinstance(block, t.Para | t.Plain | t.Heading):
+                text = self.text(block.children)
+                parts.append(text if first_inline and index == 0 else f'<span class="fn-block">{text}</span>')
+            elif isinstance(block, t.BulletList | t.OrderedList):
+                for number, item in enumerate(block.items, getattr(block, "start", 1)):
+                    mark = f"{number}." if isinstance(block, t.OrderedList) else "•"
+                    parts.append(f'<span class="fn-block fn-item">{mark} {self._phrasing(item.blocks, True)}</span>')
+            elif isinstance(block, t.CodeBlock):
+                parts.append(f'<span class="fn-block fn-code">{escape(block.text)}</span>')
+            elif isinstance(block, t.Table):
+                for row in (*block.head, *block.body, *block.foot):
+                    cells = " · ".join(self._phrasing(cell.blocks, True) for cell in row.cells)
+                    parts.append(f'<span class="fn-block">{cells}</span>')
+            elif isinstance(block, t.BlockQuote | t.Div):
+                parts.append(f'<span class="fn-block fn-quote">{self._phrasing(block.blocks, True)}</span>')
+            elif isinstance(block, t.DefinitionList):
+                for item in block.items:
+                    terms = self.text(item.term)
+                    details = " ".join(self._phrasing(d, True) for d in item.definitions)
+                    parts.append(f'<span class="fn-block"><strong>{terms}</strong> {details}</span>')
+            elif isinstance(block, t.Figure):
+                parts.append(f'<span class="fn-block">{self.text(block.caption) or escape(block.image.alt)}</span>')
+        return " ".join(parts)
 
     def notes_html(self) -> str:
         if not self.notes:

@@ -15,6 +15,7 @@ from ... import tree as t
 from ...safezip import check_office_zip, normalise_zip
 from ..base import WriteContext
 from .ooxml import add_break, add_field, element, set_alt_text
+from .styles import Styles
 from .writer import DocxWriter
 
 REFERENCE = "reference.docx"
@@ -114,13 +115,14 @@ def _headers_and_footers(document: DocxDocument, meta: t.Meta) -> None:
     section = document.sections[0]
     section.start_type = WD_SECTION_START.NEW_PAGE
     section.different_first_page_header_footer = True
+    styles = Styles(document)
     header = section.header.paragraphs[0]
-    header.style = "Header"
+    styles.paragraph(header, "Header")
     header.add_run(meta.title)
     if meta.draft:
         header.add_run("\tDRAFT").bold = True
     footer = section.footer.paragraphs[0]
-    footer.style = "Footer"
+    styles.paragraph(footer, "Footer")
     if meta.provenance:
         footer.add_run(meta.provenance + "\t")
     else:

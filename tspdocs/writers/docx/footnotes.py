@@ -14,6 +14,7 @@ from docx.oxml.xmlchemy import BaseOxmlElement, ZeroOrMore
 from docx.text.paragraph import Paragraph
 
 from .ooxml import element
+from .styles import Styles
 
 FOOTNOTES_XML = (
     f"<w:footnotes {nsdecls('w', 'r')}>"
@@ -46,8 +47,9 @@ PartFactory.part_type_for[CT.WML_FOOTNOTES] = FootnotesPart
 class Footnotes:
     """Add footnotes to a document: each call gives a container to write the note's paragraphs into."""
 
-    def __init__(self, document: DocxDocument) -> None:
+    def __init__(self, document: DocxDocument, styles: Styles) -> None:
         self.document = document
+        self.styles = styles
         self.part = self._get_or_add_part()
         self.next_id = 1 + max((int(n.get(qn("w:id"))) for n in self.part.element), default=0)
 
@@ -72,17 +74,16 @@ class Footnotes:
         note_id = self.next_id
         self.next_id += 1
         run = paragraph.add_run()
-        run.style = "Footnote Reference"
+        self.styles.run(run, "Footnote Reference")
         run._r.append(element("w:footnoteReference", id=str(note_id)))
         note = element("w:footnote", id=str(note_id))
         self.part.element.append(note)
         return BlockItemContainer(note, self.part)  # type: ignore[arg-type]
 
-    @staticmethod
-    def start_note(paragraph: Paragraph) -> None:
+    def start_note(self, paragraph: Paragraph) -> None:
         """Begin a note's first paragraph with the number mark, as Word does."""
-        paragraph.style = "Footnote Text"
+        self.styles.paragraph(paragraph, "Footnote Text")
         run = paragraph.add_run()
-        run.style = "Footnote Reference"
+        self.styles.run(run, "Footnote Reference")
         run._r.append(element("w:footnoteRef"))
         paragraph.add_run(" ")

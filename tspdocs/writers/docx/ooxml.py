@@ -22,26 +22,15 @@ def element(tag: str, **attrs: str) -> OxmlElement:
     return node
 
 
-def add_field(paragraph: Paragraph, instruction: str, result: str, *, style: str | None = None,
-              dirty: bool = False) -> None:
+def add_field(paragraph: Paragraph, instruction: str, result: str, *, dirty: bool = False) -> None:
     """Append a complex field (begin, instruction, separate, cached result, end).
 
     The cached result is what a reader sees before any field update, so it
     must already be right: a cross-reference shows "Table 3", not "Error!".
     """
-    begin = element("w:fldChar", fldCharType="begin")
-    if dirty:
-        begin.set(qn("w:dirty"), "true")
-    _field_run(paragraph, begin, style)
-    instr = element("w:instrText")
-    instr.set(qn("xml:space"), "preserve")
-    instr.text = f" {instruction} "
-    _field_run(paragraph, instr, style)
-    _field_run(paragraph, element("w:fldChar", fldCharType="separate"), style)
-    run = paragraph.add_run(result)
-    if style:
-        run.style = style
-    _field_run(paragraph, element("w:fldChar", fldCharType="end"), style)
+    begin_field(paragraph, instruction, dirty=dirty)
+    paragraph.add_run(result)
+    end_field(paragraph)
 
 
 def begin_field(paragraph: Paragraph, instruction: str, *, dirty: bool = False) -> None:
@@ -49,22 +38,20 @@ def begin_field(paragraph: Paragraph, instruction: str, *, dirty: bool = False) 
     begin = element("w:fldChar", fldCharType="begin")
     if dirty:
         begin.set(qn("w:dirty"), "true")
-    _field_run(paragraph, begin, None)
+    _field_run(paragraph, begin)
     instr = element("w:instrText")
     instr.set(qn("xml:space"), "preserve")
     instr.text = f" {instruction} "
-    _field_run(paragraph, instr, None)
-    _field_run(paragraph, element("w:fldChar", fldCharType="separate"), None)
+    _field_run(paragraph, instr)
+    _field_run(paragraph, element("w:fldChar", fldCharType="separate"))
 
 
 def end_field(paragraph: Paragraph) -> None:
-    _field_run(paragraph, element("w:fldChar", fldCharType="end"), None)
+    _field_run(paragraph, element("w:fldChar", fldCharType="end"))
 
 
-def _field_run(paragraph: Paragraph, child: OxmlElement, style: str | None) -> Run:
+def _field_run(paragraph: Paragraph, child: OxmlElement) -> Run:
     run = paragraph.add_run()
-    if style:
-        run.style = style
     run._r.append(child)
     return run
 

@@ -17,7 +17,7 @@ from docx.document import Document as DocxDocument
 from docx.enum.text import WD_ALIGN_PARAGRAPH
 from docx.oxml.ns import qn
 from docx.shared import Cm, Pt
-from docx.table import Table as DocxTable
+from docx.table import Table as DocxTable, _Cell
 from docx.text.paragraph import Paragraph
 
 from ... import tree as t
@@ -25,6 +25,7 @@ from ...treebuilder import plain_text
 from ..base import Walker
 from .footnotes import Footnotes
 from .numbering import BULLET, HEADING, NUMBER, Numbering, set_numbering
+from .styles import Styles
 from .ooxml import (add_break, add_field, add_hyperlink, begin_field, bookmark_end, bookmark_start, element,
                     end_field, keep_with_next, mark_header_row, set_alt_text)
 
@@ -53,6 +54,7 @@ class DocxWriter(Walker):
         self.document = document
         self.doc = doc
         self.container = document
+        self.styles = Styles(document)
         self.numbering = Numbering(document)
         self._footnotes: Footnotes | None = None
         self.paragraph_style = "Body Text"
@@ -95,13 +97,13 @@ class DocxWriter(Walker):
 
     def new_paragraph(self, style: str | None = None) -> Paragraph:
         paragraph = self.container.add_paragraph()
-        paragraph.style = style or self.paragraph_style
+        self.styles.paragraph(paragraph, style or self.paragraph_style)
         if self.note_start:
-            Footnotes.start_note(paragraph)
+            self._footnotes.start_note(paragraph)  # type: ignore[union-attr]
             self.note_start = False
         if self.pending_list is not None:
             list_style, num_id, level = self.pending_list
-            paragraph.style = list_style
+            self.styles.paragraph(paragraph, list_style)
             set_numbering(paragraph, num_id, level)
             self.pending_list = None
         return paragraph
@@ -133,14 +135,14 @@ class DocxWriter(Walker):
         assert self.paragraph is not None
         run = self.paragraph.add_run(text)
         if fmt.code:
-            run.style = "Verbatim Char"
+            self.styles.run(run, "Verbatim Char")
         elif fmt.link:
-            run.style = "Hyperlink"
+            self.styles.run(run, "Hyperlink")
         elif fmt.bold:
-            run.style = "Strong"
+            self.styles.run(run, "Strong")
             run.italic = fmt.italic or None
         elif fmt.italic:
-            run.style = "Emphasis"
+            self.styles.run(run, "Emphasis")
         if fmt.strike:
             run.font.strike = True
         if self.link is not None:
@@ -208,16 +210,18 @@ class DocxWriter(Walker):
     def block_Div(self, node: t.Div) -> None:
         custom = node.attr.values.get("custom-style") or next(
             (CLASS_STYLES[c] for c in node.attr.classes if c in CLASS_STYLES), None)
+        title = node.attr.values.get("title")
         if not any(c in CALLOUT_CLASSES or c.startswith("callout") for c in node.attr.classes):
+            if title:
+                self.new_paragraph("Callout Title").add_run(title)
             with self.context(style=custom):
                 self.blocks(node.blocks)
             return
-        table = self.container.add_table(rows=1, cols=1)
-        table.style = "Callout Box"
+        table = self._add_table(1, 1)
+        self.styles.table(table, "Callout Box")
         cell = table.cell(0, 0)
         cell._tc.remove(cell.paragraphs[0]._p)
         with self.context(container=cell, style="Callout Text"):
-            title = node.attr.values.get("title")
             if title:
                 self.new_paragraph("Callout Title").add_run(title)
             self.blocks(node.blocks)
@@ -228,8 +232,8 @@ class DocxWriter(Walker):
             self._caption(node.caption, "Table", node.number, node.attr.id, before=True)
         rows = [*node.head, *node.body, *node.foot]
         columns = max((len(r.cells) for r in rows), default=len(node.columns)) or 1
-        table = self.container.add_table(rows=len(rows), cols=columns)
-        table.style = "Data Table"
+        table = self._add_table(len(rows), columns)
+        self.styles.table(table, "Data Table")
         _table_look(table, foot=bool(node.foot), row_headers=node.row_headers > 0)
         for row_index, row in enumerate(rows):
             docx_row = table.rows[row_index]
@@ -241,13 +245,19 @@ class DocxWriter(Walker):
             with self.context(style="Table Note"):
                 self.blocks(node.notes)
 
+    def _add_table(self, rows: int, columns: int) -> DocxTable:
+        """Add a table to whatever holds the writing now: the body, a table cell or a footnote."""
+        if self.container is self.document or isinstance(self.container, _Cell):
+            return self.container.add_table(rows, columns)  # width: the page's, or the cell's
+        return self.container.add_table(rows, columns, self.document._block_width)  # type: ignore[call-arg]
+
     def _cell(self, docx_cell: object, cell: t.Cell) -> None:
         tc = docx_cell._tc  # type: ignore[attr-defined]
         tc.remove(docx_cell.paragraphs[0]._p)  # type: ignore[attr-defined]
         with self.context(container=docx_cell, style="Compact"):
             self.blocks(cell.blocks)
         if not docx_cell.paragraphs:  # type: ignore[attr-defined]
-            docx_cell.add_paragraph(style="Compact")  # type: ignore[attr-defined]
+            self.styles.paragraph(docx_cell.add_paragraph(), "Compact")  # type: ignore[attr-defined]
         if cell.align:
             for paragraph in docx_cell.paragraphs:  # type: ignore[attr-defined]
                 paragraph.alignment = ALIGN[cell.align]
@@ -369,7 +379,7 @@ class DocxWriter(Walker):
     def inline_Note(self, node: t.Note, fmt: Format) -> None:
         assert self.paragraph is not None
         if self._footnotes is None:
-            self._footnotes = Footnotes(self.document)
+            self._footnotes = Footnotes(self.document, self.styles)
         note = self._footnotes.add(self.paragraph)
         pending, level = self.pending_list, self.list_level
         self.pending_list, self.list_level = None, -1
