@@ -168,7 +168,13 @@ def main() -> None:
         noop = median(tspdocs + ["build", "all"], root, max(args.repeat, 5))
         rows.append(("no-op build all", noop.seconds, "target", 0.25, "≤ 1.0"))
 
+        single = median(tspdocs + ["brief", "--audience", "dh", "--format", "pdf", "--force", "-j", "0"], root,
+                        args.repeat)
+        rows.append(("brief, one process (-j 0)", single.seconds, "bare WeasyPrint, same HTML",
+                     brief_floor.seconds, "—"))
         rows.append(("peak memory, brief (MB)", brief.peak_mb, "bare WeasyPrint (MB)", brief_floor.peak_mb, "≤ 1.2"))
+        rows.append(("peak memory, brief -j 0 (MB)", single.peak_mb, "bare WeasyPrint (MB)", brief_floor.peak_mb,
+                     "—"))
         rows.append(("peak memory, build final (MB)", final.peak_mb, "bare WeasyPrint (MB)", final_floor.peak_mb,
                      "≤ 1.2"))
 

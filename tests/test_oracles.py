@@ -21,7 +21,8 @@ from tspdocs.errors import Problems
 from tspdocs.readers import read_corpus
 from tspdocs.sources import ProjectFS
 from tspdocs.targets import document_targets
-from tspdocs.treebuilder import build_blocks, plain_text
+from tspdocs.tree import plain_text
+from tspdocs.treebuilder import build_blocks
 from tspdocs.writers.base import WriteContext
 from tspdocs.writers.docx import write_docx
 from tspdocs.writers.html import page_html

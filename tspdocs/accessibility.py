@@ -9,7 +9,7 @@ from __future__ import annotations
 
 from . import tree as t
 from .errors import Problems
-from .treebuilder import plain_text
+from .tree import plain_text
 
 VAGUE_LINK_TEXT = {"click here", "here", "link", "this link", "read more", "more", "this", "click"}
 

@@ -35,7 +35,7 @@ from .readers import Corpus, read_corpus
 from .render import Prepared, Rendered, Renderer
 from .state import FileStamp, OutputRecord, State, TargetRecord, scan_inputs, sha256, target_key, write_manifest
 from .targets import Target, spec_location
-from .treebuilder import plain_text
+from .tree import plain_text
 from .values import resolve_shortcodes
 from .wordcount import count_words
 from .writers import EXTENSIONS

@@ -12,7 +12,7 @@ from dataclasses import dataclass
 
 from . import tree as t
 from .errors import Location, Problems
-from .treebuilder import plain_text
+from .tree import plain_text
 from .validation import known_names
 
 NUMBERED_LEVELS = 3

@@ -13,7 +13,7 @@ from dataclasses import dataclass
 from . import tree as t
 from .errors import Location, Problem, Severity
 from .model import Lint
-from .treebuilder import plain_text
+from .tree import plain_text
 
 _SENTENCE_END = re.compile(r"(?<=[.!?])[’”)]?\s+(?=[A-Z“‘(0-9])")
 _ACRONYM = re.compile(r"\b([A-Z]{2,})(s?)\b")

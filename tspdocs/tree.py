@@ -452,3 +452,20 @@ def unlinked(inlines: list[Inline]) -> list[Inline]:
         else:
             out.append(node)
     return out
+
+
+def plain_text(inlines: list[Inline]) -> str:
+    """Return the words of some inlines, for alt text, bookmarks and word counts."""
+    parts: list[str] = []
+    for node in inlines:
+        if isinstance(node, Text | Code):
+            parts.append(node.text)
+        elif isinstance(node, SoftBreak | LineBreak):
+            parts.append(" ")
+        elif isinstance(node, Note):
+            continue
+        elif isinstance(node, Image):
+            parts.append(node.alt)
+        elif hasattr(node, "children"):
+            parts.append(plain_text(node.children))
+    return "".join(parts)

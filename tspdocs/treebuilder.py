@@ -15,6 +15,7 @@ from mdit_py_plugins.attrs.parse import ParseError, parse as parse_attrs
 from . import tree as t
 from .errors import Location, Problems
 from .markdown import parse
+from .tree import plain_text
 
 REF_KINDS = ("sec", "tbl", "fig")
 _TRAILING_ATTR = re.compile(r"\s*(\{[^{}]*\})\s*$")
@@ -386,20 +387,3 @@ def _attach_captions(blocks: list[t.Block]) -> list[t.Block]:
             continue
         out.append(block)
     return out
-
-
-def plain_text(inlines: list[t.Inline]) -> str:
-    """Return the words of some inlines, for alt text, bookmarks and word counts."""
-    parts: list[str] = []
-    for node in inlines:
-        if isinstance(node, t.Text | t.Code):
-            parts.append(node.text)
-        elif isinstance(node, t.SoftBreak | t.LineBreak):
-            parts.append(" ")
-        elif isinstance(node, t.Note):
-            continue
-        elif isinstance(node, t.Image):
-            parts.append(node.alt)
-        elif hasattr(node, "children"):
-            parts.append(plain_text(node.children))
-    return "".join(parts)

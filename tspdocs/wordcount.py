@@ -5,7 +5,7 @@ from __future__ import annotations
 from collections.abc import Iterable
 
 from . import tree as t
-from .treebuilder import plain_text
+from .tree import plain_text
 
 
 def count_words(doc: t.Document, excludes: Iterable[str] = ("references",)) -> int:

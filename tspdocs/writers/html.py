@@ -17,7 +17,7 @@ from markupsafe import Markup
 from .. import tree as t
 from ..errors import Location, fail
 from ..templating import make_environment, render_template
-from ..treebuilder import plain_text
+from ..tree import plain_text
 from .base import Walker, WriteContext
 
 LAYOUT = "layouts/page.html.j2"

@@ -21,7 +21,7 @@ from docx.table import Table as DocxTable, _Cell
 from docx.text.paragraph import Paragraph
 
 from ... import tree as t
-from ...treebuilder import plain_text
+from ...tree import plain_text
 from ..base import Walker
 from .footnotes import Footnotes
 from .numbering import BULLET, HEADING, NUMBER, Numbering, set_numbering
@@ -235,12 +235,11 @@ class DocxWriter(Walker):
         table = self._add_table(len(rows), columns)
         self.styles.table(table, "Data Table")
         _table_look(table, foot=bool(node.foot), row_headers=node.row_headers > 0)
-        for row_index, row in enumerate(rows):
-            docx_row = table.rows[row_index]
+        for row_index, (row, docx_row) in enumerate(zip(rows, table.rows)):
             if row_index < len(node.head):
                 mark_header_row(docx_row._tr)
-            for col_index, cell in enumerate(row.cells):
-                self._cell(table.cell(row_index, col_index), cell)
+            for cell, docx_cell in zip(row.cells, docx_row.cells):  # table.cell() rescans the whole table
+                self._cell(docx_cell, cell)
         if node.notes:
             with self.context(style="Table Note"):
                 self.blocks(node.notes)
