@@ -384,6 +384,7 @@ def test_file_urls_and_raw_html_stay_inert_text(mini: Mini, outside: Path) -> No
     """With raw HTML off and file: URLs refused by the Markdown parser, none of this becomes markup: the
     HTML shows it escaped, the PDF holds no picture and neither the PDF nor the DOCX has the file's text."""
     host = hostname_text()
+    (mini.root / "assets/logos/logo.png").unlink()  # the cover logo is the only picture a PDF may otherwise hold
     marker = f"SECRET-{uuid.uuid4().hex}"
     secret = outside / "secret.txt"
     secret.write_text(marker + "\n", encoding="utf-8")

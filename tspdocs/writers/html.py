@@ -347,8 +347,9 @@ def _first_para(blocks: list[t.Block]) -> list[t.Inline]:
 
 
 def _logo(ctx: WriteContext, alt: str) -> str:
+    """Return the cover logo, named by the organisation; none when the document must not say whose it is."""
     path = ctx.assets / "logos" / "logo.png"
-    if not path.is_file():
+    if not path.is_file() or not alt:
         return ""
     data = base64.b64encode(ctx.fs.read_bytes(path)).decode("ascii")
     return f'<img class="logo" src="data:image/png;base64,{data}" alt="{escape(alt)}">'

@@ -133,7 +133,8 @@ class _LogCollector(logging.Handler):
         self.messages: list[str] = []
 
     def emit(self, record: logging.LogRecord) -> None:
-        self.messages.append(record.getMessage())
+        message = record.getMessage()
+        self.messages.append(message if len(message) < 300 else message[:150] + " … " + message[-100:])
 
 
 def layout_job(html: str, root: str, epoch: int) -> tuple[RenderedPdf, float]:

@@ -76,7 +76,7 @@ def _apply_layout(document: DocxDocument, meta: t.Meta) -> None:
 
 def _cover(writer: DocxWriter, meta: t.Meta, ctx: WriteContext) -> None:
     logo = ctx.assets / "logos" / "logo.png"
-    if logo.is_file():
+    if logo.is_file() and meta.organisation:  # an anonymised manuscript shows no institution
         paragraph = writer.new_paragraph("Cover Logo")
         picture = paragraph.add_run().add_picture(io.BytesIO(ctx.fs.read_bytes(logo)), height=Pt(40))
         set_alt_text(picture._inline, meta.organisation)
