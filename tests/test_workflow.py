@@ -14,7 +14,7 @@ import pytest
 from conftest import MINI_DOCUMENTS, MINI_PROJECT, REPO, Mini, copy_project, run_cli
 
 ONLY_MOJ = "  moj: {name: Ministry of Justice, short_name: MoJ, select: {sectors: justice}}\n"
-from helpers import docx_text, pdf_pages
+from helpers import pdf_pages
 
 
 def git(root: Path, *args: str) -> str:

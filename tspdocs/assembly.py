@@ -10,7 +10,7 @@ from __future__ import annotations
 
 import copy
 import json
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 from typing import Any
 
 from . import tree as t
@@ -33,7 +33,6 @@ class Options:
     allow_overlength: bool = False
     provenance: str = ""
     draft_mark: bool = False
-    extra: dict[str, Any] = field(default_factory=dict)
 
 
 def selected_findings(corpus: Corpus, target: Target, options: Options) -> list[Finding]:

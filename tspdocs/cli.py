@@ -162,15 +162,17 @@ def _shown(root: Path, path: Path) -> str:
         return path.relative_to(root).as_posix() if path.is_relative_to(root) else str(path)
 
 
+def build_options(command: F) -> F:
+    """The options `build` and `brief` share."""
+    for option in reversed((project_option, format_option, drafts_option, overlength_option, force_option,
+                            jobs_option, output_options)):
+        command = option(command)
+    return command
+
+
 @main.command()
 @click.argument("documents", nargs=-1)
-@project_option
-@format_option
-@drafts_option
-@overlength_option
-@force_option
-@jobs_option
-@output_options
+@build_options
 @click.pass_context
 @reports_problems
 def build(context: click.Context, documents: tuple[str, ...], project: str | None, formats: str | None,
@@ -192,13 +194,7 @@ def build(context: click.Context, documents: tuple[str, ...], project: str | Non
 @click.option("--audience", "-a", required=True, help="Audience name from project.yaml, or `all`.")
 @click.option("--by", "by", type=click.Choice(["area"]), default=None,
               help="Write one briefing per local area in the survey data, with that area's figures.")
-@project_option
-@format_option
-@drafts_option
-@overlength_option
-@force_option
-@jobs_option
-@output_options
+@build_options
 @click.pass_context
 @reports_problems
 def brief(context: click.Context, audience: str, by: str | None, project: str | None, formats: str | None,

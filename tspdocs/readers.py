@@ -6,6 +6,7 @@ lists every mistake in the content; the caller stops once at the end.
 
 from __future__ import annotations
 
+from collections.abc import Iterator
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any, TypeVar
@@ -96,14 +97,20 @@ def _read_markdown(fs: ProjectFS, path: Path) -> tuple[Any, Source]:
     return data, Source(display, body, body_line)
 
 
-def _read_findings(fs: ProjectFS, problems: Problems) -> dict[str, Finding]:
-    findings: dict[str, Finding] = {}
-    for path in sorted((fs.root / "content/findings").glob("*.md")):
+def _markdown_files(fs: ProjectFS, folder: str, problems: Problems) -> Iterator[tuple[Path, Any, Source]]:
+    """Yield each Markdown file's path, front matter and body; a file that cannot be read is reported."""
+    for path in sorted((fs.root / folder).glob("*.md")):
         try:
             data, source = _read_markdown(fs, path)
         except BuildError as exc:
             problems.extend(exc.problems)
             continue
+        yield path, data, source
+
+
+def _read_findings(fs: ProjectFS, problems: Problems) -> dict[str, Finding]:
+    findings: dict[str, Finding] = {}
+    for _path, data, source in _markdown_files(fs, "content/findings", problems):
         if data is None:
             problems.error("a finding needs front matter (id, title, questions, sectors, evidence, "
                            "status, phase, key_message) between --- lines at the top",
@@ -124,12 +131,7 @@ def _read_findings(fs: ProjectFS, problems: Problems) -> dict[str, Finding]:
 
 def _read_sections(fs: ProjectFS, problems: Problems) -> dict[str, Section]:
     sections: dict[str, Section] = {}
-    for path in sorted((fs.root / "content/sections").glob("*.md")):
-        try:
-            data, source = _read_markdown(fs, path)
-        except BuildError as exc:
-            problems.extend(exc.problems)
-            continue
+    for path, data, source in _markdown_files(fs, "content/sections", problems):
         meta, found = validate(SectionMeta, data if data is not None else {}, source.path, line=2)
         problems.extend(found)
         if meta is not None:

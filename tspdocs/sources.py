@@ -44,9 +44,6 @@ class ProjectFS:
         except ValueError:
             return str(path)
 
-    def locate(self, path: Path, line: int | None = None) -> Location:
-        return Location(self.display(path), line)
-
     def resolve(self, relative: str | Path, *, base: Path | None = None,
                 where: Location | None = None, what: str = "file") -> Path:
         """Return the real path of a project file, refusing anything that leads outside.

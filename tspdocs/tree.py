@@ -234,10 +234,9 @@ class Div(Block):
 
 @dataclass(slots=True)
 class Column:
-    """A table column as data: its name and kind (text, integer, number, fraction), alignment and width."""
+    """A table column as data: its name, kind (text, integer, number, fraction) and alignment."""
 
     align: Align = None
-    width: float | None = None
     name: str = ""
     kind: str = "text"
 

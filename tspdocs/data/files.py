@@ -13,7 +13,6 @@ import io
 import re
 from collections.abc import Callable
 from dataclasses import dataclass
-from pathlib import Path
 from typing import Any
 
 from ..errors import BuildError, Location, Problem, fail
@@ -198,6 +197,3 @@ CONVERTERS: dict[str, Callable[[str], Any]] = {
     "text": str, "integer": _integer, "number": _number, "percent": _percent, "likert": _likert, "date": _date,
 }
 
-
-def source_path(fs: ProjectFS, spec: TableSpec) -> Path | None:
-    return (fs.root / "content/data" / spec.file) if spec.file else None

@@ -17,7 +17,6 @@ class WriteContext:
     fs: ProjectFS
     epoch: int
     assets: Path = field(init=False)
-    options: dict[str, Any] = field(default_factory=dict)
 
     def __post_init__(self) -> None:
         self.assets = self.fs.root / "assets"

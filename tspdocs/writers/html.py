@@ -106,9 +106,6 @@ class HtmlBody(Walker):
         if node.caption:
             label = f'<span class="label">Table {node.number}:</span> ' if node.number else ""
             parts.append(f"<caption>{label}{self.text(node.caption)}</caption>\n")
-        if any(c.width for c in node.columns):
-            parts.append("<colgroup>" + "".join(
-                f'<col style="width:{c.width:.0%}">' if c.width else "<col>" for c in node.columns) + "</colgroup>\n")
         for section, rows in (("thead", node.head), ("tbody", node.body), ("tfoot", node.foot)):
             if rows:
                 parts.append(f"<{section}>\n")

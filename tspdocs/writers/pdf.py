@@ -46,10 +46,6 @@ class RenderedPdf:
     heading_pages: dict[str, int] = field(default_factory=dict)
 
 
-class FetchRefused(Exception):
-    pass
-
-
 def _fetcher_class() -> type:
     from weasyprint.urls import FatalURLFetchingError, URLFetcher, URLFetcherResponse
 
