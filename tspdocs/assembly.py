@@ -85,6 +85,7 @@ def assemble(corpus: Corpus, target: Target, findings: list[Finding], options: O
     if spec.abstract:
         marker = t.Include(f"section:{spec.abstract}", 2, {}, loc=Location(DOCUMENTS_FILE))
         meta.abstract = apply_conditions(includer.resolve([marker], depth=0), target)
+    meta.layout["reference_docx"] = spec.reference_docx
     if spec.journal:
         meta.layout.update(line_spacing=spec.journal.line_spacing, line_numbers=spec.journal.line_numbers,
                            font_size=spec.journal.font_size)
@@ -143,7 +144,7 @@ def _template_context(corpus: Corpus, target: Target, findings: list[Finding]) -
         "sectors": project.sectors,
         "evidence": project.evidence,
         "include": _include_marker,
-        "contents": lambda title="Contents": f'{{{{< contents title="{title}" >}}}}',
+        "contents": lambda title="Contents", depth=2: f'{{{{< contents title="{title}" depth={int(depth)} >}}}}',
         "list_of_tables": lambda title="Tables": f'{{{{< list-of-tables title="{title}" >}}}}',
         "list_of_figures": lambda title="Figures": f'{{{{< list-of-figures title="{title}" >}}}}',
         "bibliography": lambda title="References": f'{{{{< bibliography title="{title}" >}}}}',

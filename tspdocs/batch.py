@@ -19,8 +19,9 @@ from .assembly import Options
 from .console import Console
 from .errors import BuildError, Problems, fail
 from .memo import Memo
-from .output import output_path, write_atomic
+from .output import build_file, output_path, write_atomic
 from .state import sha256
+from .targets import slug
 
 MANIFEST = "build/briefings/manifest-by-{column}.json"
 _WORKER: dict[str, Any] = {}
@@ -50,12 +51,24 @@ def areas(root: Path, column: str) -> list[str]:
     if not found:
         raise fail(f"no data table has a column {column!r} to build briefings by", "data-column",
                    data.where("tables"))
-    return sorted(set(found), key=found.index)
+    places = sorted(set(found), key=found.index)
+    folders: dict[str, str] = {}
+    for place in places:
+        other = folders.setdefault(slug(place), place)
+        if other != place:
+            raise fail(f"areas {other!r} and {place!r} would share the folder {slug(place)!r}; make the names in "
+                       f"column {column!r} differ by more than case and punctuation", "data-column",
+                       data.where("tables"))
+    return places
 
 
 def build_by_area(root: Path, audience: str, column: str, formats: list[str] | None, options: Options, *,
                   jobs: int = 1, executor: Executor | None = None, console: Console | None = None) -> list[AreaFile]:
-    """Build every audience's (or one audience's) briefing for every area; all tasks run even if some fail."""
+    """Build every audience's (or one audience's) briefing for every area, all or nothing.
+
+    Tasks return their files' bytes; only when every task has succeeded are the files written (each
+    atomically) and the manifest with them, so a failure anywhere leaves build/ as it was.
+    """
     from .readers import read_corpus
     from .validation import known_names
 
@@ -69,7 +82,7 @@ def build_by_area(root: Path, audience: str, column: str, formats: list[str] | N
     pool = executor or (ProcessPoolExecutor(max_workers=jobs) if jobs > 1 else None)
     args = [(str(root), a, column, place, formats, asdict(options)) for a, place in tasks]
     problems = Problems()
-    written: list[AreaFile] = []
+    files: list[tuple[AreaFile, bytes]] = []
     try:
         results = pool.map(_task, args) if pool else map(_task, args)
         with console.progress(len(tasks), "briefings") as tick:
@@ -77,18 +90,22 @@ def build_by_area(root: Path, audience: str, column: str, formats: list[str] | N
                 if isinstance(result, BuildError):
                     problems.extend(result.problems)
                 else:
-                    written.extend(result)
+                    files.extend(result)
                 tick()
     finally:
         if pool is not None and executor is None:
             pool.shutdown()
     problems.raise_if_errors()
-    manifest = root / MANIFEST.format(column=column)
-    write_atomic(manifest, json.dumps({"by": column, "files": [asdict(f) for f in written]}, indent=2).encode())
+    destinations = [build_file(root, item.path) for item, _ in files]
+    for path, (_, data) in zip(destinations, files):
+        write_atomic(path, data)
+    written = [item for item, _ in files]
+    manifest = {"by": column, "files": [asdict(item) for item in written]}
+    write_atomic(build_file(root, MANIFEST.format(column=column)), json.dumps(manifest, indent=2).encode())
     return written
 
 
-def _task(args: tuple[str, str, str, str, list[str] | None, dict[str, Any]]) -> list[AreaFile] | BuildError:
+def _task(args: tuple[str, str, str, str, list[str] | None, dict[str, Any]]) -> list[tuple[AreaFile, bytes]] | BuildError:
     """Build one area's briefing in this process, reusing what an earlier task here already read."""
     root_text, audience, column, place, formats, option_values = args
     try:
@@ -98,26 +115,29 @@ def _task(args: tuple[str, str, str, str, list[str] | None, dict[str, Any]]) -> 
 
 
 def _build_one(root: Path, audience: str, column: str, place: str, formats: list[str] | None,
-               options: Options) -> list[AreaFile]:
-    from .build import build_epoch, check_budget, prepare
+               options: Options) -> list[tuple[AreaFile, bytes]]:
+    from .budgets import budget_problems
+    from .build import build_epoch, prepare
     from .citations import References
     from .data import Data
     from .provenance import read_provenance
     from .readers import read_corpus
     from .render import Prepared, Renderer
+    from .state import input_signature
     from .targets import briefing_target, for_place
-    from .writers import EXTENSIONS
     from .writers.base import WriteContext
 
-    if _WORKER.get("root") != root:
+    signature = (root, input_signature(root))
+    if _WORKER.get("signature") != signature:  # read once per process, again only if the project changed
         corpus = read_corpus(root)
         provenance = read_provenance(root)
         memo = Memo(root)
-        _WORKER.update(root=root, corpus=corpus, provenance=provenance, memo=memo,
+        _WORKER.update(signature=signature, corpus=corpus, provenance=provenance, memo=memo,
                        references=References(corpus.fs, memo), data=Data(corpus.fs, corpus.project, memo=memo),
                        epoch=build_epoch(provenance))
     corpus = _WORKER["corpus"]
     options.provenance = _WORKER["provenance"].text
+    options.draft_mark = options.draft_mark or _WORKER["provenance"].dirty
     target = for_place(briefing_target(corpus, audience), place)
     problems = Problems()
     data = Data(corpus.fs, corpus.project, scope={column: place}, base=_WORKER["data"])
@@ -125,14 +145,15 @@ def _build_one(root: Path, audience: str, column: str, place: str, formats: list
     problems.raise_if_errors()
     rendered = Renderer(0).render([Prepared(target, doc, list(formats or target.spec.formats))],
                                   WriteContext(corpus.fs, _WORKER["epoch"]))[0]
-    budget = check_budget(corpus, rendered, options)
-    if budget:
-        raise BuildError(budget)
+    over = [p for p in budget_problems(corpus, target, doc, pages=rendered.pages, anchors=rendered.anchors,
+                                       allow_overlength=options.allow_overlength) if p.severity.value == "error"]
+    if over:
+        raise BuildError(over)
     _WORKER["memo"].commit()
     files = []
     for fmt, data_bytes in rendered.outputs.items():
-        path = output_path(root, target.folder, f"{target.stem}.{EXTENSIONS[fmt]}")
-        write_atomic(path, data_bytes)
-        files.append(AreaFile(audience, place, fmt, path.relative_to(root.resolve()).as_posix(), len(data_bytes),
-                              sha256(data_bytes)))
+        path = output_path(root, target.folder, f"{target.stem}.{fmt}")
+        item = AreaFile(audience, place, fmt, path.relative_to(root.resolve()).as_posix(), len(data_bytes),
+                        sha256(data_bytes))
+        files.append((item, data_bytes))
     return files

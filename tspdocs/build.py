@@ -20,6 +20,7 @@ from . import __version__
 from . import tree as t
 from .accessibility import check_accessibility
 from .assembly import Options, assemble, selected_findings
+from .budgets import budget_problems
 from .citations import References, resolve_citations
 from .console import Console
 from .data import Data
@@ -35,10 +36,8 @@ from .readers import Corpus, read_corpus
 from .render import Prepared, Rendered, Renderer
 from .state import FileStamp, OutputRecord, State, TargetRecord, scan_inputs, sha256, target_key, write_manifest
 from .targets import Target, spec_location
-from .tree import plain_text
 from .values import resolve_shortcodes
 from .wordcount import count_words
-from .writers import EXTENSIONS
 from .writers.base import WriteContext
 
 PER_TARGET_FOLDERS = ("content/findings/", "content/sections/")
@@ -99,39 +98,11 @@ def prepare(corpus: Corpus, target: Target, options: Options, problems: Problems
     load_images(doc, corpus.fs, problems)
     number_document(doc, problems)
     check_accessibility(doc, problems)
+    # A template may show a finding's front matter without including its body: it depends on the file.
+    doc.sources |= context.sources | {f.source.path for f in findings}
     if target.spec.journal:
         doc.meta.word_count = count_words(doc, target.spec.journal.count_excludes)
     return doc
-
-
-def check_budget(corpus: Corpus, rendered: Rendered, options: Options) -> list[Problem]:
-    """Return a problem when a briefing or manuscript runs over its page or word budget."""
-    target = rendered.prepared.target
-    spec = target.spec
-    if options.allow_overlength:
-        return []
-    problems = []
-    if spec.journal and spec.journal.word_limit and (rendered.prepared.doc.meta.word_count or 0) > spec.journal.word_limit:
-        problems.append(Problem(f"{target.name} has {rendered.prepared.doc.meta.word_count:,} words by the "
-                                f"journal's rule, over its limit of {spec.journal.word_limit:,}; cut text or pass "
-                                "--allow-overlength", "over-budget", spec_location(corpus, target, "journal")))
-    budget = spec.budget
-    if budget is None:
-        return problems
-    where = spec_location(corpus, target, "budget")
-    words = count_words(rendered.prepared.doc, excludes=("references", "title"))
-    if words > budget.words:
-        problems.append(Problem(f"{target.name} has {words:,} words, over its budget of {budget.words:,}; "
-                                "cut text or pass --allow-overlength", "over-budget", where))
-    if rendered.pages is not None and rendered.pages > budget.pages:
-        titles = {b.attr.id: plain_text(b.children) for b in t.walk(rendered.prepared.doc.blocks)
-                  if isinstance(b, t.Heading)}
-        longest = sorted(rendered.sections, key=lambda s: -s.length)[:3]
-        named = ", ".join(f"{titles.get(s.id, s.id)} ({s.length:.1f} pages)" for s in longest)
-        problems.append(Problem(f"{target.name} runs to {rendered.pages} pages, over its budget of "
-                                f"{budget.pages}; longest sections: {named}; cut text or pass "
-                                "--allow-overlength", "over-budget", where))
-    return problems
 
 
 def build(root: Path, targets: Callable[[Corpus], Iterable[Target]], formats: list[Format] | None,
@@ -189,15 +160,17 @@ def _render(corpus: Corpus, todo: list[Target], formats: list[Format] | None, op
             problems.extend(exc.problems)
             continue
         prepared.append(Prepared(target, doc, list(formats or target.spec.formats)))
-    for problem in problems:
-        if problem.severity is Severity.WARNING:
-            console.problem(problem)
     problems.raise_if_errors()
     ctx = WriteContext(corpus.fs, build_epoch(provenance))
     with console.progress(len(prepared), "rendering") as tick:
         results = renderer.render(prepared, ctx, done=tick)
     for rendered in results:
-        problems.extend(check_budget(corpus, rendered, options))
+        problems.extend(budget_problems(corpus, rendered.prepared.target, rendered.prepared.doc,
+                                        pages=rendered.pages, anchors=rendered.anchors,
+                                        allow_overlength=options.allow_overlength))
+    for problem in problems:
+        if problem.severity is Severity.WARNING:
+            console.problem(problem)
     problems.raise_if_errors()
     memo.commit()
     return results
@@ -205,7 +178,7 @@ def _render(corpus: Corpus, todo: list[Target], formats: list[Format] | None, op
 
 def _write(root: Path, results: list[Rendered]) -> list[Written]:
     """Check every destination first, then write each file atomically, so a bad name writes nothing."""
-    planned = [(output_path(root, r.prepared.target.folder, f"{r.prepared.target.stem}.{EXTENSIONS[fmt]}"),
+    planned = [(output_path(root, r.prepared.target.folder, f"{r.prepared.target.stem}.{fmt}"),
                 r, fmt, data) for r in results for fmt, data in r.outputs.items()]
     written = []
     for path, rendered, fmt, data in planned:
@@ -248,7 +221,7 @@ def _remember(root: Path, state: State, inputs: dict[str, FileStamp], corpus: Co
         deps = _deps(inputs, rendered.prepared.doc.sources)
         outputs = []
         for fmt, data in rendered.outputs.items():
-            path = output_path(root, target.folder, f"{target.stem}.{EXTENSIONS[fmt]}")
+            path = output_path(root, target.folder, f"{target.stem}.{fmt}")
             outputs.append(OutputRecord(path.relative_to(root.resolve()).as_posix(), fmt, len(data), sha256(data),
                                         path.stat().st_mtime_ns))
         state.targets[_record(target, formats)] = TargetRecord(

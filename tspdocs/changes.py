@@ -5,8 +5,9 @@ from __future__ import annotations
 from pathlib import Path
 
 from .errors import BuildError, fail
-from .provenance import git
+from .provenance import git, git_bytes
 from .readers import split_front_matter
+from .sources import ProjectFS, decode_text
 from .yamlio import load_yaml
 
 FINDINGS = "content/findings"
@@ -14,22 +15,24 @@ FINDINGS = "content/findings"
 
 def finding_changes(root: Path, revision: str) -> list[str]:
     """Return one line per finding that differs between `revision` and the working tree."""
+    fs = ProjectFS.at(root)
     if git(root, "rev-parse", "--verify", "--quiet", f"{revision}^{{commit}}") is None:
         raise fail(f"git knows no revision {revision!r} here; give a tag, branch or commit", "git-revision")
     prefix = (git(root, "rev-parse", "--show-prefix") or "").strip()
-    listed = git(root, "diff", "--name-status", "--find-renames", revision, "--", FINDINGS) or ""
+    listed = git(root, "diff", "--no-ext-diff", "--no-textconv", "--name-status", "--find-renames", revision,
+                 "--", FINDINGS) or ""
     untracked = git(root, "ls-files", "--others", "--exclude-standard", "--", FINDINGS) or ""
     lines = []
     for row in listed.splitlines() + [f"A\t{path}" for path in untracked.splitlines()]:
         status, *paths = row.split("\t")
         old, new = paths[0], paths[-1]
         if status.startswith("A"):
-            lines.append(f"added    {_describe((root / _local(new, prefix)).read_text(encoding='utf-8'), new)}")
+            lines.append(f"added    {_describe(fs.read_text(root / _local(new, prefix)), new)}")
         elif status.startswith("D"):
             lines.append(f"removed  {_describe(_at(root, revision, prefix + _local(old, prefix)), old)}")
         else:
             before = _at(root, revision, prefix + _local(old, prefix))
-            after = (root / _local(new, prefix)).read_text(encoding="utf-8")
+            after = fs.read_text(root / _local(new, prefix))
             lines.append(f"changed  {_describe(after, new)}{_what_changed(before, after)}")
     return lines or [f"no findings changed since {revision}"]
 
@@ -39,10 +42,10 @@ def _local(path: str, prefix: str) -> str:
 
 
 def _at(root: Path, revision: str, path: str) -> str:
-    text = git(root, "show", f"{revision}:{path}")
-    if text is None:
+    data = git_bytes(root, "show", "--no-textconv", f"{revision}:{path}")
+    if data is None:
         raise fail(f"cannot read {path} at {revision}", "git-revision")
-    return text
+    return decode_text(data, f"{path} at {revision}")
 
 
 def _front(text: str, path: str) -> dict[str, object]:

@@ -14,6 +14,7 @@ import re
 from pathlib import Path
 
 from .assembly import Options, selected_findings
+from .budgets import budget_problems
 from .build import prepare
 from .citations import References
 from .data import Data
@@ -21,8 +22,7 @@ from .errors import BuildError, Location, Problem, Problems, Severity
 from .memo import Memo
 from .plainenglish import lint_briefing
 from .readers import PROJECT_FILE, Corpus, read_corpus
-from .targets import all_targets, spec_location
-from .wordcount import count_words
+from .targets import all_targets
 from .yamlio import line_at
 
 JSON_VERSION = 1
@@ -42,7 +42,10 @@ def check_project(root: Path) -> list[Problem]:
         data.check()
     except BuildError as exc:
         problems.extend(exc.problems)
-    _check_targets(corpus, data, References(corpus.fs, memo), problems)
+    try:
+        _check_targets(corpus, data, References(corpus.fs, memo), problems)
+    except BuildError as exc:  # a document definition that cannot even be expanded into targets
+        problems.extend(exc.problems)
     _check_coverage(corpus, problems)
     _check_typed_numbers(corpus, data, problems)
     return sorted(dict.fromkeys(_with_columns(corpus, problems.items)),
@@ -60,12 +63,7 @@ def _check_targets(corpus: Corpus, data: Data, references: References, problems:
         except BuildError as exc:
             problems.extend(exc.problems)
             continue
-        budget = target.spec.budget
-        if budget is not None:
-            words = count_words(doc, excludes=("references", "title"))
-            if words > budget.words:
-                problems.error(f"{target.name} has {words:,} words, over its budget of {budget.words:,}",
-                               "over-budget", spec_location(corpus, target, "budget"))
+        problems.extend(budget_problems(corpus, target, doc))
         if target.audience is not None:
             problems.extend(lint_briefing(doc, corpus.documents.lint))
         drafts = [f for f in selected_findings(corpus, target, Options(include_drafts=True))
@@ -103,9 +101,14 @@ def _check_typed_numbers(corpus: Corpus, data: Data, problems: Problems) -> None
     known = {}
     for name in data.spec.values:
         try:
-            known.setdefault(data.value(name, None).text, name)
-        except BuildError:
+            value = data.value(name, None)
+        except BuildError as exc:
+            problems.extend(exc.problems)
             continue
+        known.setdefault(value.text, name)
+        if value.value is None:
+            problems.warning(f"value {name!r} has no data: its `where` selects no rows, so documents show a dash",
+                             "no-data", data.where("values", name))
     sources = [f.source for f in corpus.findings.values()] + [s.source for s in corpus.sections.values()]
     for source in sources:
         for number, line in enumerate(source.text.split("\n"), source.first_line):

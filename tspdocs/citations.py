@@ -81,7 +81,11 @@ class References:
                 raise fail(f"not valid CSL JSON: {exc.msg}", "bibliography", Location(display, exc.lineno)) \
                     from None
         else:
-            items = json.loads(run_pandoc(["-f", "biblatex", "-t", "csljson"], text))
+            key = Memo.key("bibliography", text)
+            items = self.memo.get_json("bibliography", key)
+            if items is None:
+                items = json.loads(run_pandoc(["-f", "biblatex", "-t", "csljson"], text))
+                self.memo.put_json("bibliography", key, items)
         return {str(item["id"]): item for item in items}
 
 
@@ -149,7 +153,7 @@ def _citeproc(cites: list[t.Cite], items: list[dict[str, Any]], csl: Path, langu
               memo: Memo) -> dict[str, Any]:
     """Run citeproc once per distinct input: later builds, and a batch of area briefings, reuse it."""
     body = "\n\n".join(_cluster_markdown(cite) for cite in cites)
-    text = f"---\nlang: {language}\n---\n\n{body}\n\n::: {{#refs}}\n:::\n"
+    text = f"---\nlang: {json.dumps(language)}\n---\n\n{body}\n\n::: {{#refs}}\n:::\n"
     references = json.dumps(items, sort_keys=True)
     key = Memo.key("citeproc", text, references, hashlib.sha256(csl.read_bytes()).hexdigest())
     cached = memo.get_json("citations", key)

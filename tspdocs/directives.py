@@ -7,7 +7,7 @@ reported at the line of the Markdown file where the editor made it.
 from __future__ import annotations
 
 from collections.abc import Callable
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from typing import TYPE_CHECKING, Any
 
 from pydantic import BaseModel
@@ -31,6 +31,7 @@ class DirectiveContext:
     problems: Problems
     data: Data
     render: bool = True  # False when only checking: charts are validated but not drawn
+    sources: set[str] = field(default_factory=set)  # files a directive read, for incremental builds
 
 
 Handler = Callable[[t.Directive, DirectiveContext], list[t.Block]]

@@ -6,6 +6,8 @@ the team can see at a glance which questions rest on thin ground.
 
 from __future__ import annotations
 
+from typing import Literal
+
 from pydantic import BaseModel, ConfigDict
 
 from . import tree as t
@@ -19,7 +21,7 @@ class MatrixOptions(BaseModel):
 
     label: str | None = "tbl:evidence-matrix"
     caption: str = DEFAULT_CAPTION
-    scope: str = "document"
+    scope: Literal["document", "all"] = "document"
 
 
 def evidence_counts(findings: list, questions: list[str], sources: list[str]) -> dict[tuple[str, str], int]:
@@ -37,6 +39,7 @@ def evidence_matrix(directive: t.Directive, ctx: DirectiveContext) -> list[t.Blo
     options: MatrixOptions = directive_options(directive, MatrixOptions)
     project = ctx.corpus.project
     findings = list(ctx.corpus.findings.values()) if options.scope == "all" else ctx.findings
+    ctx.sources.update(f.source.path for f in findings)
     questions, sources = list(project.research_questions), list(project.evidence)
     counts = evidence_counts(findings, questions, sources)
     columns = [t.Column(None, name="question")] + [t.Column("right", name=s, kind="integer") for s in sources]

@@ -46,8 +46,12 @@ def _load(image: t.Image, fs: ProjectFS, problems: Problems) -> None:
     if mime is None:
         problems.error(f"image {image.src!r} is not a PNG, JPEG or GIF file", "image-type", where)
         return
+    try:
+        image.width_px, image.height_px = _size(data, mime)
+    except Exception:  # Pillow's many errors for a damaged picture
+        problems.error(f"image {image.src!r} is damaged and cannot be read", "image-type", where)
+        return
     image.data, image.mime = data, mime
-    image.width_px, image.height_px = _size(data, mime)
 
 
 def _source_folder(fs: ProjectFS, where: Location | None) -> Path:

@@ -16,7 +16,7 @@ from pathlib import Path
 from typing import Any
 
 from . import __version__
-from .output import write_atomic
+from .output import build_file, write_atomic
 
 CACHE = "build/.tspdocs/cache"
 
@@ -26,7 +26,7 @@ class Memo:
 
     def __init__(self, root: Path | None) -> None:
         """With `root` None the cache is off (a throwaway build)."""
-        self.folder = root / CACHE if root is not None else None
+        self.root = root
         self.pending: dict[Path, bytes] = {}
         self._lock = threading.Lock()  # a batch may share one memo between threads
 
@@ -42,7 +42,7 @@ class Memo:
         return hashlib.sha256(text.encode("utf-8")).hexdigest()
 
     def _path(self, kind: str, key: str, suffix: str) -> Path | None:
-        return self.folder / kind / f"{key}{suffix}" if self.folder is not None else None
+        return build_file(self.root, f"{CACHE}/{kind}/{key}{suffix}") if self.root is not None else None
 
     def get_json(self, kind: str, key: str) -> Any:
         data = self.get_bytes(kind, key, ".json")

@@ -15,6 +15,7 @@ from pydantic import BaseModel, ConfigDict, Field, StringConstraints
 
 Slug = Annotated[str, StringConstraints(pattern=r"^[a-z][a-z0-9-]*$")]
 StyleName = Annotated[str, StringConstraints(pattern=r"^[a-z0-9][a-z0-9.-]*$")]
+LanguageTag = Annotated[str, StringConstraints(pattern=r"^[A-Za-z]{2,3}(-[A-Za-z0-9]{1,8})*$")]
 QuestionId = Annotated[str, StringConstraints(pattern=r"^RQ[1-9][0-9]*$")]
 FindingId = Annotated[str, StringConstraints(pattern=r"^F[0-9]{2,3}$")]
 Text = Annotated[str, StringConstraints(strip_whitespace=True, min_length=1)]
@@ -93,7 +94,7 @@ class Project(Model):
     end: dt.date
     funders: list[Funder] = Field(min_length=1)
     acknowledgement: Text
-    language: Text = "en-GB"
+    language: LanguageTag = "en-GB"
     notice: Text | None = None
     research_questions: dict[QuestionId, ResearchQuestion] = Field(min_length=1)
     sectors: dict[Slug, Named] = Field(min_length=1)
@@ -151,9 +152,9 @@ class DocumentSpec(Model):
     template: Text
     date: dt.date | None = None
     numbered: bool = True
-    sections: list[Slug] = Field(default_factory=list)
     findings: FindingSelection = Field(default_factory=FindingSelection)
     csl: StyleName = "harvard-cite-them-right"
+    reference_docx: Text = "reference.docx"  # the Word house style, under assets/
     formats: list[Format] = Field(default_factory=lambda: list(FORMATS))
     journal: JournalProfile | None = None
     anonymise: bool = False
@@ -177,6 +178,7 @@ class BriefingSpec(Model):
     date: dt.date | None = None
     findings: FindingSelection = Field(default_factory=FindingSelection)
     csl: StyleName = "harvard-cite-them-right"
+    reference_docx: Text = "reference.docx"
     formats: list[Format] = Field(default_factory=lambda: list(FORMATS))
     budget: Budget = Field(default_factory=Budget)
 

@@ -136,7 +136,6 @@ def _resolve_refs(doc: t.Document, labels: dict[str, Label], problems: Problems)
 
 def _fill_contents(doc: t.Document, labels: dict[str, Label]) -> None:
     kinds = {"sections": "sec", "tables": "tbl", "figures": "fig"}
-    depth = int(doc.meta.layout.get("toc_depth", 2))
     levels = {b.attr.id: b.level for b in t.walk(doc.blocks) if isinstance(b, t.Heading)}
     for block in t.walk(doc.blocks):
         if isinstance(block, t.Contents):
@@ -144,5 +143,5 @@ def _fill_contents(doc: t.Document, labels: dict[str, Label]) -> None:
             block.entries = [
                 t.ContentsEntry(label.id, levels.get(label.id, 1), label.number, t.unlinked(label.text))
                 for label in labels.values()
-                if label.kind == kind and levels.get(label.id, 1) <= depth
+                if label.kind == kind and levels.get(label.id, 1) <= block.depth
             ]

@@ -24,6 +24,13 @@ def output_path(root: Path, folder: PurePosixPath, filename: str) -> Path:
     return path
 
 
+def build_file(root: Path, relative: str) -> Path:
+    """Return a file under build/ given as "build/…", checked like every output (no link out of build/)."""
+    parts = PurePosixPath(relative).parts
+    assert parts[0] == BUILD_DIR, relative
+    return output_path(root, PurePosixPath(*parts[1:-1]), parts[-1])
+
+
 def write_atomic(path: Path, data: bytes) -> None:
     """Write to a temporary file beside `path`, flush it to disk, then rename it into place."""
     path.parent.mkdir(parents=True, exist_ok=True)

@@ -27,14 +27,23 @@ class Provenance:
         return f"Version {self.commit} of {self.date}{state}"
 
 
-def git(root: Path, *args: str) -> str | None:
-    """Run git in `root`; None when git or the repository is missing."""
+# Reading the repository must never run anything its configuration names (an fsmonitor hook, say).
+SAFE_GIT = ["git", "--no-optional-locks", "-c", "core.fsmonitor=false", "-c", "core.hooksPath=/dev/null"]
+
+
+def git_bytes(root: Path, *args: str) -> bytes | None:
+    """Run git in `root` and return its output; None when git or the repository is missing."""
     try:
-        result = subprocess.run(["git", "-C", str(root), *args], capture_output=True, text=True, timeout=10,
+        result = subprocess.run([*SAFE_GIT, "-C", str(root), *args], capture_output=True, timeout=10,
                                 check=False)
     except (OSError, subprocess.TimeoutExpired):
         return None
     return result.stdout if result.returncode == 0 else None
+
+
+def git(root: Path, *args: str) -> str | None:
+    output = git_bytes(root, *args)
+    return output.decode("utf-8", errors="replace") if output is not None else None
 
 
 def read_provenance(root: Path) -> Provenance:

@@ -7,13 +7,13 @@ lists every mistake in the content; the caller stops once at the end.
 from __future__ import annotations
 
 from collections.abc import Iterator
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 from pathlib import Path
 from typing import Any, TypeVar
 
 from pydantic import BaseModel
 
-from .errors import BuildError, Location, Problem, Problems, fail
+from .errors import BuildError, Location, Problems, fail
 from .selection import compile_predicate
 from .model import (DocumentsFile, Finding, FindingMeta, Project, Section, SectionMeta,
                     Source)
@@ -38,7 +38,6 @@ class Corpus:
     documents_data: Any
     findings: dict[str, Finding]
     sections: dict[str, Section]
-    warnings: list[Problem] = field(default_factory=list)
 
     @property
     def root(self) -> Path:

@@ -18,6 +18,7 @@ from dataclasses import dataclass, field
 from multiprocessing.pool import AsyncResult, Pool
 from typing import TYPE_CHECKING, Any
 
+from .errors import BuildError, Problem
 from .writers.base import WriteContext
 from .writers.pdf import layout_job, preload
 
@@ -40,7 +41,7 @@ class Rendered:
     outputs: dict[Format, bytes] = field(default_factory=dict)
     seconds: dict[Format, float] = field(default_factory=dict)
     pages: int | None = None
-    sections: list[Any] = field(default_factory=list)
+    anchors: dict[str, float] = field(default_factory=dict)
 
 
 def _pool(workers: int) -> Pool:
@@ -86,18 +87,25 @@ class Renderer:
                 rendered.seconds[fmt] = time.perf_counter() - start
             if done is not None and id(rendered) not in in_workers:
                 done(rendered)
+        problems: list[Problem] = []
         for rendered, job in pending:
-            pdf, seconds = job.get()
+            try:
+                pdf, seconds = job.get()
+            except BuildError as exc:  # keep going: every document's problems are reported together
+                problems.extend(exc.problems)
+                continue
             self._keep_pdf(rendered, pdf)
             rendered.seconds["pdf"] = seconds
             if done is not None:
                 done(rendered)
+        if problems:
+            raise BuildError(problems)
         return results
 
     @staticmethod
     def _keep_pdf(rendered: Rendered, pdf: Any) -> None:
         rendered.outputs["pdf"] = pdf.data
-        rendered.pages, rendered.sections = pdf.pages, pdf.sections
+        rendered.pages, rendered.anchors = pdf.pages, pdf.anchors
 
     def close(self) -> None:
         """Stop the workers at once: every result has been collected, and a worker's orderly exit would

@@ -45,6 +45,7 @@ def new_finding(root: Path, questions: list[str], sectors: list[str], title: str
     ident = f"F{max(numbers, default=0) + 1:02d}"
     question = corpus.project.research_questions[questions[0]]
     title = title or f"New finding on {question.title.lower()}"
+    (root / "content/findings").mkdir(parents=True, exist_ok=True)
     path = root / "content/findings" / f"{ident.lower()}-{slugify(title)[:48].rstrip('-')}.md"
     if path.exists():
         raise fail(f"{path.relative_to(root)} already exists", "exists", Location(str(path.relative_to(root))))

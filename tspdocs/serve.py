@@ -8,6 +8,7 @@ A mistake shows as a banner on the page instead of stopping the server.
 
 from __future__ import annotations
 
+import signal
 import subprocess
 import sys
 import threading
@@ -20,7 +21,7 @@ from typing import Any
 from .assembly import Options
 from .build import build
 from .console import Console
-from .errors import BuildError
+from .errors import BuildError, fail
 from .readers import read_corpus
 from .targets import briefing_target, document_targets
 
@@ -70,8 +71,7 @@ class Preview:
         self._rebuild_others()
 
     def _rebuild_others(self) -> None:
-        if self._background is not None and self._background.poll() is None:
-            self._background.terminate()
+        self._stop_background()
         if self.problems:
             return
         command = [sys.executable, "-m", "tspdocs", "-q"]
@@ -92,13 +92,25 @@ class Preview:
         return text.replace("</body>", LIVE_RELOAD + "</body>").encode("utf-8")
 
     def close(self) -> None:
+        self._stop_background()
+
+    def _stop_background(self) -> None:
+        """Interrupt the background build (SIGINT, so it removes its temporary files) and wait for it."""
         if self._background is not None and self._background.poll() is None:
-            self._background.terminate()
+            self._background.send_signal(signal.SIGINT)
+            try:
+                self._background.wait(timeout=10)
+            except subprocess.TimeoutExpired:
+                self._background.kill()
 
 
 def _handler(preview: Preview) -> type[BaseHTTPRequestHandler]:
     class Handler(BaseHTTPRequestHandler):
         def do_GET(self) -> None:  # noqa: N802 - the name http.server calls
+            host = (self.headers.get("Host") or "").rsplit(":", 1)[0]
+            if host not in ("127.0.0.1", "localhost"):  # another site's page reaching us by DNS rebinding
+                self.send_error(HTTPStatus.FORBIDDEN)
+                return
             if self.path in ("/", "/index.html"):
                 body = preview.page()
                 self.send_response(HTTPStatus.OK)
@@ -142,8 +154,11 @@ def serve(root: Path, document: str, audience: str | None, port: int, console: C
     from watchfiles import watch
 
     preview = Preview(root, document, audience, console)
+    try:
+        server = ThreadingHTTPServer(("127.0.0.1", port), _handler(preview))
+    except OSError as exc:
+        raise fail(f"cannot serve on port {port}: {exc.strerror}; choose another with --port", "serve") from None
     preview.rebuild()
-    server = ThreadingHTTPServer(("127.0.0.1", port), _handler(preview))
     server.daemon_threads = True
     threading.Thread(target=server.serve_forever, daemon=True).start()
     console.say(f"previewing {preview.html.relative_to(root)} at http://127.0.0.1:{server.server_address[1]}/ "

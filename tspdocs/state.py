@@ -9,14 +9,19 @@ build/manifest.json lists every input with its hash and every output.
 
 from __future__ import annotations
 
+import fcntl
 import hashlib
 import json
 import os
+from collections.abc import Iterator
+from contextlib import contextmanager
 from dataclasses import asdict, dataclass, field
 from pathlib import Path
 from typing import Any
 
 from . import __version__
+from .errors import BuildError
+from .output import build_file, write_atomic
 
 STATE_FILE = "build/.tspdocs/state.json"
 MANIFEST_FILE = "build/manifest.json"
@@ -60,7 +65,7 @@ class State:
     @classmethod
     def load(cls, root: Path) -> State:
         try:
-            raw = json.loads((root / STATE_FILE).read_text(encoding="utf-8"))
+            raw = json.loads(build_file(root, STATE_FILE).read_text(encoding="utf-8"))
             if raw.get("version") != __version__:
                 return cls()
             return cls(
@@ -69,20 +74,33 @@ class State:
                          for k, v in raw["targets"].items()},
                 requests=raw.get("requests", {}),
             )
-        except (OSError, ValueError, KeyError, TypeError):
+        except (OSError, ValueError, KeyError, TypeError, BuildError):
             return cls()  # no state, or one from another version: build everything
 
     def save(self, root: Path, updated: list[str]) -> State:
         """Write the state, merging in records another process saved meanwhile (a preview server's
         background build), so that neither forgets what the other built."""
-        from .output import write_atomic
-
-        latest = State.load(root)
-        for name in updated:
-            latest.targets[name] = self.targets[name]
-        latest.inputs, latest.requests = self.inputs, {**latest.requests, **self.requests}
-        write_atomic(root / STATE_FILE, json.dumps(asdict(latest), indent=1, sort_keys=True).encode("utf-8"))
+        with _locked(root):
+            latest = State.load(root)
+            for name in updated:
+                latest.targets[name] = self.targets[name]
+            latest.inputs, latest.requests = self.inputs, {**latest.requests, **self.requests}
+            write_atomic(build_file(root, STATE_FILE),
+                         json.dumps(asdict(latest), indent=1, sort_keys=True).encode("utf-8"))
         return latest
+
+
+@contextmanager
+def _locked(root: Path) -> Iterator[None]:
+    """Hold build/.tspdocs/lock while the state is read, merged and written back."""
+    path = build_file(root, "build/.tspdocs/lock")
+    path.parent.mkdir(parents=True, exist_ok=True)
+    with path.open("a") as handle:
+        fcntl.flock(handle, fcntl.LOCK_EX)
+        try:
+            yield
+        finally:
+            fcntl.flock(handle, fcntl.LOCK_UN)
 
 
 def scan_inputs(root: Path, previous: dict[str, FileStamp]) -> dict[str, FileStamp]:
@@ -101,6 +119,18 @@ def scan_inputs(root: Path, previous: dict[str, FileStamp]) -> dict[str, FileSta
                 else:
                     stamps[relative] = FileStamp(info.st_size, info.st_mtime_ns, sha256(path.read_bytes()))
     return stamps
+
+
+def input_signature(root: Path) -> str:
+    """Hash every input's name, size and time: a cheap way to tell that nothing was touched."""
+    entries = []
+    for folder in INPUT_FOLDERS:
+        for directory, subfolders, files in os.walk(root / folder):
+            subfolders.sort()
+            for name in sorted(files):
+                info = (Path(directory) / name).stat()
+                entries.append((directory, name, info.st_size, info.st_mtime_ns))
+    return request_key(entries)
 
 
 def request_key(*parts: Any) -> str:
@@ -144,8 +174,6 @@ def target_key(inputs: dict[str, FileStamp], deps: list[str], *parts: Any) -> st
 
 
 def write_manifest(root: Path, state: State, provenance: str) -> None:
-    from .output import write_atomic
-
     newest: dict[str, tuple[str, OutputRecord]] = {}
     for name, record in state.targets.items():
         for output in record.outputs:
@@ -159,4 +187,4 @@ def write_manifest(root: Path, state: State, provenance: str) -> None:
         "outputs": [{"target": name, "path": o.path, "format": o.format, "bytes": o.bytes, "sha256": o.sha256}
                     for name, o in (newest[path] for path in sorted(newest)) if (root / o.path).is_file()],
     }
-    write_atomic(root / MANIFEST_FILE, json.dumps(manifest, indent=2).encode("utf-8"))
+    write_atomic(build_file(root, MANIFEST_FILE), json.dumps(manifest, indent=2).encode("utf-8"))

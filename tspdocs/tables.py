@@ -56,7 +56,7 @@ class TableOptions(Options):
 
 class ChartOptions(Options):
     type: Literal["bar", "stacked-bar", "line"]
-    alt: Text
+    alt: Text | None = None  # required, but refused with its own message below
     x: str
     y: dict[str, str] | list[str]
     label: str | None = None
@@ -136,6 +136,7 @@ def _totals_row(rows: Rows, views: dict[str, ColumnView], columns: list[t.Column
     unknown = [c for c in summed if c not in views]
     if unknown:
         raise fail(f"totals: no column {', '.join(unknown)} in this table", "data-column", loc)
+    rows.require_numbers(summed, loc)
     cells = []
     for index, column in enumerate(columns):
         if column.name in summed:
@@ -169,13 +170,14 @@ def _dress(node: t.Table | t.Figure, options: TableOptions | ChartOptions, direc
 def chart_directive(directive: t.Directive, ctx: DirectiveContext) -> list[t.Block]:
     from .data.charts import Chart, drawn_chart
 
-    if "alt:" not in directive.body:
+    options: ChartOptions = directive_options(directive, ChartOptions)
+    if not options.alt:
         raise fail(f"```{{chart}} {directive.argument} has no `alt:` text; describe what the chart shows "
                    "for readers who cannot see it", "alt-text", directive.loc)
-    options: ChartOptions = directive_options(directive, ChartOptions)
     rows = _rows(directive, ctx, {})
     series = options.y if isinstance(options.y, dict) else {name: name for name in options.y}
     rows.require([options.x, *series], directive.loc)
+    rows.require_numbers(list(series), directive.loc)
     chart = Chart(options.type, options.x, series, options.format, options.horizontal, options.y_label or "")
     svg, png, size = drawn_chart(rows, chart, ctx.corpus.root / "assets" / "fonts", ctx.data.memo) \
         if ctx.render else (b"", b"", (0, 0))

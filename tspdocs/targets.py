@@ -38,10 +38,15 @@ class Target:
 
 
 def slug(text: str) -> str:
-    """Return a safe file name for a place: lower case, ASCII letters, digits and hyphens."""
-    from .numbering import slugify
+    """Return a safe file name for a place: lower case ASCII letters, digits and hyphens, or, for a name
+    with none of those, a stable code made from it."""
+    import hashlib
+    import re
+    import unicodedata
 
-    return slugify(text)
+    ascii_text = unicodedata.normalize("NFKD", text).encode("ascii", "ignore").decode().lower()
+    name = re.sub(r"[^a-z0-9]+", "-", ascii_text).strip("-")
+    return name or "area-" + hashlib.sha256(text.encode("utf-8")).hexdigest()[:8]
 
 
 def for_place(target: Target, place: str) -> Target:
@@ -99,17 +104,18 @@ def briefing_target(corpus: Corpus, audience_id: str) -> Target:
         raise fail(known_names(audience_id, list(audiences), "audience") or audience_id, "unknown-audience")
     audience = audiences[audience_id]
     brief: BriefingSpec = corpus.documents.briefing
-    template = audience.template or brief.template.format(audience=audience_id)
+    template = audience.template or brief.template.replace("{audience}", audience_id)
     if not (corpus.root / "templates" / template).is_file():
         template = brief.fallback_template
     spec = DocumentSpec(
-        title=brief.title.format(audience=audience.name),
+        title=brief.title.replace("{audience}", audience.name),
         kind="briefing",
         template=template,
         date=brief.date,
         numbered=False,
         findings=brief.findings,
         csl=brief.csl,
+        reference_docx=brief.reference_docx,
         formats=brief.formats,
         budget=audience.budget or brief.budget,
     )

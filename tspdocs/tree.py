@@ -303,6 +303,7 @@ class Contents(Block):
     kind: Literal["sections", "tables", "figures"]
     title: str = ""
     entries: list[ContentsEntry] = field(default_factory=list)
+    depth: int = 2  # heading levels a contents list shows
 
 
 @dataclass(slots=True)

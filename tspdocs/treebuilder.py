@@ -41,7 +41,7 @@ class TreeBuilder:
     def build(self, tokens: list[Token]) -> list[t.Block]:
         tokens = self._take_footnotes(tokens)
         blocks, _ = self._blocks(tokens, 0, None)
-        return _attach_captions(blocks)
+        return blocks
 
     # Locations ---------------------------------------------------------------
 
@@ -92,7 +92,7 @@ class TreeBuilder:
             block, i = handler(tokens, i)
             if block is not None:
                 blocks.append(block)
-        return blocks, i + 1
+        return _attach_captions(blocks, self.problems), i + 1
 
     def _block_paragraph(self, tokens: list[Token], i: int) -> tuple[t.Block, int]:
         opening, inline = tokens[i], tokens[i + 1]
@@ -208,10 +208,19 @@ class TreeBuilder:
         words = [a for a in args if "=" not in a]
         options = dict(a.split("=", 1) for a in args if "=" in a)
         if name == "include" and len(words) == 1:
-            return t.Include(words[0], int(options.get("level", 1)), options, loc=loc), i + 1
+            level = options.get("level", "1")
+            if not (level.isdigit() and 1 <= int(level) <= 6):
+                self.problems.error(f"include level must be a heading level from 1 to 6, not {level!r}",
+                                    "shortcode", loc)
+                return None, i + 1
+            return t.Include(words[0], int(level), options, loc=loc), i + 1
         if name in ("contents", "list-of-tables", "list-of-figures"):
             kind = {"contents": "sections", "list-of-tables": "tables", "list-of-figures": "figures"}[name]
-            return t.Contents(kind, options.get("title", ""), loc=loc), i + 1  # type: ignore[arg-type]
+            depth = options.get("depth", "2")
+            if not (depth.isdigit() and 1 <= int(depth) <= 6):
+                self.problems.error(f"contents depth must be from 1 to 6, not {depth!r}", "shortcode", loc)
+                return None, i + 1
+            return t.Contents(kind, options.get("title", ""), depth=int(depth), loc=loc), i + 1  # type: ignore[arg-type]
         if name == "bibliography":
             return t.Bibliography(options.get("title", "References"), loc=loc), i + 1
         if name == "pagebreak":
@@ -370,7 +379,7 @@ def _div_attr(info: str, problems: Problems, loc: Location) -> t.Attr:
     return t.Attr(classes=text.split())
 
 
-def _attach_captions(blocks: list[t.Block]) -> list[t.Block]:
+def _attach_captions(blocks: list[t.Block], problems: Problems) -> list[t.Block]:
     """Move a `Table: caption {#tbl:id}` paragraph that follows a table into the table."""
     out: list[t.Block] = []
     for block in blocks:
@@ -380,7 +389,7 @@ def _attach_captions(blocks: list[t.Block]) -> list[t.Block]:
                 and _CAPTION.match(block.children[0].text)):
             first = block.children[0]
             first.text = _CAPTION.sub("", first.text, count=1)
-            attr = _pop_trailing_attr(block.children, Problems(), block.loc or Location(""))
+            attr = _pop_trailing_attr(block.children, problems, block.loc or Location(""))
             if attr.id:
                 previous.attr.id = attr.id
             previous.caption = block.children

@@ -17,6 +17,7 @@ PATTERN_NAMES = {
     r"^F[0-9]{2,3}$": "a finding id such as F07",
     r"^[a-z][a-z0-9-]*$": "a lower-case name such as health or criminal-justice",
     r"^[a-z0-9][a-z0-9.-]*$": "the name of a CSL style such as apa or harvard-cite-them-right",
+    r"^[A-Za-z]{2,3}(-[A-Za-z0-9]{1,8})*$": "a language tag such as en-GB or cy",
 }
 
 

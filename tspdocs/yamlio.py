@@ -89,8 +89,9 @@ def load_yaml(text: str, path: str, *, first_line: int = 1) -> Any:
     `first_line` is the file line where `text` starts (front matter begins on
     line 2 of a Markdown file), so every reported line is a line of the file.
     """
-    loader = _Loader(text)
+    loader = None
     try:
+        loader = _Loader(text)
         node = loader.get_single_node()
     except _Refused as exc:
         raise fail(str(exc), "yaml", Location(path, exc.line0 + first_line)) from None
@@ -98,8 +99,14 @@ def load_yaml(text: str, path: str, *, first_line: int = 1) -> Any:
         mark = exc.problem_mark or exc.context_mark
         line = mark.line + first_line if mark else None
         raise fail(f"YAML syntax: {exc.problem or exc.context}", "yaml", Location(path, line)) from None
+    except yaml.reader.ReaderError as exc:  # a control character, which YAML does not allow
+        line = text.count("\n", 0, exc.position) + first_line
+        code = exc.character if isinstance(exc.character, int) else ord(exc.character)
+        raise fail(f"YAML cannot contain the control character U+{code:04X}; remove it", "yaml",
+                   Location(path, line)) from None
     finally:
-        loader.dispose()
+        if loader is not None:
+            loader.dispose()
     if node is None:
         return None
     return _convert(node, path, first_line)

@@ -148,7 +148,7 @@ class Data:
                 declared = spec.columns[column] if spec.columns else "text"
                 kind = declared if isinstance(declared, str) else declared.type
                 kinds[column] = {"percent": "fraction"}.get(kind, kind)
-                frame_columns[column] = pd.Series(values, dtype=_dtype(kind, values))
+                frame_columns[column] = pd.Series(values, dtype=_dtype(kind))
             return Frame(pd.DataFrame(frame_columns), kinds)
         assert spec.source is not None
         source = self.table(spec.source, self.where("tables", name, "from"))
@@ -195,7 +195,7 @@ class Data:
             raw = frame.frame[argument].iloc[0]
             value, kind = (raw.item() if hasattr(raw, "item") else raw), frame.kinds.get(argument, "text")
         else:
-            value, kind = summarise(frame.frame, operation, argument)
+            value, kind = summarise(frame, operation, argument, at)
         fmt = spec.format or DEFAULT_FORMATS.get(kind, "text")
         try:
             text = format_value(value, fmt)
@@ -204,7 +204,7 @@ class Data:
         return Value(value, kind, text)
 
 
-def _dtype(kind: str, values: list[Any]) -> str:
+def _dtype(kind: str) -> str:
     if kind in ("integer", "likert"):
         return "Int64"
     if kind in ("number", "percent"):

@@ -102,10 +102,8 @@ def draw_chart(rows: Rows, chart: Chart, font_dir: Path) -> tuple[bytes, bytes, 
 
 
 def _number(value: Any) -> float:
-    try:
-        return float(value)
-    except (TypeError, ValueError):
-        return 0.0
+    """A missing value draws nothing (NaN), as the data table beside the chart shows a dash for it."""
+    return float("nan") if value is None else float(value)
 
 
 def _bars(axes: Any, labels: list[str], series: dict[str, list[float]], scale: float, *, stacked: bool,

@@ -11,6 +11,7 @@ from typing import Any
 import pandas as pd
 
 from ..errors import Location, fail
+from .rows import NUMERIC_KINDS, comparable, wanted_values
 from .spec import Crosstab, Measure, TableSpec, as_list
 
 AGREE_FROM = 4
@@ -30,23 +31,26 @@ class Frame:
             raise fail(f"no column {', '.join(repr(c) for c in missing)} in this table "
                        f"(it has {', '.join(map(str, self.frame.columns))})", "data-column", where)
 
+    def require_numbers(self, columns: list[str], where: Location) -> None:
+        text = [c for c in columns if self.kinds.get(c, "text") not in NUMERIC_KINDS]
+        if text:
+            raise fail(f"column {', '.join(repr(c) for c in text)} holds text, but a number is needed here",
+                       "data-type", where)
+
 
 def filter_rows(frame: Frame, where: dict[str, Any], at: Location) -> Frame:
+    """Keep the rows matching every condition, compared as Rows.where compares them."""
     frame.require(list(where), at)
-    mask = pd.Series(True, index=frame.frame.index)
-    for column, wanted in where.items():
-        values = [_coerce(v, frame.frame[column]) for v in as_list(wanted)]
-        mask &= frame.frame[column].isin(values)
-    return Frame(frame.frame[mask], frame.kinds)
+    return Frame(frame.frame[_mask(frame.frame, where, frame.kinds)], frame.kinds)
 
 
-def _coerce(value: Any, series: pd.Series) -> Any:
-    if pd.api.types.is_numeric_dtype(series) and isinstance(value, str):
-        try:
-            return float(value)
-        except ValueError:
-            return value
-    return str(value) if not pd.api.types.is_numeric_dtype(series) else value
+def _mask(data: pd.DataFrame, where: dict[str, Any], kinds: dict[str, str]) -> pd.Series:
+    mask = pd.Series(True, index=data.index)
+    for column, values in where.items():
+        kind = kinds.get(column, "text")
+        wanted = wanted_values(values, kind)
+        mask &= data[column].map(lambda value, k=kind: comparable(None if pd.isna(value) else value, k) in wanted)
+    return mask
 
 
 def derive(source: Frame, spec: TableSpec, vocabularies: dict[str, dict[str, str]], at: Location) -> Frame:
@@ -72,21 +76,25 @@ def derive(source: Frame, spec: TableSpec, vocabularies: dict[str, dict[str, str
     return frame
 
 
-def summarise(data: pd.DataFrame, operation: str, argument: Any) -> tuple[Any, str]:
+NUMERIC_OPERATIONS = ("mean", "median", "sum", "agree")
+
+
+def summarise(frame: Frame, operation: str, argument: Any, at: Location) -> tuple[Any, str]:
     """Return one summary of some rows and its kind: count, distinct, mean, median, sum, agree or share.
 
     `agree` is the share answering 4 or 5 on a five-point scale; `share` is
     the share of rows matching a mapping of column to value(s).
     """
+    data = frame.frame
+    frame.require(columns_used(operation, argument), at)
+    if operation in NUMERIC_OPERATIONS:
+        frame.require_numbers([argument], at)
     if operation == "count":
         return int(len(data)), "integer"
     if operation == "distinct":
         return int(data[argument].nunique()), "integer"
     if operation == "share":
-        mask = pd.Series(True, index=data.index)
-        for column, wanted in argument.items():
-            mask &= data[column].isin([_coerce(v, data[column]) for v in as_list(wanted)])
-        return (float(mask.mean()) if len(data) else None), "fraction"
+        return (float(_mask(data, argument, frame.kinds).mean()) if len(data) else None), "fraction"
     series = data[argument].dropna()
     if not len(series):
         return None, "number"
@@ -109,15 +117,15 @@ def columns_used(operation: str, argument: Any) -> list[str]:
 
 def _group(frame: Frame, keys: list[str], measures: dict[str, Measure], order: dict[str, list[str]],
            at: Location) -> Frame:
-    needed = keys + [c for m in measures.values() for c in columns_used(m.operation, getattr(m, m.operation))]
-    frame.require(needed, at)
+    frame.require(keys, at)
     rows = []
     kinds = {key: frame.kinds.get(key, "text") for key in keys}
     for group_key, group in frame.frame.groupby(keys, sort=False):
         values = group_key if isinstance(group_key, tuple) else (group_key,)
         row: dict[str, Any] = dict(zip(keys, values))
         for name, spec in measures.items():
-            row[name], kinds[name] = summarise(group, spec.operation, getattr(spec, spec.operation))
+            row[name], kinds[name] = summarise(Frame(group, frame.kinds), spec.operation,
+                                               getattr(spec, spec.operation), at)
         rows.append(row)
     result = pd.DataFrame(rows, columns=keys + list(measures))
     return Frame(_sort(result, keys, order), kinds)
@@ -126,6 +134,8 @@ def _group(frame: Frame, keys: list[str], measures: dict[str, Measure], order: d
 def _crosstab(frame: Frame, spec: Crosstab, order: dict[str, list[str]], at: Location) -> Frame:
     columns = [spec.rows, spec.columns] + ([spec.values] if spec.values else [])
     frame.require(columns, at)
+    if spec.values and spec.aggregate != "count":
+        frame.require_numbers([spec.values], at)
     data = frame.frame
     if spec.aggregate == "count" or spec.values is None:
         table = pd.crosstab(data[spec.rows], data[spec.columns])
@@ -151,6 +161,7 @@ def _crosstab(frame: Frame, spec: Crosstab, order: dict[str, list[str]], at: Loc
 
 def _likert(frame: Frame, items: dict[str, str], at: Location) -> Frame:
     frame.require(list(items), at)
+    frame.require_numbers(list(items), at)
     rows = []
     for column, label in items.items():
         series = frame.frame[column].dropna()

@@ -23,6 +23,7 @@ from .spec import ColumnSpec, TableSpec, column_type
 MAX_PROBLEMS = 20
 _INTEGER = re.compile(r"^[+-]?\d+$")
 _NUMBER = re.compile(r"^[+-]?(\d+\.?\d*|\.\d+)([eE][+-]?\d+)?$")
+_GROUPED = re.compile(r"^[+-]?\d{1,3}(,\d{3})+(\.\d*)?$")  # 1,234,567.5: commas only between thousands
 
 
 @dataclass
@@ -71,8 +72,12 @@ def _read_xlsx(data: bytes, display: str, sheet: str | None, where: Location) ->
     check_office_zip(data, display)
     import openpyxl
 
-    formulas = openpyxl.load_workbook(io.BytesIO(data), read_only=True, data_only=False)
-    values = openpyxl.load_workbook(io.BytesIO(data), read_only=True, data_only=True)
+    try:
+        formulas = openpyxl.load_workbook(io.BytesIO(data), read_only=True, data_only=False)
+        values = openpyxl.load_workbook(io.BytesIO(data), read_only=True, data_only=True)
+    except Exception as exc:  # openpyxl raises many kinds of error for a file that is not a workbook
+        raise fail(f"not a readable Excel workbook ({type(exc).__name__}: {exc}); re-save it from Excel as .xlsx",
+                   "bad-office-file", Location(display)) from None
     name = sheet or values.sheetnames[0]
     if name not in values.sheetnames:
         raise fail(f"{display} has no sheet {name!r}; its sheets are {', '.join(values.sheetnames)}",
@@ -80,18 +85,19 @@ def _read_xlsx(data: bytes, display: str, sheet: str | None, where: Location) ->
     problems = []
     rows: list[list[str]] = []
     lines: list[int] = []
-    for formula_row, value_row in zip(formulas[name].iter_rows(), values[name].iter_rows()):
+    for number, (formula_row, value_row) in enumerate(zip(formulas[name].iter_rows(),
+                                                            values[name].iter_rows()), 1):
         cells = []
         for formula_cell, value_cell in zip(formula_row, value_row):
             if formula_cell.data_type == "f" and value_cell.value is None:
                 problems.append(Problem(
                     f"cell {name}!{formula_cell.coordinate} holds the formula {formula_cell.value} but no saved "
                     "result; open the file in Excel or LibreOffice, recalculate and save it",
-                    "data-formula", Location(display, formula_cell.row)))
+                    "data-formula", Location(display, number)))
             cells.append(_cell_text(value_cell.value))
         if any(c.strip() for c in cells):
             rows.append(cells)
-            lines.append(value_row[0].row if value_row else len(rows))
+            lines.append(number)
     if problems:
         raise BuildError(problems[:MAX_PROBLEMS])
     if not rows:
@@ -158,15 +164,20 @@ def _convert(cell: str, column: ColumnSpec, convert: Callable[[str], Any]) -> An
     return convert(cell)
 
 
+def _ungrouped(cell: str) -> str:
+    """Drop thousands separators; a comma anywhere else (a decimal comma) is not guessed at."""
+    return cell.replace(",", "") if _GROUPED.match(cell) else cell
+
+
 def _integer(cell: str) -> int:
-    text = cell.replace(",", "")
+    text = _ungrouped(cell)
     if not _INTEGER.match(text):
         raise ValueError(f"expected a whole number, found {cell!r}")
     return int(text)
 
 
 def _number(cell: str) -> float:
-    text = cell.replace(",", "")
+    text = _ungrouped(cell)
     if not _NUMBER.match(text):
         raise ValueError(f"expected a number, found {cell!r}")
     return float(text)

@@ -45,9 +45,16 @@ class Rows:
     def where(self, conditions: dict[str, Any], at: Location | None) -> Rows:
         """Keep the rows whose columns hold the given value, or one of the given values."""
         self.require(list(conditions), at)
-        wanted = {column: {_comparable(v) for v in as_list(values)} for column, values in conditions.items()}
-        kept = [r for r in self.records if all(_comparable(r[c]) in allowed for c, allowed in wanted.items())]
+        wanted = {column: wanted_values(values, self.kinds.get(column, "text")) for column, values in conditions.items()}
+        kept = [r for r in self.records
+                if all(comparable(r[c], self.kinds.get(c, "text")) in allowed for c, allowed in wanted.items())]
         return Rows(self.columns, self.kinds, kept)
+
+    def require_numbers(self, names: list[str], where: Location | None) -> None:
+        text = [name for name in names if self.kinds.get(name, "text") not in NUMERIC_KINDS]
+        if text:
+            raise fail(f"column {', '.join(repr(c) for c in text)} holds text, but a number is needed here",
+                       "data-type", where)
 
 
 def _plain(value: Any) -> Any:
@@ -63,13 +70,25 @@ def _plain(value: Any) -> Any:
     return value
 
 
-def _comparable(value: Any) -> Any:
-    """Compare numbers as numbers and everything else as text, as YAML and CSV may spell them apart."""
+NUMERIC_KINDS = frozenset({"integer", "number", "fraction", "likert"})
+
+
+def comparable(value: Any, kind: str) -> Any:
+    """Return `value` as the column's kind compares it: a number column by number, any other by text.
+
+    The column's declared kind decides, not the value's look: in a text column `007` and `7` differ,
+    so a `where:` on a text column should quote its values."""
+    if value is None:
+        return None
+    if kind in NUMERIC_KINDS:
+        try:
+            return float(value)
+        except (TypeError, ValueError):
+            return str(value)
     if isinstance(value, bool):
-        return str(value).lower()
-    if isinstance(value, int | float):
-        return float(value)
-    try:
-        return float(value)
-    except (TypeError, ValueError):
-        return str(value)
+        return "true" if value else "false"
+    return str(value)
+
+
+def wanted_values(values: Any, kind: str) -> set[Any]:
+    return {comparable(value, kind) for value in as_list(values)}

@@ -19,7 +19,6 @@ WRITERS = {
     "pdf": "tspdocs.writers.pdf:write_pdf",
     "docx": "tspdocs.writers.docx:write_docx",
 }
-EXTENSIONS = {"html": "html", "pdf": "pdf", "docx": "docx"}
 
 
 def get_writer(name: str) -> Writer:

@@ -19,6 +19,7 @@ from ..errors import Location, fail
 from ..templating import make_environment, render_template
 from ..tree import plain_text
 from .base import Walker, WriteContext
+from .css import read_stylesheet
 
 LAYOUT = "layouts/page.html.j2"
 STYLES = ("base.css",)
@@ -203,7 +204,8 @@ class HtmlBody(Walker):
 
     def inline_Span(self, node: t.Span) -> str:
         ident = f' id="{escape(node.attr.id)}"' if node.attr.id else ""
-        return f"<span{ident}{_class_attr(node.attr.classes)}>{self.text(node.children)}</span>"
+        tag = "sup" if "superscript" in node.attr.classes else "sub" if "subscript" in node.attr.classes else "span"
+        return f"<{tag}{ident}{_class_attr(node.attr.classes)}>{self.text(node.children)}</{tag}>"
 
     def inline_Note(self, node: t.Note) -> str:
         if self.print_mode:
@@ -271,13 +273,15 @@ def _class_attr(classes: list[str]) -> str:
 def page_html(doc: t.Document, ctx: WriteContext, *, print_mode: bool) -> str:
     """Return the complete page: layout template, inline CSS, cover, body and notes."""
     body = HtmlBody(print_mode)
-    main = body.html(doc.blocks)
-    abstract = body.html(doc.meta.abstract)
     cover = body.html(doc.meta.cover)
+    abstract = body.html(doc.meta.abstract)  # before the body, so notes are numbered in reading order
+    main = body.html(doc.blocks)
     styles = STYLES + (PRINT_STYLES if print_mode else SCREEN_STYLES)
     css = "\n".join(read_stylesheet(ctx, name) for name in styles) + _layout_css(doc.meta)
     if print_mode:
-        css = css.replace("url(fonts/", f"url({(ctx.assets / 'fonts').as_uri()}/")
+        fonts = (ctx.assets / "fonts").as_uri()
+        for quote in ("", '"', "'"):
+            css = css.replace(f"url({quote}fonts/", f"url({quote}{fonts}/")
     env = make_environment(ctx.fs, autoescape=True)
     created = dt.datetime.fromtimestamp(ctx.epoch, dt.timezone.utc).strftime("%Y-%m-%dT%H:%M:%SZ")
     context = {
@@ -292,32 +296,22 @@ def page_html(doc: t.Document, ctx: WriteContext, *, print_mode: bool) -> str:
         "logo": Markup(_logo(ctx, doc.meta.organisation)),
         "description": plain_text(_first_para(doc.meta.abstract)),
     }
-    return render_template(env, ctx.fs, LAYOUT, context)
+    page = render_template(env, ctx.fs, LAYOUT, context)
+    _refuse_external(page)
+    return page
 
 
-_CSS_URL = re.compile(r"""@import\s+(?:url\()?\s*['"]?([^'")\s;]+)|url\(\s*['"]?([^'")\s]+)""", re.I)
+_EXTERNAL = re.compile(r"""<(link|script|img|iframe|object|embed|source|video|audio|track|input|base)\b[^>]*?"""
+                       r"""\b(src|href|srcset|data|poster)\s*=\s*["']?\s*((?:[a-z][a-z0-9+.-]*:|//)[^"'\s>]*)""", re.I)
 
 
-def read_stylesheet(ctx: WriteContext, name: str) -> str:
-    """Read a house stylesheet, refusing any URL but `data:` and font files beside it in assets/.
-
-    Checking the CSS itself, before layout, names the line at fault and keeps
-    remote imports out of the HTML, where a reader's browser would fetch them.
-    """
-    path = ctx.fs.resolve(name, base=ctx.assets / "styles", what="stylesheet")
-    text = ctx.fs.read_text(path)
-    display = ctx.fs.display(path)
-    for number, line in enumerate(text.split("\n"), 1):
-        for match in _CSS_URL.finditer(line):
-            url = match[1] or match[2]
-            if url.startswith("data:"):
-                continue
-            if url.startswith("fonts/") and ".." not in url and ":" not in url:
-                ctx.fs.resolve(url, base=ctx.assets, where=Location(display, number), what="font")
-                continue
-            raise fail(f"the stylesheet refers to {url!r}; only data: URLs and fonts/ files are allowed, "
-                       "so that a build never fetches anything", "outside-project", Location(display, number))
-    return text
+def _refuse_external(page: str) -> None:
+    """Refuse a page (through its layout template) that would make a browser or the PDF fetch anything."""
+    for match in _EXTERNAL.finditer(page):
+        if not match[3].lower().startswith("data:"):
+            raise fail(f"the page layout makes <{match[1]}> load {match[3][:80]!r}; pages may load nothing "
+                       "from outside (use data: URLs or files in the project)", "outside-project",
+                       Location(f"templates/{LAYOUT}"))
 
 
 def _layout_css(meta: t.Meta) -> str:

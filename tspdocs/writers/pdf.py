@@ -28,22 +28,14 @@ if TYPE_CHECKING:
     from .. import tree as t
 
 
-@dataclass(frozen=True)
-class Section:
-    """A top-level section's place in the laid-out PDF, for page-budget messages."""
-
-    id: str
-    title: str
-    start: float
-    length: float = 0.0
-
-
 @dataclass
 class RenderedPdf:
+    """The PDF, its page count, and where each anchor (heading, table, figure) starts: page index plus
+    the fraction of the page above it, for telling which sections make a briefing too long."""
+
     data: bytes
     pages: int
-    sections: list[Section] = field(default_factory=list)
-    heading_pages: dict[str, int] = field(default_factory=dict)
+    anchors: dict[str, float] = field(default_factory=dict)
 
 
 def _fetcher_class() -> type:
@@ -97,28 +89,16 @@ def layout_pdf(html: str, ctx: WriteContext) -> RenderedPdf:
         logger.removeHandler(errors)
     if errors.messages:
         raise BuildError([Problem(f"WeasyPrint: {m}", "pdf", Location("(rendering)")) for m in errors.messages])
-    sections, heading_pages = _section_positions(document)
-    return RenderedPdf(data, len(document.pages), sections, heading_pages)
+    return RenderedPdf(data, len(document.pages), _anchor_positions(document))
 
 
-def _section_positions(document: object) -> tuple[list[Section], dict[str, int]]:
-    """Return each level-1 section's start and length in pages, and the page of every heading anchor."""
-    starts: list[tuple[str, float]] = []
-    heading_pages: dict[str, int] = {}
-    pages = document.pages  # type: ignore[attr-defined]
-    for number, page in enumerate(pages):
+def _anchor_positions(document: object) -> dict[str, float]:
+    positions: dict[str, float] = {}
+    for number, page in enumerate(document.pages):  # type: ignore[attr-defined]
         height = page.height or 1
-        for anchor, (_x, y, *_rest) in sorted(page.anchors.items(), key=lambda item: item[1][1]):
-            heading_pages.setdefault(anchor, number + 1)
-            if anchor.startswith("sec:") or anchor in ("toc", "refs-title"):
-                starts.append((anchor, number + y / height))
-    starts.sort(key=lambda item: item[1])
-    end = float(len(pages))
-    sections = []
-    for index, (anchor, start) in enumerate(starts):
-        stop = starts[index + 1][1] if index + 1 < len(starts) else end
-        sections.append(Section(anchor, anchor, start, stop - start))
-    return sections, heading_pages
+        for anchor, (_x, y, *_rest) in page.anchors.items():
+            positions.setdefault(anchor, number + y / height)
+    return positions
 
 
 class _LogCollector(logging.Handler):

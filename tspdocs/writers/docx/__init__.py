@@ -12,6 +12,7 @@ from docx.oxml.ns import qn
 from docx.shared import Pt
 
 from ... import tree as t
+from ...errors import Location, fail
 from ...safezip import check_office_zip, normalise_zip
 from ..base import WriteContext
 from .ooxml import add_break, add_field, element, set_alt_text
@@ -22,7 +23,7 @@ REFERENCE = "reference.docx"
 
 
 def write_docx(doc: t.Document, ctx: WriteContext) -> bytes:
-    document = open_reference(ctx, str(doc.meta.layout.get("reference_docx", REFERENCE)))
+    document = open_reference(ctx, str(doc.meta.layout.get("reference_docx", REFERENCE)))  # set per document
     _clear_body(document)
     _apply_layout(document, doc.meta)
     writer = DocxWriter(document, doc)
@@ -42,7 +43,11 @@ def open_reference(ctx: WriteContext, name: str) -> DocxDocument:
     path = ctx.fs.resolve(name, base=ctx.assets, what="reference document")
     data = ctx.fs.read_bytes(path)
     check_office_zip(data, ctx.fs.display(path))
-    return docx.Document(io.BytesIO(data))
+    try:
+        return docx.Document(io.BytesIO(data))
+    except Exception as exc:  # python-docx's errors for an Office file that is not a Word document
+        raise fail(f"not a Word document ({exc}); re-save it from Word as .docx", "bad-office-file",
+                   Location(ctx.fs.display(path))) from None
 
 
 def _clear_body(document: DocxDocument) -> None:

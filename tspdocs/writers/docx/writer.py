@@ -47,6 +47,15 @@ class Format:
     strike: bool = False
     code: bool = False
     link: bool = False
+    superscript: bool = False
+    subscript: bool = False
+    small_caps: bool = False
+    underline: bool = False
+
+
+# Span classes citeproc (and editors) use for formatting that has a Word run property of its own.
+SPAN_FORMATS = {"superscript": "superscript", "subscript": "subscript", "smallcaps": "small_caps",
+                "underline": "underline"}
 
 
 class DocxWriter(Walker):
@@ -145,6 +154,9 @@ class DocxWriter(Walker):
             self.styles.run(run, "Emphasis")
         if fmt.strike:
             run.font.strike = True
+        for flag in ("superscript", "subscript", "small_caps", "underline"):
+            if getattr(fmt, flag):
+                setattr(run.font, flag, True)
         if self.link is not None:
             self.link.append(run._r)  # type: ignore[attr-defined]
 
@@ -295,7 +307,7 @@ class DocxWriter(Walker):
         default_title = {"sections": "Contents", "tables": "Tables", "figures": "Figures"}[node.kind]
         self.new_paragraph("TOC Heading").add_run(node.title or default_title)
         if node.kind == "sections":
-            instruction, word = '\\o "1-3" \\h \\z \\u', ""
+            instruction, word = f'\\o "1-{node.depth}" \\h \\z \\u', ""
         else:
             word = "Table" if node.kind == "tables" else "Figure"
             instruction = f'\\h \\z \\c "{word}"'
@@ -353,8 +365,9 @@ class DocxWriter(Walker):
         self.run(node.text, replace(fmt, code=True))
 
     def inline_Span(self, node: t.Span, fmt: Format) -> None:
+        flags = {SPAN_FORMATS[c]: True for c in node.attr.classes if c in SPAN_FORMATS}
         for child in node.children:
-            self.inline_with(child, fmt)
+            self.inline_with(child, replace(fmt, **flags))
 
     def inline_Link(self, node: t.Link, fmt: Format) -> None:
         assert self.paragraph is not None
