@@ -8,11 +8,13 @@ from __future__ import annotations
 
 import importlib
 from collections.abc import Callable
+from typing import TYPE_CHECKING
 
-from ..tree import Document
-from .base import WriteContext
+if TYPE_CHECKING:
+    from ..tree import Document
+    from .base import WriteContext
 
-Writer = Callable[[Document, WriteContext], bytes]
+Writer = Callable[["Document", "WriteContext"], bytes]
 
 WRITERS = {
     "html": "tspdocs.writers.html:write_html",

@@ -4,10 +4,12 @@ from __future__ import annotations
 
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
-from .. import tree as t
 from ..sources import ProjectFS
+
+if TYPE_CHECKING:  # PDF workers start before the tree is imported; they never need it
+    from .. import tree as t
 
 
 @dataclass
