@@ -22,6 +22,7 @@ from urllib.parse import unquote, urlsplit
 from ..errors import BuildError, Location, Problem
 from ..sources import ProjectFS
 from .base import WriteContext
+from .pdf_startup import import_weasyprint
 
 if TYPE_CHECKING:
     from .. import tree as t
@@ -65,6 +66,7 @@ def _fetcher_class() -> type:
 
 def layout_pdf(html: str, ctx: WriteContext) -> RenderedPdf:
     """Lay out `html` and return the PDF with its page count and where each section falls."""
+    import_weasyprint()
     import weasyprint
     from weasyprint.text.fonts import FontConfiguration
     from weasyprint.urls import FatalURLFetchingError
@@ -136,17 +138,9 @@ def _fewer_collections() -> Iterator[None]:
 
 
 def preload() -> None:
-    """Import WeasyPrint in a worker as soon as it starts, while the main process reads the content.
-
-    The import is on the critical path of a one-document build. It creates a few hundred thousand
-    objects that live as long as the worker, so the cyclic collector's passes over them during the
-    import are pure waste (a tenth of its time); it is paused meanwhile and the result frozen."""
-    gc.disable()
-    try:
-        import weasyprint  # noqa: F401
-        from weasyprint.text import fonts  # noqa: F401
-    finally:
-        gc.enable()
+    """Import WeasyPrint in a worker as soon as it starts, while the main process reads the content, and
+    freeze what the import made: it lives as long as the worker, so the collector need never scan it."""
+    import_weasyprint()
     gc.freeze()
 
 
