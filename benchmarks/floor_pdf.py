@@ -14,8 +14,8 @@ if "--quick-import" in sys.argv:
 
     import_weasyprint()
 
-from weasyprint import HTML  # noqa: E402
-from weasyprint.text.fonts import FontConfiguration  # noqa: E402
+from weasyprint import HTML
+from weasyprint.text.fonts import FontConfiguration
 
 page, out, project = sys.argv[1:4]
 HTML(filename=page, base_url=project).write_pdf(out, pdf_variant="pdf/ua-1", font_config=FontConfiguration())

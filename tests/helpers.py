@@ -49,8 +49,8 @@ def front_matter_titles(root: Path) -> dict[str, str]:
     titles = {}
     for path in (root / "content/findings").glob("*.md"):
         text = path.read_text(encoding="utf-8")
-        ident = re.search(r"^id: (\S+)$", text, re.M)
-        title = re.search(r"^title: (.+)$", text, re.M)
+        ident = re.search(r"^id: (\S+)$", text, re.MULTILINE)
+        title = re.search(r"^title: (.+)$", text, re.MULTILINE)
         if ident and title:
             titles[ident[1]] = title[1].strip()
     return titles

@@ -12,9 +12,8 @@ from typing import NamedTuple
 
 import openpyxl
 import pytest
-from PIL import Image
-
 from conftest import Mini, Run
+from PIL import Image
 
 PROJECT = "content/project.yaml"
 DOCUMENTS = "content/documents.yaml"

@@ -2,9 +2,7 @@
 
 from __future__ import annotations
 
-
 import pytest
-
 from conftest import Mini
 from helpers import docx_text, pdf_pages, squash
 

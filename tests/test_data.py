@@ -9,7 +9,6 @@ import html5lib
 import openpyxl
 import pandas as pd
 import pytest
-
 from conftest import Mini
 from helpers import docx_text, pdf_pages, squash
 

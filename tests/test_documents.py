@@ -9,7 +9,6 @@ import docx
 import pikepdf
 import pytest
 import yaml
-
 from conftest import Mini, copy_project
 from helpers import docx_text, front_matter_titles, pdf_pages, squash
 
@@ -57,14 +56,14 @@ def test_briefings_differ_in_substance(built: Path) -> None:
     texts = {a: docx_text(built / f"build/briefings/{a}/briefing-{a}.docx") for a in AUDIENCE_SECTORS}
     assert "For health commissioners" in texts["dh"] or "health" in texts["dh"].lower()
     assert len({texts[a].split("What this means", 1)[1][:400] for a in texts}) == 3
-    for audience, text in texts.items():
+    for audience in texts:
         assert len(pdf_pages(built / f"build/briefings/{audience}/briefing-{audience}.pdf")) <= 4
 
 
 @pytest.mark.xdist_group("built")
 def test_audience_blocks_appear_only_for_their_audience(built: Path) -> None:
     finding = (built / "content/findings/outcomes-claimed-not-measured.md").read_text(encoding="utf-8")
-    block = re.search(r'::: \{audience="dh"\}\n(.+?)\n:::', finding, re.S)[1]
+    block = re.search(r'::: \{audience="dh"\}\n(.+?)\n:::', finding, re.DOTALL)[1]
     marker = squash(block)[:50]
     assert marker in squash(docx_text(built / "build/briefings/dh/briefing-dh.docx"))
     assert marker not in squash(docx_text(built / "build/final/final.docx"))

@@ -8,7 +8,6 @@ from pathlib import Path
 
 import docx
 import pytest
-
 from helpers import NS, W, docx_part, docx_text
 
 pytestmark = pytest.mark.xdist_group("built")
@@ -59,7 +58,7 @@ def test_tables_are_styled_word_tables_with_repeating_header_rows(final: Path) -
 
 def test_footnotes_are_native(final: Path, built: Path) -> None:
     source = (built / "content/findings/efficiency-gains-modest.md").read_text(encoding="utf-8")
-    note = re.search(r"^\[\^1\]: (.+)$", source, re.M)[1]
+    note = re.search(r"^\[\^1\]: (.+)$", source, re.MULTILINE)[1]
     footnotes = docx_part(final, "word/footnotes.xml")
     texts = ["".join(n.itertext()).strip() for n in footnotes.findall("w:footnote", NS)
              if n.get(f"{{{W}}}id") not in ("-1", "0")]

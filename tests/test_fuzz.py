@@ -23,7 +23,9 @@ from dataclasses import dataclass, field
 from pathlib import Path
 
 import pytest
-from hypothesis import HealthCheck, Phase, given, settings, strategies as st
+from helpers import W, paragraph_text
+from hypothesis import HealthCheck, Phase, given, settings
+from hypothesis import strategies as st
 from lxml import etree
 
 from tspdocs import tree as t
@@ -34,8 +36,6 @@ from tspdocs.writers.base import WriteContext
 from tspdocs.writers.docx import write_docx
 from tspdocs.writers.html import page_html
 from tspdocs.writers.pdf import layout_pdf
-
-from helpers import W, paragraph_text
 
 REPO = Path(__file__).resolve().parents[1]
 CTX = WriteContext(ProjectFS.at(REPO), 1292457600)

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import itertools
 from pathlib import Path
 
 import html5lib
@@ -30,7 +31,7 @@ def test_headings_never_skip_a_level(built: Path, name: str) -> None:
     root = parse(built / f"build/{name}.html")
     levels = [int(e.tag[-1]) for e in root.iter() if e.tag in {f"{XHTML}h{i}" for i in range(1, 7)}]
     assert levels[0] == 1 and levels.count(1) == 1
-    for before, after in zip(levels, levels[1:]):
+    for before, after in itertools.pairwise(levels):
         assert after <= before + 1
 
 

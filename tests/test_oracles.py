@@ -11,6 +11,7 @@ import subprocess
 from pathlib import Path
 
 import pytest
+from helpers import docx_text, pdf_pages, squash
 
 from tspdocs import tree as t
 from tspdocs.assembly import Options
@@ -26,8 +27,6 @@ from tspdocs.treebuilder import build_blocks
 from tspdocs.writers.base import WriteContext
 from tspdocs.writers.docx import write_docx
 from tspdocs.writers.html import page_html
-
-from helpers import docx_text, pdf_pages, squash
 
 REPO = Path(__file__).resolve().parents[1]
 SPEC = json.loads((REPO / "tests/fixtures/commonmark-spec.json").read_text(encoding="utf-8"))

@@ -7,7 +7,6 @@ from pathlib import Path
 
 import pikepdf
 import pytest
-
 from helpers import pdf_pages, squash
 
 pytestmark = pytest.mark.xdist_group("built")
@@ -60,7 +59,7 @@ def test_contents_page_numbers_match_where_headings_fall(final: Path) -> None:
     pages = pdf_pages(final)
     contents_index = next(i for i, page in enumerate(pages) if page.strip().startswith("Contents") or
                           "\nContents\n" in page)
-    entries = re.findall(r"^\s*(\d+(?:\.\d+)*)\s+(.+?)\s*\.{3,}\s*(\d+)\s*$", pages[contents_index], re.M)
+    entries = re.findall(r"^\s*(\d+(?:\.\d+)*)\s+(.+?)\s*\.{3,}\s*(\d+)\s*$", pages[contents_index], re.MULTILINE)
     assert len(entries) >= 10
     for number, title, page in entries:
         target = pages[int(page) - 1]

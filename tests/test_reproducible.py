@@ -7,7 +7,6 @@ import os
 from pathlib import Path
 
 import pytest
-
 from conftest import Mini, copy_project, run_cli
 
 from tspdocs.output import write_atomic

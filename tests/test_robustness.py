@@ -9,7 +9,6 @@ from pathlib import Path
 
 import openpyxl
 import pytest
-
 from conftest import MINI_DOCUMENTS, Mini
 from helpers import docx_text
 

@@ -34,8 +34,8 @@ import html5lib
 import pikepdf
 import pypdf
 import pytest
-
 from conftest import MINI_DOCUMENTS, MINI_PROJECT, MINI_TEMPLATE, Mini, Run
+
 from tspdocs import safezip
 from tspdocs.errors import BuildError
 from tspdocs.output import output_path
@@ -245,7 +245,7 @@ def server() -> Iterator[Loopback]:
 
         do_GET = do_HEAD = do_POST = _answer
 
-        def log_message(self, format: str, *args: object) -> None:  # noqa: A002 - the base class's name
+        def log_message(self, format: str, *args: object) -> None:
             pass
 
     class Server(http.server.ThreadingHTTPServer):
@@ -536,8 +536,8 @@ def test_a_link_is_not_a_fetch(mini: Mini, server: Loopback) -> None:
 
 @pytest.mark.parametrize(("sheet", "where", "rule", "refused"), [
     ("print.css", "end", "body {{ background: url({base}/bg.png); }}", "{base}/bg.png"),
-    ("print.css", "end", "@font-face {{ font-family: Remote; src: url({base}/font.ttf); }} "
-                         "body {{ font-family: Remote; }}", "{base}/font.ttf"),
+    ("print.css", "end", ("@font-face {{ font-family: Remote; src: url({base}/font.ttf); }} "
+                          "body {{ font-family: Remote; }}"), "{base}/font.ttf"),
     ("print.css", "end", ".cover {{ background-image: url(file:///etc/hostname); }}", "file:///etc/hostname"),
     ("print.css", "end", ".cover {{ background-image: url(../../../../../../../../etc/hostname); }}",
      "../../../../../../../../etc/hostname"),

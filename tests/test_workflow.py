@@ -10,7 +10,6 @@ from pathlib import Path
 import docx
 import jsonschema
 import pytest
-
 from conftest import MINI_DOCUMENTS, MINI_PROJECT, REPO, Mini, copy_project, run_cli
 
 ONLY_MOJ = "  moj: {name: Ministry of Justice, short_name: MoJ, select: {sectors: justice}}\n"

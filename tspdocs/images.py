@@ -48,7 +48,8 @@ def _load(image: t.Image, fs: ProjectFS, problems: Problems) -> None:
         return
     try:
         image.width_px, image.height_px = _size(data, mime)
-    except Exception:  # Pillow's many errors for a damaged picture
+    # Pillow's many errors for a damaged picture
+    except Exception:  # noqa: BLE001
         problems.error(f"image {image.src!r} is damaged and cannot be read", "image-type", where)
         return
     image.data, image.mime = data, mime
@@ -68,8 +69,9 @@ def _size(data: bytes, mime: str) -> tuple[int, int]:
     if mime == "image/gif" and len(data) >= 10:
         width, height = struct.unpack("<HH", data[6:10])
         return width, height
-    from PIL import Image  # JPEG headers are awkward; Pillow comes with WeasyPrint
     import io
+
+    from PIL import Image  # JPEG headers are awkward; Pillow comes with WeasyPrint
 
     with Image.open(io.BytesIO(data)) as picture:
         return picture.size

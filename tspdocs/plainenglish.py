@@ -50,7 +50,7 @@ def passages(blocks: list[t.Block]) -> Iterator[Passage]:
 
 def lint_briefing(doc: t.Document, rules: Lint) -> list[Problem]:
     problems: list[Problem] = []
-    avoid = [(word, re.compile(rf"\b{re.escape(word)}\w*\b", re.I)) for word in rules.avoid]
+    avoid = [(word, re.compile(rf"\b{re.escape(word)}\w*\b", re.IGNORECASE)) for word in rules.avoid]
     seen_acronyms: set[str] = set(rules.known_acronyms)
     for passage in passages(t.document_blocks(doc)):
         for start, sentence in _sentences(passage.text):

@@ -14,16 +14,15 @@ from typing import Any, TypeVar
 from pydantic import BaseModel
 
 from .errors import BuildError, Location, Problems, fail
+from .model import DocumentsFile, Finding, FindingMeta, Project, Section, SectionMeta, Source
 from .selection import compile_predicate
-from .model import (DocumentsFile, Finding, FindingMeta, Project, Section, SectionMeta,
-                    Source)
 from .sources import PROJECT_FILE, ProjectFS, find_root
 from .validation import known_names, validate
 from .yamlio import YamlMap, line_at, load_yaml
 
 M = TypeVar("M", bound=BaseModel)
 
-__all__ = ["Corpus", "find_root", "read_corpus", "PROJECT_FILE", "DOCUMENTS_FILE"]
+__all__ = ["DOCUMENTS_FILE", "PROJECT_FILE", "Corpus", "find_root", "read_corpus"]
 DOCUMENTS_FILE = "content/documents.yaml"
 
 
@@ -157,7 +156,7 @@ def _check_finding_names(finding: Finding, project: Project, problems: Problems)
 
 
 def _check_audience_selections(project: Project, data: YamlMap, problems: Problems) -> None:
-    for name, audience in project.audiences.items():
+    for name in project.audiences:
         select = data["audiences"][name].get("select", {})
         try:
             compile_predicate(select, PROJECT_FILE, project)

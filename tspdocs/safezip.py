@@ -71,7 +71,7 @@ class _Doctype(Exception):
 
 
 def zip_timestamp(epoch: int) -> tuple[int, int, int, int, int, int]:
-    moment = dt.datetime.fromtimestamp(max(epoch, 315532800), dt.timezone.utc)
+    moment = dt.datetime.fromtimestamp(max(epoch, 315532800), dt.UTC)
     return (moment.year, moment.month, moment.day, moment.hour, moment.minute, moment.second)
 
 

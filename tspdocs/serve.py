@@ -106,7 +106,7 @@ class Preview:
 
 def _handler(preview: Preview) -> type[BaseHTTPRequestHandler]:
     class Handler(BaseHTTPRequestHandler):
-        def do_GET(self) -> None:  # noqa: N802 - the name http.server calls
+        def do_GET(self) -> None:
             host = (self.headers.get("Host") or "").rsplit(":", 1)[0]
             if host not in ("127.0.0.1", "localhost"):  # another site's page reaching us by DNS rebinding
                 self.send_error(HTTPStatus.FORBIDDEN)
@@ -133,7 +133,7 @@ def _handler(preview: Preview) -> type[BaseHTTPRequestHandler]:
             try:
                 while True:
                     with preview.changed:
-                        preview.changed.wait_for(lambda: preview.version != seen, timeout=15)
+                        preview.changed.wait_for(lambda seen=seen: preview.version != seen, timeout=15)
                     if preview.version != seen:
                         seen = preview.version
                         self.wfile.write(f"event: reload\ndata: {seen}\n\n".encode())
@@ -143,7 +143,7 @@ def _handler(preview: Preview) -> type[BaseHTTPRequestHandler]:
             except (BrokenPipeError, ConnectionResetError):
                 return
 
-        def log_message(self, format: str, *args: Any) -> None:  # noqa: A002 - the signature http.server uses
+        def log_message(self, format: str, *args: Any) -> None:
             return
 
     return Handler

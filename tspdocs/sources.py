@@ -90,8 +90,7 @@ def decode_text(data: bytes, display: str) -> str:
     does; a Windows-1252 file is not guessed at, because guessing wrong puts
     the wrong characters into a published document.
     """
-    if data.startswith(UTF8_BOM):
-        data = data[len(UTF8_BOM):]
+    data = data.removeprefix(UTF8_BOM)
     try:
         text = data.decode("utf-8")
     except UnicodeDecodeError as exc:

@@ -80,7 +80,8 @@ def render_template(env: jinja2.Environment, fs: ProjectFS, name: str, context: 
     except (OverflowError, MemoryError, RecursionError) as exc:
         raise BuildError([Problem(f"template asked for too much and was stopped ({type(exc).__name__})",
                                   "template-unsafe", _template_frame(exc, fs, name))]) from None
-    except Exception as exc:  # a template is an editor's code: its mistakes are theirs to fix, not tracebacks
+    # a template is an editor's code: its mistakes are theirs to fix, not tracebacks
+    except Exception as exc:  # noqa: BLE001
         raise BuildError([Problem(f"template failed: {type(exc).__name__}: {exc}", "template",
                                   _template_frame(exc, fs, name))]) from None
 

@@ -10,7 +10,8 @@ import re
 from collections.abc import Callable
 
 from markdown_it.token import Token
-from mdit_py_plugins.attrs.parse import ParseError, parse as parse_attrs
+from mdit_py_plugins.attrs.parse import ParseError
+from mdit_py_plugins.attrs.parse import parse as parse_attrs
 
 from . import tree as t
 from .errors import Location, Problems
@@ -81,7 +82,7 @@ class TreeBuilder:
         blocks: list[t.Block] = []
         while i < len(tokens) and tokens[i].type != close:
             token = tokens[i]
-            kind = token.type[:-5] if token.type.endswith("_open") else token.type
+            kind = token.type.removesuffix("_open")
             handler = self._handlers.get(kind)
             if handler is None:
                 if kind not in ("footnote_anchor",):

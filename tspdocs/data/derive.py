@@ -49,7 +49,7 @@ def _mask(data: pd.DataFrame, where: dict[str, Any], kinds: dict[str, str]) -> p
     for column, values in where.items():
         kind = kinds.get(column, "text")
         wanted = wanted_values(values, kind)
-        mask &= data[column].map(lambda value, k=kind: comparable(None if pd.isna(value) else value, k) in wanted)
+        mask &= data[column].map(lambda value, k=kind, w=wanted: comparable(None if pd.isna(value) else value, k) in w)
     return mask
 
 
@@ -90,7 +90,7 @@ def summarise(frame: Frame, operation: str, argument: Any, at: Location) -> tupl
     if operation in NUMERIC_OPERATIONS:
         frame.require_numbers([argument], at)
     if operation == "count":
-        return int(len(data)), "integer"
+        return len(data), "integer"
     if operation == "distinct":
         return int(data[argument].nunique()), "integer"
     if operation == "share":

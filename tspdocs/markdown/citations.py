@@ -14,7 +14,7 @@ from markdown_it.rules_inline import StateInline
 from ..tree import Citation
 
 KEY = r"[A-Za-z0-9_](?:[\w]|[:.#$%&\-+?<>~/](?=\w))*"
-_ITEM = re.compile(rf"^(?P<prefix>.*?)(?P<minus>-?)@(?P<key>{KEY})(?P<suffix>.*)$", re.S)
+_ITEM = re.compile(rf"^(?P<prefix>.*?)(?P<minus>-?)@(?P<key>{KEY})(?P<suffix>.*)$", re.DOTALL)
 _NARRATIVE = re.compile(rf"@(?P<key>{KEY})")
 _LOCATOR = re.compile(r" ?\[(?P<suffix>[^\[\]@]*)\]")
 

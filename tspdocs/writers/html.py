@@ -283,7 +283,7 @@ def page_html(doc: t.Document, ctx: WriteContext, *, print_mode: bool) -> str:
         for quote in ("", '"', "'"):
             css = css.replace(f"url({quote}fonts/", f"url({quote}{fonts}/")
     env = make_environment(ctx.fs, autoescape=True)
-    created = dt.datetime.fromtimestamp(ctx.epoch, dt.timezone.utc).strftime("%Y-%m-%dT%H:%M:%SZ")
+    created = dt.datetime.fromtimestamp(ctx.epoch, dt.UTC).strftime("%Y-%m-%dT%H:%M:%SZ")
     context = {
         "meta": doc.meta,
         "body": Markup(main),
@@ -302,7 +302,7 @@ def page_html(doc: t.Document, ctx: WriteContext, *, print_mode: bool) -> str:
 
 
 _EXTERNAL = re.compile(r"""<(link|script|img|iframe|object|embed|source|video|audio|track|input|base)\b[^>]*?"""
-                       r"""\b(src|href|srcset|data|poster)\s*=\s*["']?\s*((?:[a-z][a-z0-9+.-]*:|//)[^"'\s>]*)""", re.I)
+                       r"""\b(src|href|srcset|data|poster)\s*=\s*["']?\s*((?:[a-z][a-z0-9+.-]*:|//)[^"'\s>]*)""", re.IGNORECASE)
 
 
 def _refuse_external(page: str) -> None:

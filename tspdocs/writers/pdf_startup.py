@@ -25,11 +25,12 @@ from collections.abc import Iterator
 def import_weasyprint() -> None:
     """Import WeasyPrint and its font machinery, through the linker cache when the platform has one.
 
-    A library installed where only gcc or ld would find it (outside the linker cache, say on
-    LD_LIBRARY_PATH) makes the quick import fail; WeasyPrint is then imported again the ordinary
-    way, so the quick path can only ever save time."""
+    Should the quick lookup miss a library (one the cache does not list, under a name dlopen cannot
+    find directly), the import fails with OSError and is done again the ordinary way, so the quick
+    path can only ever save time."""
     if "weasyprint.text.fonts" in sys.modules:
         return
+    collecting = gc.isenabled()
     gc.disable()
     try:
         try:
@@ -39,7 +40,8 @@ def import_weasyprint() -> None:
         except OSError:  # Python has already dropped the modules whose import failed
             _import()
     finally:
-        gc.enable()
+        if collecting:
+            gc.enable()
 
 
 def _import() -> None:

@@ -45,7 +45,8 @@ def open_reference(ctx: WriteContext, name: str) -> DocxDocument:
     check_office_zip(data, ctx.fs.display(path))
     try:
         return docx.Document(io.BytesIO(data))
-    except Exception as exc:  # python-docx's errors for an Office file that is not a Word document
+    # python-docx's errors for an Office file that is not a Word document
+    except Exception as exc:  # noqa: BLE001
         raise fail(f"not a Word document ({exc}); re-save it from Word as .docx", "bad-office-file",
                    Location(ctx.fs.display(path))) from None
 
@@ -141,7 +142,7 @@ def _headers_and_footers(document: DocxDocument, meta: t.Meta) -> None:
 def _core_properties(document: DocxDocument, meta: t.Meta, epoch: int) -> None:
     """Fill the file's metadata; an anonymised manuscript carries no names at all."""
     core = document.core_properties
-    moment = dt.datetime.fromtimestamp(epoch, dt.timezone.utc).replace(tzinfo=None)
+    moment = dt.datetime.fromtimestamp(epoch, dt.UTC).replace(tzinfo=None)
     core.title = meta.title
     core.subject = meta.audience or meta.subtitle
     core.author = "" if meta.anonymised else "; ".join(meta.authors)

@@ -4,13 +4,14 @@ from __future__ import annotations
 
 from docx.blkcntnr import BlockItemContainer
 from docx.document import Document as DocxDocument
-from docx.opc.constants import CONTENT_TYPE as CT, RELATIONSHIP_TYPE as RT
+from docx.opc.constants import CONTENT_TYPE as CT
+from docx.opc.constants import RELATIONSHIP_TYPE as RT
 from docx.opc.packuri import PackURI
 from docx.opc.part import PartFactory
-from docx.parts.story import StoryPart
 from docx.oxml import parse_xml, register_element_cls
 from docx.oxml.ns import nsdecls, qn
 from docx.oxml.xmlchemy import BaseOxmlElement, ZeroOrMore
+from docx.parts.story import StoryPart
 from docx.text.paragraph import Paragraph
 
 from .ooxml import element

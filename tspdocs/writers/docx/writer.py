@@ -17,7 +17,8 @@ from docx.document import Document as DocxDocument
 from docx.enum.text import WD_ALIGN_PARAGRAPH
 from docx.oxml.ns import qn
 from docx.shared import Cm, Pt
-from docx.table import Table as DocxTable, _Cell
+from docx.table import Table as DocxTable
+from docx.table import _Cell
 from docx.text.paragraph import Paragraph
 
 from ... import tree as t
@@ -25,9 +26,20 @@ from ...tree import plain_text
 from ..base import Walker
 from .footnotes import Footnotes
 from .numbering import BULLET, HEADING, NUMBER, Numbering, set_numbering
+from .ooxml import (
+    add_break,
+    add_field,
+    add_hyperlink,
+    begin_field,
+    bookmark_end,
+    bookmark_start,
+    element,
+    end_field,
+    keep_with_next,
+    mark_header_row,
+    set_alt_text,
+)
 from .styles import Styles
-from .ooxml import (add_break, add_field, add_hyperlink, begin_field, bookmark_end, bookmark_start, element,
-                    end_field, keep_with_next, mark_header_row, set_alt_text)
 
 ALIGN = {"right": WD_ALIGN_PARAGRAPH.RIGHT, "center": WD_ALIGN_PARAGRAPH.CENTER,
          "left": WD_ALIGN_PARAGRAPH.LEFT}
