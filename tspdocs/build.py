@@ -107,19 +107,19 @@ def prepare(corpus: Corpus, target: Target, options: Options, problems: Problems
 
 def build(root: Path, targets: Callable[[Corpus], Iterable[Target]], formats: list[Format] | None,
           options: Options, *, console: Console | None = None, force: bool = False, jobs: int | None = None,
-          request: str = "", renderer: Renderer | None = None) -> Report:
+          request: str = "", renderer: Renderer | None = None, provenance: Provenance | None = None) -> Report:
     """Build the chosen targets into build/: all or nothing, and only what changed unless `force`.
 
     `jobs` is the number of worker processes laying out PDFs (default: one per core; 0 lays them out
     in this process). A caller that has started a `Renderer` already, as the command line does before
-    its heavy imports, passes it in.
+    its heavy imports, passes it in; so does one that has read the project's `provenance` already.
     """
     started = time.perf_counter()
     console = console or Console(quiet=True)
     if renderer is None:
         wants_pdf = formats is None or "pdf" in formats
         renderer = Renderer((jobs if jobs is not None else os.cpu_count() or 1) if wants_pdf else 0)
-    provenance = read_provenance(root)
+    provenance = provenance or read_provenance(root)
     options.provenance = provenance.text
     options.draft_mark = options.draft_mark or provenance.dirty
     try:

@@ -109,7 +109,10 @@ def _run_build(context: click.Context, command: str, names: list[str], project: 
     root = project_root(project)
     chosen_formats = parse_formats(formats)
     renderer = None if not force else _start_renderer(names, chosen_formats, jobs)
-    request = _request(root, command, names, chosen_formats, include_drafts, allow_overlength)
+    from .provenance import read_provenance
+
+    provenance = read_provenance(root)  # once: it runs git, and both the request key and the build need it
+    request = _request(command, names, chosen_formats, include_drafts, allow_overlength, provenance.text)
     if not force:
         from .state import nothing_to_do
 
@@ -123,7 +126,7 @@ def _run_build(context: click.Context, command: str, names: list[str], project: 
 
     options = Options(include_drafts=include_drafts, allow_overlength=allow_overlength)
     report = build(root, targets, chosen_formats, options, console=console, force=force, request=request,
-                   renderer=renderer)
+                   renderer=renderer, provenance=provenance)
     for item in report.written:
         console.say(f"wrote {_shown(root, item.path)}  {item.size / 1024:,.0f} KB  {item.seconds:.2f} s")
     for name in report.up_to_date:
@@ -144,14 +147,13 @@ def _start_renderer(names: list[str], formats: list[str] | None, jobs: int | Non
     return Renderer(workers if formats is None or "pdf" in formats else 0)
 
 
-def _request(root: Path, command: str, names: list[str], formats: list[str] | None, drafts: bool,
-             overlength: bool) -> str:
+def _request(command: str, names: list[str], formats: list[str] | None, drafts: bool, overlength: bool,
+             provenance: str) -> str:
     """Identify a build request, so an identical one can be answered from the saved state."""
     from . import __version__
-    from .provenance import read_provenance
     from .state import request_key
 
-    return request_key(__version__, command, names, formats, drafts, overlength, read_provenance(root).text,
+    return request_key(__version__, command, names, formats, drafts, overlength, provenance,
                        os.environ.get("SOURCE_DATE_EPOCH", ""))
 
 
