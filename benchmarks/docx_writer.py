@@ -4,7 +4,7 @@ import pickle
 import sys
 from pathlib import Path
 
-from tspdocs.sources import ProjectFS
+from tspdocs.project.projectfs import ProjectFS
 from tspdocs.writers.base import WriteContext
 from tspdocs.writers.docx import write_docx
 

@@ -99,13 +99,13 @@ def median(command: list[str], cwd: Path, repeat: int, before: list[str] | None 
 
 def prepared(root: Path, target_name: str, audience: str | None = None):  # type: ignore[no-untyped-def]
     sys.path.insert(0, str(REPO))
-    from tspdocs.assembly import Options
-    from tspdocs.build import prepare
-    from tspdocs.citations import References
+    from tspdocs.assemble.assembly import Options
+    from tspdocs.commands.build import prepare
     from tspdocs.data import Data
     from tspdocs.errors import Problems
-    from tspdocs.readers import read_corpus
-    from tspdocs.targets import briefing_target, document_targets
+    from tspdocs.prepare.citations import References
+    from tspdocs.project.readers import read_corpus
+    from tspdocs.project.targets import briefing_target, document_targets
 
     corpus = read_corpus(root)
     target = briefing_target(corpus, audience) if audience else document_targets(corpus, target_name)[0]
@@ -113,7 +113,7 @@ def prepared(root: Path, target_name: str, audience: str | None = None):  # type
 
 
 def print_html(root: Path, doc, out: Path) -> None:  # type: ignore[no-untyped-def]
-    from tspdocs.sources import ProjectFS
+    from tspdocs.project.projectfs import ProjectFS
     from tspdocs.writers.base import WriteContext
     from tspdocs.writers.html import page_html
 
@@ -122,7 +122,7 @@ def print_html(root: Path, doc, out: Path) -> None:  # type: ignore[no-untyped-d
 
 def markdown_of(root: Path, doc) -> str:  # type: ignore[no-untyped-def]
     """The same content as plain Pandoc Markdown: every included section and finding, in order."""
-    from tspdocs.readers import read_corpus
+    from tspdocs.project.readers import read_corpus
 
     corpus = read_corpus(root)
     bodies = {s.source.path: s.source.text for s in corpus.sections.values()}
@@ -136,7 +136,7 @@ def main() -> None:
     parser.add_argument("--repeat", type=int, default=3)
     parser.add_argument("--quick", action="store_true", help="skip the 300-briefing batch")
     args = parser.parse_args()
-    pandoc = subprocess.run([sys.executable, "-c", "from tspdocs.citations import pandoc_path; print(pandoc_path())"],
+    pandoc = subprocess.run([sys.executable, "-c", "from tspdocs.prepare.citations import pandoc_path; print(pandoc_path())"],
                             env=ENV, capture_output=True, text=True, check=True).stdout.strip()
     tspdocs = [sys.executable, "-m", "tspdocs", "-q"]
     rows: list[tuple[str, float, str, float, str]] = []

@@ -9,8 +9,8 @@ from pathlib import Path
 from conftest import Mini
 from helpers import docx_text
 
-from tspdocs.assembly import Options
-from tspdocs.batch import build_by_area
+from tspdocs.assemble.assembly import Options
+from tspdocs.commands.batch import build_by_area
 
 SPEC = """\
 tables:

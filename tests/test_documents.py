@@ -12,7 +12,7 @@ import yaml
 from conftest import Mini, copy_project
 from helpers import docx_text, front_matter_titles, pdf_pages, squash
 
-from tspdocs.evidence import evidence_counts
+from tspdocs.prepare.directives.evidence_matrix import evidence_counts
 
 AUDIENCE_SECTORS = {"ots": "local-partnerships", "dh": "health", "dcsf": "children-families"}
 

@@ -30,8 +30,8 @@ from lxml import etree
 
 from tspdocs import tree as t
 from tspdocs.errors import Problems
-from tspdocs.sources import ProjectFS
-from tspdocs.treebuilder import build_blocks
+from tspdocs.markdown.treebuilder import build_blocks
+from tspdocs.project.projectfs import ProjectFS
 from tspdocs.writers.base import WriteContext
 from tspdocs.writers.docx import write_docx
 from tspdocs.writers.html import page_html

@@ -14,16 +14,16 @@ import pytest
 from helpers import docx_text, pdf_pages, squash
 
 from tspdocs import tree as t
-from tspdocs.assembly import Options
-from tspdocs.build import prepare
-from tspdocs.citations import References, pandoc_path
+from tspdocs.assemble.assembly import Options
+from tspdocs.commands.build import prepare
 from tspdocs.data import Data
 from tspdocs.errors import Problems
-from tspdocs.readers import read_corpus
-from tspdocs.sources import ProjectFS
-from tspdocs.targets import document_targets
+from tspdocs.markdown.treebuilder import build_blocks
+from tspdocs.prepare.citations import References, pandoc_path
+from tspdocs.project.projectfs import ProjectFS
+from tspdocs.project.readers import read_corpus
+from tspdocs.project.targets import document_targets
 from tspdocs.tree import plain_text
-from tspdocs.treebuilder import build_blocks
 from tspdocs.writers.base import WriteContext
 from tspdocs.writers.docx import write_docx
 from tspdocs.writers.html import page_html

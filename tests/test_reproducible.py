@@ -9,7 +9,7 @@ from pathlib import Path
 import pytest
 from conftest import Mini, copy_project, run_cli
 
-from tspdocs.output import write_atomic
+from tspdocs.store.output import write_atomic
 
 
 def digests(root: Path) -> dict[str, str]:

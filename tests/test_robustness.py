@@ -12,8 +12,8 @@ import pytest
 from conftest import MINI_DOCUMENTS, Mini
 from helpers import docx_text
 
-from tspdocs.assembly import Options
-from tspdocs.batch import build_by_area
+from tspdocs.assemble.assembly import Options
+from tspdocs.commands.batch import build_by_area
 from tspdocs.errors import BuildError
 
 

@@ -36,9 +36,9 @@ import pypdf
 import pytest
 from conftest import MINI_DOCUMENTS, MINI_PROJECT, MINI_TEMPLATE, Mini, Run
 
-from tspdocs import safezip
 from tspdocs.errors import BuildError
-from tspdocs.output import output_path
+from tspdocs.project import safezip
+from tspdocs.store.output import output_path
 
 HOSTNAME = Path("/etc/hostname")
 FINDING = "content/findings/f01.md"

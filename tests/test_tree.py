@@ -4,8 +4,8 @@ from __future__ import annotations
 
 from tspdocs import tree as t
 from tspdocs.errors import Problems
+from tspdocs.markdown.treebuilder import build_blocks
 from tspdocs.tree import plain_text
-from tspdocs.treebuilder import build_blocks
 
 
 def blocks(text: str) -> list[t.Block]:

@@ -3,7 +3,7 @@
 import pytest
 
 from tspdocs.errors import BuildError
-from tspdocs.yamlio import line_at, load_yaml
+from tspdocs.project.yamlio import line_at, load_yaml
 
 
 def test_yaml_1_1_surprises_stay_as_written() -> None:

@@ -53,7 +53,7 @@ def parse_formats(value: str | None) -> list[str] | None:
 
 
 def project_root(project: str | None) -> Path:
-    from .sources import find_root
+    from .project.projectfs import find_root
 
     return find_root(Path(project) if project else Path.cwd())
 
@@ -109,20 +109,20 @@ def _run_build(context: click.Context, command: str, names: list[str], project: 
     root = project_root(project)
     chosen_formats = parse_formats(formats)
     renderer = None if not force else _start_renderer(names, chosen_formats, jobs)
-    from .provenance import read_provenance
+    from .store.provenance import read_provenance
 
     provenance = read_provenance(root)  # once: it runs git, and both the request key and the build need it
     request = _request(command, names, chosen_formats, include_drafts, allow_overlength, provenance.text)
     if not force:
-        from .state import nothing_to_do
+        from .store.state import nothing_to_do
 
         outputs = nothing_to_do(root, request)
         if outputs is not None:
             console.say(f"Up to date: {len(outputs)} files in build/, nothing changed since they were built.")
             return
         renderer = _start_renderer(names, chosen_formats, jobs)
-    from .assembly import Options
-    from .build import build
+    from .assemble.assembly import Options
+    from .commands.build import build
 
     options = Options(include_drafts=include_drafts, allow_overlength=allow_overlength)
     report = build(root, targets, chosen_formats, options, console=console, force=force, request=request,
@@ -140,7 +140,7 @@ def _run_build(context: click.Context, command: str, names: list[str], project: 
 def _start_renderer(names: list[str], formats: list[str] | None, jobs: int | None) -> Any:
     """Start the PDF workers before the heavy imports, so WeasyPrint loads on the other core meanwhile:
     one worker for one document, one per core for several."""
-    from .render import Renderer
+    from .commands.render import Renderer
 
     one_document = len(names) == 1 and names[0] != "all"
     workers = jobs if jobs is not None else (1 if one_document else os.cpu_count() or 1)
@@ -151,7 +151,7 @@ def _request(command: str, names: list[str], formats: list[str] | None, drafts: 
              provenance: str) -> str:
     """Identify a build request, so an identical one can be answered from the saved state."""
     from . import __version__
-    from .state import request_key
+    from .store.state import request_key
 
     return request_key(__version__, command, names, formats, drafts, overlength, provenance,
                        os.environ.get("SOURCE_DATE_EPOCH", ""))
@@ -183,7 +183,7 @@ def build(context: click.Context, documents: tuple[str, ...], project: str | Non
     names = list(documents or ("all",))
 
     def targets(corpus: Any) -> list[Any]:
-        from .targets import all_targets, document_targets
+        from .project.targets import all_targets, document_targets
 
         if "all" in names:
             return all_targets(corpus)
@@ -203,8 +203,8 @@ def brief(context: click.Context, audience: str, by: str | None, project: str | 
           include_drafts: bool, allow_overlength: bool, force: bool, jobs: int | None) -> None:
     """Build the policy briefing for an audience into build/briefings/AUDIENCE/."""
     if by:
-        from .assembly import Options
-        from .batch import build_by_area
+        from .assemble.assembly import Options
+        from .commands.batch import build_by_area
 
         options = Options(include_drafts=include_drafts, allow_overlength=allow_overlength)
         written = build_by_area(project_root(project), audience, by, parse_formats(formats), options,
@@ -215,7 +215,7 @@ def brief(context: click.Context, audience: str, by: str | None, project: str | 
         return
 
     def targets(corpus: Any) -> list[Any]:
-        from .targets import briefing_target
+        from .project.targets import briefing_target
 
         names = list(corpus.project.audiences) if audience == "all" else [audience]
         return [briefing_target(corpus, name) for name in names]
@@ -229,9 +229,9 @@ def brief(context: click.Context, audience: str, by: str | None, project: str | 
 @reports_problems
 def list_(project: str | None) -> None:
     """List the documents and audiences, and how many findings each takes."""
-    from .assembly import Options, selected_findings
-    from .readers import read_corpus
-    from .targets import all_targets
+    from .assemble.assembly import Options, selected_findings
+    from .project.readers import read_corpus
+    from .project.targets import all_targets
 
     corpus = read_corpus(project_root(project))
     click.echo(f"{'target':<24} {'findings':>8}  template")
@@ -251,7 +251,7 @@ def list_(project: str | None) -> None:
 @reports_problems
 def check(context: click.Context, project: str | None, output: str, strict: bool) -> None:
     """Check everything without rendering: schemas, labels, citations, data, accessibility, plain English."""
-    from .check import check_project, report_json
+    from .commands.check import check_project, report_json
 
     problems = check_project(project_root(project))
     errors = [p for p in problems if p.severity.value == "error" or strict]
@@ -276,7 +276,7 @@ def _plural(count: int, word: str) -> str:
 @reports_problems
 def changes(revision: str, project: str | None) -> None:
     """List findings added, changed and removed since REVISION (a tag, branch or commit)."""
-    from .changes import finding_changes
+    from .commands.changes import finding_changes
 
     for change in finding_changes(project_root(project), revision):
         click.echo(change)
@@ -295,7 +295,7 @@ def new() -> None:
 @reports_problems
 def new_finding(questions: tuple[str, ...], sectors: tuple[str, ...], title: str | None, project: str | None) -> None:
     """Write a new draft finding with the next free id."""
-    from .scaffold import new_finding as make
+    from .commands.scaffold import new_finding as make
 
     path = make(project_root(project), list(questions), list(sectors), title)
     click.echo(f"wrote {path}")
@@ -306,7 +306,7 @@ def new_finding(questions: tuple[str, ...], sectors: tuple[str, ...], title: str
 @reports_problems
 def init(folder: str) -> None:
     """Create a new project in FOLDER that builds at once."""
-    from .scaffold import init_project
+    from .commands.scaffold import init_project
 
     root = init_project(Path(folder))
     click.echo(f"created a project in {root}; try: cd {folder} && tspdocs build")
@@ -322,7 +322,7 @@ def init(folder: str) -> None:
 @reports_problems
 def serve(context: click.Context, document: str, project: str | None, port: int, audience: str | None) -> None:
     """Serve a document's HTML on localhost, rebuilding and reloading the page on every save."""
-    from .serve import serve as run
+    from .commands.serve import serve as run
 
     run(project_root(project), document, audience, port, context.obj)
 

@@ -12,11 +12,11 @@ from functools import cached_property
 from typing import TYPE_CHECKING, Any
 
 from ..errors import BuildError, Location, fail
-from ..memo import Memo
-from ..model import Project
-from ..sources import ProjectFS
-from ..validation import known_names, validate
-from ..yamlio import line_at, load_yaml
+from ..project.model import Project
+from ..project.projectfs import ProjectFS
+from ..project.validation import known_names, validate
+from ..project.yamlio import line_at, load_yaml
+from ..store.cache import Memo
 from .formats import format_value
 from .rows import Rows
 from .spec import DataFile, TableSpec, ValueSpec

@@ -13,7 +13,7 @@ from dataclasses import asdict, dataclass
 from pathlib import Path
 from typing import Any
 
-from ..memo import Memo
+from ..store.cache import Memo
 from .formats import format_value
 from .rows import Rows
 

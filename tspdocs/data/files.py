@@ -16,8 +16,8 @@ from dataclasses import dataclass
 from typing import Any
 
 from ..errors import BuildError, Location, Problem, fail
-from ..safezip import check_office_zip
-from ..sources import ProjectFS, decode_text
+from ..project.projectfs import ProjectFS, decode_text
+from ..project.safezip import check_office_zip
 from .spec import ColumnSpec, TableSpec, column_type
 
 MAX_PROBLEMS = 20

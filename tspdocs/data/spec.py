@@ -6,7 +6,7 @@ from typing import Annotated, Any, Literal
 
 from pydantic import BaseModel, ConfigDict, Field, model_validator
 
-from ..model import Text
+from ..project.model import Text
 
 ColumnType = Literal["text", "integer", "number", "percent", "likert", "date"]
 Scalar = str | int | float | bool

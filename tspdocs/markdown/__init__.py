@@ -11,8 +11,8 @@ from mdit_py_plugins.container import container_plugin
 from mdit_py_plugins.deflist import deflist_plugin
 from mdit_py_plugins.footnote import footnote_plugin
 
-from .citations import citations_plugin
-from .shortcodes import shortcodes_plugin
+from .citation_syntax import citations_plugin
+from .shortcode_syntax import shortcodes_plugin
 
 
 @lru_cache(maxsize=1)

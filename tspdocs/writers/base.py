@@ -6,7 +6,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
-from ..sources import ProjectFS
+from ..project.projectfs import ProjectFS
 
 if TYPE_CHECKING:  # PDF workers start before the tree is imported; they never need it
     from .. import tree as t

@@ -15,8 +15,8 @@ from html import escape
 from markupsafe import Markup
 
 from .. import tree as t
+from ..assemble.templating import make_environment, render_template
 from ..errors import Location, fail
-from ..templating import make_environment, render_template
 from ..tree import plain_text
 from .base import Walker, WriteContext
 from .css import read_stylesheet

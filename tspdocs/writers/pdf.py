@@ -20,7 +20,7 @@ from typing import TYPE_CHECKING
 from urllib.parse import unquote, urlsplit
 
 from ..errors import BuildError, Location, Problem
-from ..sources import ProjectFS
+from ..project.projectfs import ProjectFS
 from .base import WriteContext
 from .pdf_startup import import_weasyprint
 

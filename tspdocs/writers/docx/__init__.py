@@ -13,7 +13,7 @@ from docx.shared import Pt
 
 from ... import tree as t
 from ...errors import Location, fail
-from ...safezip import check_office_zip, normalise_zip
+from ...project.safezip import check_office_zip, normalise_zip
 from ..base import WriteContext
 from .ooxml import add_break, add_field, element, set_alt_text
 from .styles import Styles

@@ -25,7 +25,7 @@ from ... import tree as t
 from ...tree import plain_text
 from ..base import Walker
 from .footnotes import Footnotes
-from .numbering import BULLET, HEADING, NUMBER, Numbering, set_numbering
+from .lists import BULLET, HEADING, NUMBER, Numbering, set_numbering
 from .ooxml import (
     add_break,
     add_field,

@@ -1,0 +1,1 @@
+"""Assemble one document: choose its findings, render its template, splice in each file's tree."""

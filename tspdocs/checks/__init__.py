@@ -1,0 +1,1 @@
+"""Checks on a prepared document: accessibility, budgets, word counts and plain English."""

@@ -1,0 +1,1 @@
+"""The commands a user runs, as library functions: build, batch, check, serve, scaffold, changes."""

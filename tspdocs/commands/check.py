@@ -1,0 +1,156 @@
+"""`tspdocs check`: every check a build makes, and more, without rendering a single page.
+
+Reports like a compiler, `file:line:col: severity [code] message`, or as
+one JSON object for CI. Errors are what would stop a build; warnings are
+what a careful editor would want to know: findings no document uses,
+questions with no evidence, drafts an audience would have taken, typed
+numbers that should be quoted values, and plain English in briefings.
+"""
+
+from __future__ import annotations
+
+import json
+import re
+from pathlib import Path
+
+from ..assemble.assembly import Options, selected_findings
+from ..checks.budgets import budget_problems
+from ..checks.plainenglish import lint_briefing
+from ..data import Data
+from ..errors import BuildError, Location, Problem, Problems, Severity
+from ..prepare.citations import References
+from ..project.readers import PROJECT_FILE, Corpus, read_corpus
+from ..project.targets import all_targets
+from ..project.yamlio import line_at
+from ..store.cache import Memo
+from .build import prepare
+
+JSON_VERSION = 1
+_TYPED_PERCENT = re.compile(r"(?<![\w{<.])(\d{1,3}(?:\.\d)?)\s?%")
+
+
+def check_project(root: Path) -> list[Problem]:
+    """Return every problem in the project, errors first within each file, sorted by place."""
+    try:
+        corpus = read_corpus(root)
+    except BuildError as exc:
+        return exc.problems
+    problems = Problems()
+    memo = Memo(corpus.root)  # read what earlier builds cached; a check never writes
+    data = Data(corpus.fs, corpus.project, memo=memo)
+    try:
+        data.check()
+    except BuildError as exc:
+        problems.extend(exc.problems)
+    try:
+        _check_targets(corpus, data, References(corpus.fs, memo), problems)
+    except BuildError as exc:  # a document definition that cannot even be expanded into targets
+        problems.extend(exc.problems)
+    _check_coverage(corpus, problems)
+    _check_typed_numbers(corpus, data, problems)
+    return sorted(dict.fromkeys(_with_columns(corpus, problems.items)),
+                  key=lambda p: (p.location.path if p.location else "", (p.location.line or 0) if p.location else 0,
+                                 (p.location.col or 0) if p.location else 0, p.code))
+
+
+def _check_targets(corpus: Corpus, data: Data, references: References, problems: Problems) -> None:
+    options = Options()
+    taken: set[str] = set()
+    for target in all_targets(corpus):
+        try:
+            taken.update(f.meta.id for f in selected_findings(corpus, target, options))
+            doc = prepare(corpus, target, options, problems, data, references, render=False)
+        except BuildError as exc:
+            problems.extend(exc.problems)
+            continue
+        problems.extend(budget_problems(corpus, target, doc))
+        if target.audience is not None:
+            problems.extend(lint_briefing(doc, corpus.documents.lint))
+        drafts = [f for f in selected_findings(corpus, target, Options(include_drafts=True))
+                  if f.meta.status == "draft"]
+        if target.audience is not None:
+            for finding in drafts:
+                problems.warning(f"draft finding {finding.meta.id} would go into {target.name} (left out until "
+                                 "approved, or pass --include-drafts)", "draft-selected",
+                                 Location(finding.source.path, finding.line_of("status")))
+        if drafts:
+            # Drafts are checked too, as they would go in once approved.
+            with_drafts = Problems()
+            try:
+                prepare(corpus, target, Options(include_drafts=True), with_drafts, data, references, render=False)
+            except BuildError as exc:
+                with_drafts.extend(exc.problems)
+            problems.extend(with_drafts.errors)
+    for finding in corpus.findings.values():
+        if finding.meta.id not in taken and finding.meta.status != "draft":
+            problems.warning(f"finding {finding.meta.id} is in no document: no document's selection takes it",
+                             "orphan-finding", Location(finding.source.path, finding.line_of("id")))
+
+
+def _check_coverage(corpus: Corpus, problems: Problems) -> None:
+    for question in corpus.project.research_questions:
+        answering = [f for f in corpus.findings.values() if question in f.meta.questions and f.meta.status != "draft"]
+        if not answering:
+            problems.warning(f"research question {question} has no finding with evidence behind it",
+                             "no-evidence", Location(PROJECT_FILE,
+                                                     line_at(corpus.project_data, ["research_questions", question])))
+
+
+def _check_typed_numbers(corpus: Corpus, data: Data, problems: Problems) -> None:
+    """Warn about percentages typed into prose: quoted values stay the same in every document."""
+    known = {}
+    for name in data.spec.values:
+        try:
+            value = data.value(name, None)
+        except BuildError as exc:
+            problems.extend(exc.problems)
+            continue
+        known.setdefault(value.text, name)
+        if value.value is None:
+            problems.warning(f"value {name!r} has no data: its `where` selects no rows, so documents show a dash",
+                             "no-data", data.where("values", name))
+    sources = [f.source for f in corpus.findings.values()] + [s.source for s in corpus.sections.values()]
+    for source in sources:
+        for number, line in enumerate(source.text.split("\n"), source.first_line):
+            if line.lstrip().startswith(("```", "caption:", "alt:", "source:", "|")):
+                continue
+            for match in _TYPED_PERCENT.finditer(line):
+                typed = f"{match[1]}%"
+                hint = f" {{{{< value {known[typed]} >}}}} gives {typed}" if typed in known else ""
+                problems.add(Problem(f"{typed} is typed into the text; quote a value from the data instead so "
+                                     f"every document agrees{';' if hint else ''}{hint}", "typed-number",
+                                     Location(source.path, number, match.start() + 1), Severity.WARNING))
+
+
+def _with_columns(corpus: Corpus, problems: list[Problem]) -> list[Problem]:
+    """Add a column to plain-English warnings by finding their quoted words on the source line."""
+    lines: dict[str, list[str]] = {}
+    out = []
+    for problem in problems:
+        loc = problem.location
+        quoted = re.search(r"“([^”]+)”", problem.message)
+        if loc is None or loc.col is not None or loc.line is None or not quoted:
+            out.append(problem)
+            continue
+        if loc.path not in lines:
+            try:
+                lines[loc.path] = corpus.fs.read_text(corpus.root / loc.path).split("\n")
+            except BuildError:
+                lines[loc.path] = []
+        text = lines[loc.path][loc.line - 1] if 0 < loc.line <= len(lines[loc.path]) else ""
+        words = quoted[1].rstrip("…").split()[:3]
+        column = text.find(" ".join(words)) if words else -1
+        if column < 0 and words:
+            column = text.find(words[0])
+        out.append(Problem(problem.message, problem.code,
+                           Location(loc.path, loc.line, column + 1 if column >= 0 else None), problem.severity))
+    return out
+
+
+def report_json(problems: list[Problem]) -> str:
+    """Return the documented JSON shape: {version, problems: [...], counts: {error, warning}}."""
+    counts = {"error": 0, "warning": 0}
+    for problem in problems:
+        counts[problem.severity.value] += 1
+    return json.dumps({"version": JSON_VERSION, "problems": [p.as_dict() for p in problems], "counts": counts},
+                      indent=2, ensure_ascii=False)

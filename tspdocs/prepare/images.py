@@ -1,0 +1,77 @@
+"""Load the pictures a document shows, from inside the project only, and check what they are."""
+
+from __future__ import annotations
+
+import struct
+from pathlib import Path, PurePosixPath
+
+from .. import tree as t
+from ..errors import BuildError, Location, Problems
+from ..project.projectfs import ProjectFS
+
+MIME_BY_MAGIC = (
+    (b"\x89PNG\r\n\x1a\n", "image/png"),
+    (b"\xff\xd8\xff", "image/jpeg"),
+    (b"GIF87a", "image/gif"),
+    (b"GIF89a", "image/gif"),
+)
+
+
+def load_images(doc: t.Document, fs: ProjectFS, problems: Problems) -> None:
+    """Read every image a node points at; a remote URL, a path outside the project or a non-image is an error."""
+    blocks = t.document_blocks(doc)
+    for inlines in t.inline_lists(blocks):
+        for node in inlines:
+            if isinstance(node, t.Image) and node.data is None:
+                _load(node, fs, problems)
+    for block in t.walk(blocks):
+        if isinstance(block, t.Figure) and block.image.data is None:
+            _load(block.image, fs, problems)
+
+
+def _load(image: t.Image, fs: ProjectFS, problems: Problems) -> None:
+    where = image.loc
+    if "://" in image.src or image.src.startswith(("//", "data:", "file:")):
+        problems.error(f"image {image.src!r} is not a file in the project; tspdocs never fetches from the "
+                       "network: save the image under content/ and link to it", "remote-image", where)
+        return
+    base = _source_folder(fs, where)
+    try:
+        path = fs.resolve(image.src, base=base, where=where, what="image")
+        data = fs.read_bytes(path, where)
+    except BuildError as exc:
+        problems.extend(exc.problems)
+        return
+    mime = next((m for magic, m in MIME_BY_MAGIC if data.startswith(magic)), None)
+    if mime is None:
+        problems.error(f"image {image.src!r} is not a PNG, JPEG or GIF file", "image-type", where)
+        return
+    try:
+        image.width_px, image.height_px = _size(data, mime)
+    # Pillow's many errors for a damaged picture
+    except Exception:  # noqa: BLE001
+        problems.error(f"image {image.src!r} is damaged and cannot be read", "image-type", where)
+        return
+    image.data, image.mime = data, mime
+
+
+def _source_folder(fs: ProjectFS, where: Location | None) -> Path:
+    if where is None or not where.path or where.path.startswith("("):
+        return fs.root
+    return fs.root / PurePosixPath(where.path).parent
+
+
+def _size(data: bytes, mime: str) -> tuple[int, int]:
+    """Return pixel width and height without decoding the picture."""
+    if mime == "image/png" and len(data) >= 24:
+        width, height = struct.unpack(">II", data[16:24])
+        return width, height
+    if mime == "image/gif" and len(data) >= 10:
+        width, height = struct.unpack("<HH", data[6:10])
+        return width, height
+    import io
+
+    from PIL import Image  # JPEG headers are awkward; Pillow comes with WeasyPrint
+
+    with Image.open(io.BytesIO(data)) as picture:
+        return picture.size

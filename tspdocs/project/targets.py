@@ -1,0 +1,128 @@
+"""Which outputs a project makes: each document, its variants, and one briefing per audience."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, replace
+from pathlib import PurePosixPath
+from typing import Any
+
+from ..errors import Location, Problems, fail
+from .model import Audience, BriefingSpec, DocumentSpec
+from .readers import DOCUMENTS_FILE, PROJECT_FILE, Corpus
+from .validation import known_names, validate
+from .yamlio import line_at
+
+
+@dataclass(frozen=True)
+class Target:
+    """One document to build: what it is, for whom, and where its files go under build/."""
+
+    name: str
+    document: str
+    spec: DocumentSpec
+    audience_id: str | None = None
+    audience: Audience | None = None
+    place: str = ""  # a local area, for briefings built one per area
+
+    @property
+    def folder(self) -> PurePosixPath:
+        if self.audience_id and self.place:
+            return PurePosixPath("briefings", self.audience_id, "areas", slug(self.place))
+        if self.audience_id:
+            return PurePosixPath("briefings", self.audience_id)
+        return PurePosixPath(self.document)
+
+    @property
+    def stem(self) -> str:
+        return f"{self.name}-{slug(self.place)}" if self.place else self.name
+
+
+def slug(text: str) -> str:
+    """Return a safe file name for a place: lower case ASCII letters, digits and hyphens, or, for a name
+    with none of those, a stable code made from it."""
+    import hashlib
+    import re
+    import unicodedata
+
+    ascii_text = unicodedata.normalize("NFKD", text).encode("ascii", "ignore").decode().lower()
+    name = re.sub(r"[^a-z0-9]+", "-", ascii_text).strip("-")
+    return name or "area-" + hashlib.sha256(text.encode("utf-8")).hexdigest()[:8]
+
+
+def for_place(target: Target, place: str) -> Target:
+    """Return a briefing narrowed to one place, with the place named under its title."""
+    spec = target.spec.model_copy(update={"subtitle": f"Local figures for {place}"})
+    return replace(target, spec=spec, place=place)
+
+
+def spec_location(corpus: Corpus, target: Target, *keys: str) -> Location:
+    """Return where a setting of this target is written: its document in documents.yaml, or for a
+    briefing the audience's override in project.yaml, else the shared `briefing:` definition."""
+    if target.audience_id is None:
+        return Location(DOCUMENTS_FILE, line_at(corpus.documents_data, ["documents", target.document, *keys]))
+    audience = corpus.project_data["audiences"][target.audience_id]
+    if keys and keys[0] in audience:
+        return Location(PROJECT_FILE, line_at(corpus.project_data, ["audiences", target.audience_id, *keys]))
+    return Location(DOCUMENTS_FILE, line_at(corpus.documents_data, ["briefing", *keys]))
+
+
+def spec_data(corpus: Corpus, target: Target, *keys: str) -> Any:
+    """Return the raw YAML (with its lines) of a target's setting, for messages that point into it."""
+    node: Any = corpus.documents_data["documents"][target.document] if target.audience_id is None \
+        else corpus.documents_data["briefing"]
+    for key in keys:
+        if not isinstance(node, dict) or key not in node:
+            return None
+        node = node[key]
+    return node
+
+
+def document_targets(corpus: Corpus, name: str) -> list[Target]:
+    """Return the targets of one document: itself and each of its variants."""
+    documents = corpus.documents.documents
+    if name not in documents:
+        raise fail(known_names(name, list(documents), "document") or name, "unknown-document")
+    spec = documents[name]
+    targets = [Target(name, name, spec)]
+    problems = Problems()
+    for variant, overrides in spec.variants.items():
+        merged: dict[str, Any] = {**spec.model_dump(exclude={"variants"}, exclude_defaults=True), **overrides}
+        context = f"documents.{name}.variants.{variant}"
+        line = line_at(corpus.documents_data, ["documents", name, "variants", variant])
+        variant_spec, found = validate(DocumentSpec, merged, DOCUMENTS_FILE, line=line, context=context)
+        problems.extend(found)
+        if variant_spec is not None:
+            targets.append(Target(f"{name}-{variant}", name, variant_spec))
+    problems.raise_if_errors()
+    return targets
+
+
+def briefing_target(corpus: Corpus, audience_id: str) -> Target:
+    """Return the briefing for one audience, built from the shared briefing definition."""
+    audiences = corpus.project.audiences
+    if audience_id not in audiences:
+        raise fail(known_names(audience_id, list(audiences), "audience") or audience_id, "unknown-audience")
+    audience = audiences[audience_id]
+    brief: BriefingSpec = corpus.documents.briefing
+    template = audience.template or brief.template.replace("{audience}", audience_id)
+    if not (corpus.root / "templates" / template).is_file():
+        template = brief.fallback_template
+    spec = DocumentSpec(
+        title=brief.title.replace("{audience}", audience.name),
+        kind="briefing",
+        template=template,
+        date=brief.date,
+        numbered=False,
+        findings=brief.findings,
+        csl=brief.csl,
+        reference_docx=brief.reference_docx,
+        formats=brief.formats,
+        budget=audience.budget or brief.budget,
+    )
+    return Target(f"briefing-{audience_id}", "briefing", spec, audience_id, audience)
+
+
+def all_targets(corpus: Corpus) -> list[Target]:
+    """Return every target: all documents with their variants, then every audience's briefing."""
+    targets = [t for name in corpus.documents.documents for t in document_targets(corpus, name)]
+    return targets + [briefing_target(corpus, a) for a in corpus.project.audiences]

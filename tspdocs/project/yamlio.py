@@ -1,0 +1,176 @@
+"""Load YAML safely, by the YAML 1.2 core schema, remembering the line of every key and item.
+
+PyYAML follows YAML 1.1, where `NO` is false, `1:20` is 80 and `on` is true;
+editors of research findings should never meet those surprises, so scalars
+are resolved by the 1.2 core schema (only `true`/`false` are booleans, no
+sexagesimals, no timestamps) and the schema then says where text was needed.
+Anchors, aliases, explicit tags and duplicate keys are refused: they make a
+file mean something other than what it shows, and aliases allow
+"billion laughs" expansion.
+"""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Sequence
+from typing import Any
+
+import yaml
+from yaml.composer import Composer
+from yaml.events import AliasEvent, CollectionStartEvent, ScalarEvent
+from yaml.nodes import MappingNode, Node, ScalarNode, SequenceNode
+from yaml.parser import Parser
+from yaml.reader import Reader
+from yaml.resolver import BaseResolver
+from yaml.scanner import Scanner
+
+from ..errors import Location, fail
+
+STR, BOOL, INT, FLOAT, NULL = (f"tag:yaml.org,2002:{t}" for t in ("str", "bool", "int", "float", "null"))
+
+
+class YamlMap(dict[str, Any]):
+    """A mapping that knows its own line and the line of each key."""
+
+    line: int
+    key_lines: dict[str, int]
+
+
+class YamlList(list[Any]):
+    """A sequence that knows its own line and the line of each item."""
+
+    line: int
+    item_lines: list[int]
+
+
+class _CoreSchemaResolver(BaseResolver):
+    """Resolve plain scalars by the YAML 1.2 core schema."""
+
+
+for _tag, _pattern, _first in (
+    (BOOL, r"true|True|TRUE|false|False|FALSE", "tTfF"),
+    (INT, r"[-+]?[0-9]+|0o[0-7]+|0x[0-9a-fA-F]+", "-+0123456789"),
+    (FLOAT, (r"[-+]?(?:\.[0-9]+|[0-9]+(?:\.[0-9]*)?)(?:[eE][-+]?[0-9]+)?"
+             r"|[-+]?\.(?:inf|Inf|INF)|\.(?:nan|NaN|NAN)"), "-+0123456789."),
+    (NULL, r"~|null|Null|NULL|", ["~", "n", "N", ""]),
+):
+    _CoreSchemaResolver.add_implicit_resolver(_tag, re.compile(rf"^(?:{_pattern})$"), list(_first))
+
+
+class _Loader(Reader, Scanner, Parser, Composer, _CoreSchemaResolver):
+    """Compose a node graph, refusing anchors, aliases and explicit tags."""
+
+    def __init__(self, stream: str) -> None:
+        Reader.__init__(self, stream)
+        Scanner.__init__(self)
+        Parser.__init__(self)
+        Composer.__init__(self)
+        _CoreSchemaResolver.__init__(self)
+
+    def compose_node(self, parent: Node | None, index: Any) -> Node:
+        event = self.peek_event()
+        if isinstance(event, AliasEvent) or getattr(event, "anchor", None):
+            raise _Refused("anchors and aliases (&name, *name) are not allowed; write the value out",
+                           event.start_mark.line)
+        if isinstance(event, ScalarEvent | CollectionStartEvent) and event.tag not in (None, "!"):
+            raise _Refused(f"the YAML tag {event.tag!r} is not allowed; remove it", event.start_mark.line)
+        return super().compose_node(parent, index)
+
+
+class _Refused(Exception):
+    def __init__(self, message: str, line0: int) -> None:
+        super().__init__(message)
+        self.line0 = line0
+
+
+def load_yaml(text: str, path: str, *, first_line: int = 1) -> Any:
+    """Return the single document in `text` as dicts, lists and scalars with line numbers.
+
+    `first_line` is the file line where `text` starts (front matter begins on
+    line 2 of a Markdown file), so every reported line is a line of the file.
+    """
+    loader = None
+    try:
+        loader = _Loader(text)
+        node = loader.get_single_node()
+    except _Refused as exc:
+        raise fail(str(exc), "yaml", Location(path, exc.line0 + first_line)) from None
+    except yaml.MarkedYAMLError as exc:
+        mark = exc.problem_mark or exc.context_mark
+        line = mark.line + first_line if mark else None
+        raise fail(f"YAML syntax: {exc.problem or exc.context}", "yaml", Location(path, line)) from None
+    except yaml.reader.ReaderError as exc:  # a control character, which YAML does not allow
+        line = text.count("\n", 0, exc.position) + first_line
+        code = exc.character if isinstance(exc.character, int) else ord(exc.character)
+        raise fail(f"YAML cannot contain the control character U+{code:04X}; remove it", "yaml",
+                   Location(path, line)) from None
+    finally:
+        if loader is not None:
+            loader.dispose()
+    if node is None:
+        return None
+    return _convert(node, path, first_line)
+
+
+def _convert(node: Node, path: str, first_line: int) -> Any:
+    line = node.start_mark.line + first_line
+    if isinstance(node, ScalarNode):
+        return _scalar(node, path, line)
+    if isinstance(node, SequenceNode):
+        items = YamlList(_convert(child, path, first_line) for child in node.value)
+        items.line = line
+        items.item_lines = [child.start_mark.line + first_line for child in node.value]
+        return items
+    assert isinstance(node, MappingNode)
+    mapping = YamlMap()
+    mapping.line = line
+    mapping.key_lines = {}
+    for key_node, value_node in node.value:
+        key_line = key_node.start_mark.line + first_line
+        if not isinstance(key_node, ScalarNode):
+            raise fail("a mapping key must be plain text", "yaml", Location(path, key_line))
+        key = str(key_node.value)
+        if key in mapping:
+            raise fail(f"duplicate key {key!r} (first on line {mapping.key_lines[key]}); keep one",
+                       "duplicate-key", Location(path, key_line))
+        mapping[key] = _convert(value_node, path, first_line)
+        mapping.key_lines[key] = key_line
+    return mapping
+
+
+def _scalar(node: ScalarNode, path: str, line: int) -> Any:
+    value = node.value
+    if node.tag == BOOL:
+        return value.lower() == "true"
+    if node.tag == INT:
+        return int(value, 0) if value[:2] in ("0o", "0x") else int(value)
+    if node.tag == FLOAT:
+        return _float(value)
+    if node.tag == NULL:
+        return None
+    return value
+
+
+def _float(value: str) -> float:
+    lowered = value.lower()
+    if lowered.endswith(".inf"):
+        return float(lowered.replace(".inf", "inf"))
+    if lowered == ".nan":
+        return float("nan")
+    return float(value)
+
+
+def line_at(data: Any, loc: Sequence[str | int]) -> int | None:
+    """Return the line of the value at `loc` (a key/index path), or of its nearest parent."""
+    line = getattr(data, "line", None)
+    node = data
+    for step in loc:
+        if isinstance(node, YamlMap) and isinstance(step, str) and step in node:
+            line = node.key_lines[step]
+            node = node[step]
+        elif isinstance(node, YamlList) and isinstance(step, int) and 0 <= step < len(node):
+            line = node.item_lines[step]
+            node = node[step]
+        else:
+            break
+    return line

@@ -1,0 +1,1 @@
+"""What a build keeps under build/: atomic outputs, incremental state, the cache and provenance."""

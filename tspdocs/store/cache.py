@@ -1,0 +1,73 @@
+"""A content-addressed cache for the expensive, deterministic steps: data, charts and citations.
+
+Each result is stored under build/.tspdocs/cache/ by the SHA-256 of
+everything that determines it (the inputs, the options and the tspdocs
+version), so a warm build never imports pandas or matplotlib or runs
+Pandoc for results it already has. Entries are plain JSON and bytes, never
+pickles: nothing in the cache can run code. Deleting the folder is always safe.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import json
+import threading
+from pathlib import Path
+from typing import Any
+
+from .. import __version__
+from .output import build_file, write_atomic
+
+CACHE = "build/.tspdocs/cache"
+
+
+class Memo:
+    """Read hits from disk at once; keep new entries until `commit`, so a failed build writes nothing."""
+
+    def __init__(self, root: Path | None) -> None:
+        """With `root` None the cache is off (a throwaway build)."""
+        self.root = root
+        self.pending: dict[Path, bytes] = {}
+        self._lock = threading.Lock()  # a batch may share one memo between threads
+
+    def commit(self) -> None:
+        with self._lock:
+            entries, self.pending = self.pending, {}
+        for path, data in entries.items():
+            write_atomic(path, data)
+
+    @staticmethod
+    def key(*parts: Any) -> str:
+        text = json.dumps([__version__, *parts], sort_keys=True, default=str, ensure_ascii=False)
+        return hashlib.sha256(text.encode("utf-8")).hexdigest()
+
+    def _path(self, kind: str, key: str, suffix: str) -> Path | None:
+        return build_file(self.root, f"{CACHE}/{kind}/{key}{suffix}") if self.root is not None else None
+
+    def get_json(self, kind: str, key: str) -> Any:
+        data = self.get_bytes(kind, key, ".json")
+        if data is None:
+            return None
+        try:
+            return json.loads(data)
+        except ValueError:
+            return None  # a damaged entry is just a miss
+
+    def put_json(self, kind: str, key: str, value: Any) -> None:
+        self.put_bytes(kind, key, ".json", json.dumps(value, ensure_ascii=False).encode("utf-8"))
+
+    def get_bytes(self, kind: str, key: str, suffix: str) -> bytes | None:
+        path = self._path(kind, key, suffix)
+        if path is None:
+            return None
+        with self._lock:
+            waiting = self.pending.get(path)
+        if waiting is not None:
+            return waiting
+        return path.read_bytes() if path.is_file() else None
+
+    def put_bytes(self, kind: str, key: str, suffix: str, data: bytes) -> None:
+        path = self._path(kind, key, suffix)
+        if path is not None:
+            with self._lock:
+                self.pending[path] = data

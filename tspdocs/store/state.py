@@ -1,0 +1,190 @@
+"""Remember what the last build read and wrote, so an unchanged document is not built again.
+
+Two levels, both content hashes: if no input file changed at all (checked
+from file sizes and times, confirmed by hash), the build stops before
+importing anything heavy; otherwise each target is rebuilt only if one of
+the files it read, its findings, its settings or the version changed.
+build/manifest.json lists every input with its hash and every output.
+"""
+
+from __future__ import annotations
+
+import fcntl
+import hashlib
+import json
+import os
+from collections.abc import Iterator
+from contextlib import contextmanager
+from dataclasses import asdict, dataclass, field
+from pathlib import Path
+from typing import Any
+
+from .. import __version__
+from ..errors import BuildError
+from .output import build_file, write_atomic
+
+STATE_FILE = "build/.tspdocs/state.json"
+MANIFEST_FILE = "build/manifest.json"
+INPUT_FOLDERS = ("content", "templates", "assets")
+
+
+def sha256(data: bytes) -> str:
+    return hashlib.sha256(data).hexdigest()
+
+
+@dataclass
+class FileStamp:
+    size: int
+    mtime_ns: int
+    sha256: str
+
+
+@dataclass
+class OutputRecord:
+    path: str
+    format: str
+    bytes: int
+    sha256: str
+    mtime_ns: int
+
+
+@dataclass
+class TargetRecord:
+    key: str
+    deps: list[str]
+    outputs: list[OutputRecord]
+
+
+@dataclass
+class State:
+    version: str = __version__
+    inputs: dict[str, FileStamp] = field(default_factory=dict)
+    targets: dict[str, TargetRecord] = field(default_factory=dict)
+    requests: dict[str, list[str]] = field(default_factory=dict)
+
+    @classmethod
+    def load(cls, root: Path) -> State:
+        try:
+            raw = json.loads(build_file(root, STATE_FILE).read_text(encoding="utf-8"))
+            if raw.get("version") != __version__:
+                return cls()
+            return cls(
+                inputs={k: FileStamp(**v) for k, v in raw["inputs"].items()},
+                targets={k: TargetRecord(v["key"], v["deps"], [OutputRecord(**o) for o in v["outputs"]])
+                         for k, v in raw["targets"].items()},
+                requests=raw.get("requests", {}),
+            )
+        except (OSError, ValueError, KeyError, TypeError, BuildError):
+            return cls()  # no state, or one from another version: build everything
+
+    def save(self, root: Path, updated: list[str]) -> State:
+        """Write the state, merging in records another process saved meanwhile (a preview server's
+        background build), so that neither forgets what the other built."""
+        with _locked(root):
+            latest = State.load(root)
+            for name in updated:
+                latest.targets[name] = self.targets[name]
+            latest.inputs, latest.requests = self.inputs, {**latest.requests, **self.requests}
+            write_atomic(build_file(root, STATE_FILE),
+                         json.dumps(asdict(latest), indent=1, sort_keys=True).encode("utf-8"))
+        return latest
+
+
+@contextmanager
+def _locked(root: Path) -> Iterator[None]:
+    """Hold build/.tspdocs/lock while the state is read, merged and written back."""
+    path = build_file(root, "build/.tspdocs/lock")
+    path.parent.mkdir(parents=True, exist_ok=True)
+    with path.open("a") as handle:
+        fcntl.flock(handle, fcntl.LOCK_EX)
+        try:
+            yield
+        finally:
+            fcntl.flock(handle, fcntl.LOCK_UN)
+
+
+def scan_inputs(root: Path, previous: dict[str, FileStamp]) -> dict[str, FileStamp]:
+    """Stamp every input file; a file whose size and time are unchanged keeps its known hash."""
+    stamps: dict[str, FileStamp] = {}
+    for folder in INPUT_FOLDERS:
+        for directory, subfolders, files in os.walk(root / folder):
+            subfolders.sort()
+            for name in sorted(files):
+                path = Path(directory) / name
+                relative = path.relative_to(root).as_posix()
+                info = path.stat()
+                known = previous.get(relative)
+                if known and known.size == info.st_size and known.mtime_ns == info.st_mtime_ns:
+                    stamps[relative] = known
+                else:
+                    stamps[relative] = FileStamp(info.st_size, info.st_mtime_ns, sha256(path.read_bytes()))
+    return stamps
+
+
+def input_signature(root: Path) -> str:
+    """Hash every input's name, size and time: a cheap way to tell that nothing was touched."""
+    entries = []
+    for folder in INPUT_FOLDERS:
+        for directory, subfolders, files in os.walk(root / folder):
+            subfolders.sort()
+            for name in sorted(files):
+                info = (Path(directory) / name).stat()
+                entries.append((directory, name, info.st_size, info.st_mtime_ns))
+    return request_key(entries)
+
+
+def request_key(*parts: Any) -> str:
+    return sha256(json.dumps(parts, sort_keys=True, default=str).encode("utf-8"))
+
+
+def outputs_intact(root: Path, record: TargetRecord) -> bool:
+    for output in record.outputs:
+        path = root / output.path
+        try:
+            info = path.stat()
+        except OSError:
+            return False
+        if info.st_size != output.bytes or info.st_mtime_ns != output.mtime_ns:
+            return False
+    return True
+
+
+def nothing_to_do(root: Path, request: str) -> list[OutputRecord] | None:
+    """Return the outputs of a request if no input changed since it was last built, else None.
+
+    Reads only the state file and file stamps, so it answers in milliseconds.
+    """
+    state = State.load(root)
+    names = state.requests.get(request)
+    if not names or any(n not in state.targets for n in names):
+        return None
+    current = scan_inputs(root, state.inputs)
+    if {k: v.sha256 for k, v in current.items()} != {k: v.sha256 for k, v in state.inputs.items()}:
+        return None
+    records = [state.targets[n] for n in names]
+    if not all(outputs_intact(root, record) for record in records):
+        return None
+    return [output for record in records for output in record.outputs]
+
+
+def target_key(inputs: dict[str, FileStamp], deps: list[str], *parts: Any) -> str:
+    """Hash what a target depends on: the files it read and everything else that shapes it."""
+    files = [(dep, inputs[dep].sha256 if dep in inputs else None) for dep in sorted(deps)]
+    return request_key(files, *parts)
+
+
+def write_manifest(root: Path, state: State, provenance: str) -> None:
+    newest: dict[str, tuple[str, OutputRecord]] = {}
+    for name, record in state.targets.items():
+        for output in record.outputs:
+            if output.path not in newest or output.mtime_ns > newest[output.path][1].mtime_ns:
+                newest[output.path] = (name.split("[")[0], output)
+    manifest = {
+        "tspdocs": __version__,
+        "provenance": provenance,
+        "inputs": [{"path": path, "sha256": stamp.sha256, "bytes": stamp.size}
+                   for path, stamp in sorted(state.inputs.items())],
+        "outputs": [{"target": name, "path": o.path, "format": o.format, "bytes": o.bytes, "sha256": o.sha256}
+                    for name, o in (newest[path] for path in sorted(newest)) if (root / o.path).is_file()],
+    }
+    write_atomic(build_file(root, MANIFEST_FILE), json.dumps(manifest, indent=2).encode("utf-8"))
