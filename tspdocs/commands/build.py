@@ -26,7 +26,8 @@ from ..console import Console
 from ..data import Data
 from ..errors import BuildError, Location, Problem, Problems, Severity
 from ..prepare.citations import References, resolve_citations
-from ..prepare.directives.registry import DirectiveContext, expand_directives
+from ..prepare.context import PrepareContext
+from ..prepare.directives.registry import expand_directives
 from ..prepare.images import load_images
 from ..prepare.numbering import number_document
 from ..prepare.values import resolve_shortcodes
@@ -88,7 +89,7 @@ def prepare(corpus: Corpus, target: Target, options: Options, problems: Problems
     doc = assemble(corpus, target, findings, options, problems)
     if target.spec.date:
         doc.meta.date_text = target.spec.date.strftime("%B %Y")
-    context = DirectiveContext(corpus, findings, problems, data, render)
+    context = PrepareContext(corpus, findings, problems, data, render)
     doc.meta.abstract = expand_directives(doc.meta.abstract, context)
     doc.blocks = expand_directives(doc.blocks, context)
     resolve_shortcodes(doc, context)

@@ -12,17 +12,17 @@ from pydantic import BaseModel
 from .. import tree as t
 from ..errors import BuildError
 from ..project.validation import known_names
-from .directives.registry import DirectiveContext
+from .context import PrepareContext
 
 
-def resolve_shortcodes(doc: t.Document, ctx: DirectiveContext) -> None:
+def resolve_shortcodes(doc: t.Document, ctx: PrepareContext) -> None:
     for inlines in t.inline_lists(t.document_blocks(doc)):
         for index, node in enumerate(inlines):
             if isinstance(node, t.Shortcode):
                 inlines[index] = t.Text(_text(node, ctx), loc=node.loc)
 
 
-def _text(node: t.Shortcode, ctx: DirectiveContext) -> str:
+def _text(node: t.Shortcode, ctx: PrepareContext) -> str:
     if len(node.args) != 1:
         ctx.problems.error(f"{{{{< {node.name} >}}}} takes exactly one name, e.g. {{{{< {node.name} respondents >}}}}",
                            "shortcode", node.loc)
@@ -41,7 +41,7 @@ def _text(node: t.Shortcode, ctx: DirectiveContext) -> str:
     return "??"
 
 
-def _meta(path: str, ctx: DirectiveContext, node: t.Shortcode) -> str:
+def _meta(path: str, ctx: PrepareContext, node: t.Shortcode) -> str:
     """Look up a project.yaml field by dotted path, through model fields only."""
     current: object = ctx.corpus.project
     for step in path.split("."):

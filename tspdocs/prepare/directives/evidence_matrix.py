@@ -11,7 +11,8 @@ from typing import Literal
 from pydantic import BaseModel, ConfigDict
 
 from ... import tree as t
-from .registry import DirectiveContext, directive_options, inline_markdown
+from ..context import PrepareContext
+from .common import directive_options, inline_markdown
 
 DEFAULT_CAPTION = "Findings behind each research question, by source of evidence"
 
@@ -35,7 +36,7 @@ def evidence_counts(findings: list, questions: list[str], sources: list[str]) ->
     return counts
 
 
-def evidence_matrix(directive: t.Directive, ctx: DirectiveContext) -> list[t.Block]:
+def evidence_matrix(directive: t.Directive, ctx: PrepareContext) -> list[t.Block]:
     options: MatrixOptions = directive_options(directive, MatrixOptions)
     project = ctx.corpus.project
     findings = list(ctx.corpus.findings.values()) if options.scope == "all" else ctx.findings

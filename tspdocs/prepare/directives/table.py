@@ -1,4 +1,4 @@
-"""Present data as tree nodes: ```{table} blocks become numbered tables, ```{chart} blocks figures.
+"""The ```{table} directive: a data table as a numbered table node, typed columns and formatted cells.
 
 Tables enter the tree as typed columns with their formatted text, never as
 Markdown to be re-parsed; numbers are right-aligned and formatted by the
@@ -16,16 +16,17 @@ from ...data.formats import format_value, is_format
 from ...data.rows import Rows
 from ...errors import Location, fail
 from ...project.model import Text
-from .registry import DirectiveContext, directive_options, inline_markdown
+from ..context import PrepareContext
+from .common import directive_options, directive_rows, dress
 
 NUMERIC = ("integer", "number", "fraction", "likert")
 
 
-class Options(BaseModel):
+class DirectiveModel(BaseModel):
     model_config = ConfigDict(extra="forbid", frozen=True)
 
 
-class ColumnView(Options):
+class ColumnView(DirectiveModel):
     title: str | None = None
     format: str | None = None
     align: Literal["left", "right", "center"] | None = None
@@ -38,12 +39,12 @@ class ColumnView(Options):
         return self
 
 
-class TotalsView(Options):
+class TotalsView(DirectiveModel):
     label: str = "Total"
     columns: list[str] | None = None
 
 
-class TableOptions(Options):
+class TableOptions(DirectiveModel):
     label: str | None = None
     caption: Text | None = None
     columns: dict[str, str | ColumnView] | None = None
@@ -54,44 +55,16 @@ class TableOptions(Options):
     where: dict[str, Any] = Field(default_factory=dict)
 
 
-class ChartOptions(Options):
-    type: Literal["bar", "stacked-bar", "line"]
-    alt: Text | None = None  # required, but refused with its own message below
-    x: str
-    y: dict[str, str] | list[str]
-    label: str | None = None
-    caption: Text | None = None
-    format: str = "number"
-    horizontal: bool = False
-    show_data: bool = False
-    y_label: str | None = None
-    notes: str | list[str] | None = None
-    source: str | None = None
-
-    @model_validator(mode="after")
-    def _known_format(self) -> ChartOptions:
-        if not is_format(self.format):
-            raise ValueError(f"unknown format {self.format!r}: use integer, decimal1, percent, percent1")
-        return self
-
-
-def table_directive(directive: t.Directive, ctx: DirectiveContext) -> list[t.Block]:
+def table_directive(directive: t.Directive, ctx: PrepareContext) -> list[t.Block]:
     options: TableOptions = directive_options(directive, TableOptions)
-    rows = _rows(directive, ctx, options.where)
+    rows = directive_rows(directive, ctx, options.where)
     views = _views(options.columns, rows.columns, directive.loc)
     rows.require(list(views), directive.loc)
     table = build_table(rows, views, options.totals, directive.loc)
     table.row_headers = options.row_headers
-    _dress(table, options, directive, ctx)
+    dress(table, directive, ctx, label=options.label, caption=options.caption, notes=options.notes,
+          source=options.source)
     return [table]
-
-
-def _rows(directive: t.Directive, ctx: DirectiveContext, where: dict[str, Any]) -> Rows:
-    if not directive.argument:
-        raise fail(f"```{{{directive.name}}} needs the name of a table from content/data/tables.yaml "
-                   f"after it, e.g. ```{{{directive.name}}} timetable", "directive", directive.loc)
-    rows = ctx.data.rows(directive.argument, directive.loc)
-    return rows.where(where, directive.loc) if where else rows
 
 
 def _views(columns: dict[str, str | ColumnView] | None, available: list[str],
@@ -150,55 +123,3 @@ def _totals_row(rows: Rows, views: dict[str, ColumnView], columns: list[t.Column
     return t.Row(cells)
 
 
-def _dress(node: t.Table | t.Figure, options: TableOptions | ChartOptions, directive: t.Directive,
-           ctx: DirectiveContext) -> None:
-    """Give a table or figure its label, caption, notes and Source line."""
-    loc = directive.loc
-    if options.label:
-        node.attr.id = options.label
-    if options.caption:
-        node.caption = inline_markdown(options.caption, loc, ctx.problems)
-    notes = [options.notes] if isinstance(options.notes, str) else list(options.notes or [])
-    for note in notes:
-        node.notes.append(t.Para([t.Strong([t.Text("Note:")]), t.Text(" "),
-                                  *inline_markdown(note, loc, ctx.problems)], loc=loc))
-    if options.source:
-        node.notes.append(t.Para([t.Strong([t.Text("Source:")]), t.Text(" "),
-                                  *inline_markdown(options.source, loc, ctx.problems)], loc=loc))
-
-
-def chart_directive(directive: t.Directive, ctx: DirectiveContext) -> list[t.Block]:
-    from ...data.charts import Chart, drawn_chart
-
-    options: ChartOptions = directive_options(directive, ChartOptions)
-    if not options.alt:
-        raise fail(f"```{{chart}} {directive.argument} has no `alt:` text; describe what the chart shows "
-                   "for readers who cannot see it", "alt-text", directive.loc)
-    rows = _rows(directive, ctx, {})
-    series = options.y if isinstance(options.y, dict) else {name: name for name in options.y}
-    rows.require([options.x, *series], directive.loc)
-    rows.require_numbers(list(series), directive.loc)
-    chart = Chart(options.type, options.x, series, options.format, options.horizontal, options.y_label or "")
-    svg, png, size = drawn_chart(rows, chart, ctx.corpus.root / "assets" / "fonts", ctx.data.memo) \
-        if ctx.render else (b"", b"", (0, 0))
-    image = t.Image(directive.argument, options.alt, data=svg, mime="image/svg+xml", raster=png,
-                    width_px=size[0], height_px=size[1], loc=directive.loc)
-    figure = t.Figure(image, loc=directive.loc)
-    _dress(figure, options, directive, ctx)
-    blocks: list[t.Block] = [figure]
-    if options.show_data:
-        views = {options.x: ColumnView(title=_title(options.x)),
-                 **{name: ColumnView(title=title, format=options.format) for name, title in series.items()}}
-        table = build_table(rows, views, None, directive.loc)
-        table.row_headers = 1
-        figure_label = options.label or ""
-        table.caption = [t.Text("Data for "), t.Ref(figure_label, kind="fig")] if figure_label else \
-            [t.Text("Data for the chart above")]
-        if figure_label:
-            table.attr.id = "tbl:" + figure_label.removeprefix("fig:") + "-data"
-        blocks.append(table)
-    return blocks
-
-
-def _title(name: str) -> str:
-    return name.replace("_", " ").capitalize()

@@ -1,0 +1,74 @@
+"""The ```{chart} directive: a bar, stacked-bar or line chart drawn from a data table, as a numbered figure."""
+
+from __future__ import annotations
+
+from typing import Literal
+
+from pydantic import model_validator
+
+from ... import tree as t
+from ...data.formats import is_format
+from ...errors import fail
+from ...project.model import Text
+from ..context import PrepareContext
+from .common import directive_options, directive_rows, dress
+from .table import ColumnView, DirectiveModel, build_table
+
+
+class ChartOptions(DirectiveModel):
+    type: Literal["bar", "stacked-bar", "line"]
+    alt: Text | None = None  # required, but refused with its own message below
+    x: str
+    y: dict[str, str] | list[str]
+    label: str | None = None
+    caption: Text | None = None
+    format: str = "number"
+    horizontal: bool = False
+    show_data: bool = False
+    y_label: str | None = None
+    notes: str | list[str] | None = None
+    source: str | None = None
+
+    @model_validator(mode="after")
+    def _known_format(self) -> ChartOptions:
+        if not is_format(self.format):
+            raise ValueError(f"unknown format {self.format!r}: use integer, decimal1, percent, percent1")
+        return self
+
+
+def chart_directive(directive: t.Directive, ctx: PrepareContext) -> list[t.Block]:
+    from ...data.charts import Chart, drawn_chart
+
+    options: ChartOptions = directive_options(directive, ChartOptions)
+    if not options.alt:
+        raise fail(f"```{{chart}} {directive.argument} has no `alt:` text; describe what the chart shows "
+                   "for readers who cannot see it", "alt-text", directive.loc)
+    rows = directive_rows(directive, ctx, {})
+    series = options.y if isinstance(options.y, dict) else {name: name for name in options.y}
+    rows.require([options.x, *series], directive.loc)
+    rows.require_numbers(list(series), directive.loc)
+    chart = Chart(options.type, options.x, series, options.format, options.horizontal, options.y_label or "")
+    svg, png, size = drawn_chart(rows, chart, ctx.corpus.root / "assets" / "fonts", ctx.data.memo) \
+        if ctx.render else (b"", b"", (0, 0))
+    image = t.Image(directive.argument, options.alt, data=svg, mime="image/svg+xml", raster=png,
+                    width_px=size[0], height_px=size[1], loc=directive.loc)
+    figure = t.Figure(image, loc=directive.loc)
+    dress(figure, directive, ctx, label=options.label, caption=options.caption, notes=options.notes,
+          source=options.source)
+    blocks: list[t.Block] = [figure]
+    if options.show_data:
+        views = {options.x: ColumnView(title=_title(options.x)),
+                 **{name: ColumnView(title=title, format=options.format) for name, title in series.items()}}
+        table = build_table(rows, views, None, directive.loc)
+        table.row_headers = 1
+        figure_label = options.label or ""
+        table.caption = [t.Text("Data for "), t.Ref(figure_label, kind="fig")] if figure_label else \
+            [t.Text("Data for the chart above")]
+        if figure_label:
+            table.attr.id = "tbl:" + figure_label.removeprefix("fig:") + "-data"
+        blocks.append(table)
+    return blocks
+
+
+def _title(name: str) -> str:
+    return name.replace("_", " ").capitalize()
