@@ -10,4 +10,4 @@ from tspdocs.writers.docx import write_docx
 
 tree, out, project = sys.argv[1:4]
 doc = pickle.loads(Path(tree).read_bytes())
-Path(out).write_bytes(write_docx(doc, WriteContext(ProjectFS.at(project), 0)))
+Path(out).write_bytes(write_docx(doc, WriteContext(ProjectFS.at(project), 0)).data)

@@ -99,17 +99,15 @@ def median(command: list[str], cwd: Path, repeat: int, before: list[str] | None 
 
 def prepared(root: Path, target_name: str, audience: str | None = None):  # type: ignore[no-untyped-def]
     sys.path.insert(0, str(REPO))
-    from tspdocs.assemble.assembly import Options
     from tspdocs.commands.build import prepare
-    from tspdocs.data import Data
+    from tspdocs.commands.session import BuildSession
     from tspdocs.errors import Problems
-    from tspdocs.prepare.citations import References
-    from tspdocs.project.readers import read_corpus
     from tspdocs.project.targets import briefing_target, document_targets
 
-    corpus = read_corpus(root)
+    session = BuildSession.open(root)
+    corpus = session.corpus
     target = briefing_target(corpus, audience) if audience else document_targets(corpus, target_name)[0]
-    return prepare(corpus, target, Options(), Problems(), Data(corpus.fs, corpus.project), References(corpus.fs))
+    return prepare(session, target, Problems())
 
 
 def print_html(root: Path, doc, out: Path) -> None:  # type: ignore[no-untyped-def]

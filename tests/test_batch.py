@@ -9,8 +9,8 @@ from pathlib import Path
 from conftest import Mini
 from helpers import docx_text
 
-from tspdocs.assemble.assembly import Options
 from tspdocs.commands.batch import build_by_area
+from tspdocs.commands.session import BuildOptions
 
 SPEC = """\
 tables:
@@ -54,7 +54,7 @@ def test_any_executor_can_run_the_batch(mini: Mini) -> None:
     """A Dask client's executor plugs in the same way; a thread pool stands in for it here."""
     with_areas(mini)
     with ThreadPoolExecutor(max_workers=2) as executor:
-        files = build_by_area(mini.root, "moj", "area", ["html"], Options(), executor=executor)
+        files = build_by_area(mini.root, "moj", "area", ["html"], BuildOptions(), executor=executor)
     assert sorted(Path(f.path).parent.name for f in files) == ["eastmoor", "northbrook"]
 
 

@@ -515,7 +515,7 @@ def docx_body_text(data: bytes) -> tuple[str, str]:
 
 @functools.cache
 def docx_cover_text() -> str:
-    return docx_parts_text(write_docx(build(Doc([]))[0], CTX))[0]
+    return docx_parts_text(write_docx(build(Doc([]))[0], CTX).data)[0]
 
 
 def pdf_text(data: bytes) -> str:
@@ -557,7 +557,7 @@ def test_html_keeps_every_word_in_order(doc: Doc) -> None:
 @fuzz_settings(120)
 def test_docx_keeps_every_word_in_order(doc: Doc) -> None:
     tree, _problems = build(doc)
-    body, notes = docx_body_text(write_docx(tree, CTX))
+    body, notes = docx_body_text(write_docx(tree, CTX).data)
     missing = missing_in_order(doc.body_words, body)
     assert not missing, f"DOCX body lost {missing}{explain(doc)}"
     missing = missing_in_order(doc.note_words, notes)

@@ -14,14 +14,12 @@ import pytest
 from helpers import docx_text, pdf_pages, squash
 
 from tspdocs import tree as t
-from tspdocs.assemble.assembly import Options
 from tspdocs.commands.build import prepare
-from tspdocs.data import Data
+from tspdocs.commands.session import BuildSession
 from tspdocs.errors import Problems
 from tspdocs.markdown.treebuilder import build_blocks
-from tspdocs.prepare.citations import References, pandoc_path
+from tspdocs.prepare.citations import pandoc_path
 from tspdocs.project.projectfs import ProjectFS
-from tspdocs.project.readers import read_corpus
 from tspdocs.project.targets import document_targets
 from tspdocs.tree import plain_text
 from tspdocs.writers.base import WriteContext
@@ -46,10 +44,9 @@ PNG = _png()
 
 
 def final_tree(root: Path) -> t.Document:
-    corpus = read_corpus(root)
+    session = BuildSession.open(root)
     problems = Problems()
-    doc = prepare(corpus, document_targets(corpus, "final")[0], Options(), problems,
-                  Data(corpus.fs, corpus.project), References(corpus.fs))
+    doc = prepare(session, document_targets(session.corpus, "final")[0], problems)
     assert not problems.errors
     return doc
 
@@ -173,7 +170,7 @@ def test_commonmark_examples_survive_the_tree_and_every_writer(tmp_path: Path) -
         expected = _html_letters(reference.render(example["markdown"]))
         page = page_html(doc, ctx, print_mode=False).split('<main id="content">', 1)[1]
         docx_path = tmp_path / "example.docx"
-        docx_path.write_bytes(write_docx(doc, ctx))
+        docx_path.write_bytes(write_docx(doc, ctx).data)
         outputs = {"html": _html_letters(page) + _letters(" ".join(re.findall(r'alt="([^"]*)"', page))),
                    "docx": _letters(docx_text(docx_path) + _footnote_text(docx_path))}
         for name, letters in outputs.items():

@@ -12,8 +12,8 @@ import pytest
 from conftest import MINI_DOCUMENTS, Mini
 from helpers import docx_text
 
-from tspdocs.assemble.assembly import Options
 from tspdocs.commands.batch import build_by_area
+from tspdocs.commands.session import BuildOptions
 from tspdocs.errors import BuildError
 
 
@@ -142,7 +142,7 @@ def test_areas_that_would_share_a_folder_are_refused(mini: Mini) -> None:
     mini.write("content/data/tables.yaml", AREAS)
     mini.write("content/data/survey.csv", "area,sector\nAshdale,health\nASHDALE!,health\n")
     with pytest.raises(BuildError) as caught:
-        build_by_area(mini.root, "dh", "area", ["html"], Options())
+        build_by_area(mini.root, "dh", "area", ["html"], BuildOptions())
     assert caught.value.problems[0].code == "data-column"
     assert not (mini.root / "build").exists()
 
@@ -153,5 +153,5 @@ def test_a_failing_area_writes_nothing(mini: Mini) -> None:
     mini.finding("F01", "Health partnerships help", body="We heard from {{< value respondents >}}. " * 40)
     mini.write("content/documents.yaml", MINI_DOCUMENTS + "  budget: {words: 150}\n")
     with pytest.raises(BuildError):
-        build_by_area(mini.root, "dh", "area", ["html"], Options())
+        build_by_area(mini.root, "dh", "area", ["html"], BuildOptions())
     assert not (mini.root / "build/briefings").exists()

@@ -18,9 +18,10 @@ import click
 
 from .console import Console
 from .errors import BuildError
+from .writers import WRITERS
 
 F = TypeVar("F", bound=Callable[..., Any])
-FORMAT_NAMES = ("pdf", "docx", "html")
+FORMAT_NAMES = tuple(WRITERS)
 
 
 def reports_problems(command: F) -> F:
@@ -121,10 +122,10 @@ def _run_build(context: click.Context, command: str, names: list[str], project: 
             console.say(f"Up to date: {len(outputs)} files in build/, nothing changed since they were built.")
             return
         renderer = _start_renderer(names, chosen_formats, jobs)
-    from .assemble.assembly import Options
     from .commands.build import build
+    from .commands.session import BuildOptions
 
-    options = Options(include_drafts=include_drafts, allow_overlength=allow_overlength)
+    options = BuildOptions(include_drafts=include_drafts, allow_overlength=allow_overlength)
     report = build(root, targets, chosen_formats, options, console=console, force=force, request=request,
                    renderer=renderer, provenance=provenance)
     for item in report.written:
@@ -172,12 +173,12 @@ def build_options(command: F) -> F:
     return command
 
 
-@main.command()
+@main.command(name="build")
 @click.argument("documents", nargs=-1)
 @build_options
 @click.pass_context
 @reports_problems
-def build(context: click.Context, documents: tuple[str, ...], project: str | None, formats: str | None,
+def build_command(context: click.Context, documents: tuple[str, ...], project: str | None, formats: str | None,
           include_drafts: bool, allow_overlength: bool, force: bool, jobs: int | None) -> None:
     """Build DOCUMENTS (interim, final, academic, ... or `all`, which includes every briefing)."""
     names = list(documents or ("all",))
@@ -203,10 +204,10 @@ def brief(context: click.Context, audience: str, by: str | None, project: str | 
           include_drafts: bool, allow_overlength: bool, force: bool, jobs: int | None) -> None:
     """Build the policy briefing for an audience into build/briefings/AUDIENCE/."""
     if by:
-        from .assemble.assembly import Options
         from .commands.batch import build_by_area
+        from .commands.session import BuildOptions
 
-        options = Options(include_drafts=include_drafts, allow_overlength=allow_overlength)
+        options = BuildOptions(include_drafts=include_drafts, allow_overlength=allow_overlength)
         written = build_by_area(project_root(project), audience, by, parse_formats(formats), options,
                                 jobs=jobs if jobs is not None else os.cpu_count() or 1, console=_console())
         briefings = len({(item.audience, item.area) for item in written})
@@ -229,14 +230,14 @@ def brief(context: click.Context, audience: str, by: str | None, project: str | 
 @reports_problems
 def list_(project: str | None) -> None:
     """List the documents and audiences, and how many findings each takes."""
-    from .assemble.assembly import Options, selected_findings
+    from .assemble.assembly import selected_findings
     from .project.readers import read_corpus
     from .project.targets import all_targets
 
     corpus = read_corpus(project_root(project))
     click.echo(f"{'target':<24} {'findings':>8}  template")
     for target in all_targets(corpus):
-        count = len(selected_findings(corpus, target, Options()))
+        count = len(selected_findings(corpus, target, False))
         click.echo(f"{target.name:<24} {count:>8}  templates/{target.spec.template}")
     click.echo("\naudiences: " + ", ".join(f"{k} ({a.name})" for k, a in corpus.project.audiences.items()))
 
@@ -322,9 +323,9 @@ def init(folder: str) -> None:
 @reports_problems
 def serve(context: click.Context, document: str, project: str | None, port: int, audience: str | None) -> None:
     """Serve a document's HTML on localhost, rebuilding and reloading the page on every save."""
-    from .commands.serve import serve as run
+    from .commands.serve import serve as start
 
-    run(project_root(project), document, audience, port, context.obj)
+    start(project_root(project), document, audience, port, context.obj)
 
 
 main.add_command(serve, name="watch")

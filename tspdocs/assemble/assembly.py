@@ -10,7 +10,6 @@ from __future__ import annotations
 
 import copy
 import json
-from dataclasses import dataclass
 from typing import Any
 
 from .. import tree as t
@@ -25,17 +24,7 @@ from .templating import make_environment, render_template
 MAX_INCLUDE_DEPTH = 8
 
 
-@dataclass
-class Options:
-    """Choices a user makes on the command line that change what a document contains."""
-
-    include_drafts: bool = False
-    allow_overlength: bool = False
-    provenance: str = ""
-    draft_mark: bool = False
-
-
-def selected_findings(corpus: Corpus, target: Target, options: Options) -> list[Finding]:
+def selected_findings(corpus: Corpus, target: Target, include_drafts: bool) -> list[Finding]:
     """Return the findings a target takes, in its order; drafts only when asked for."""
     selection = target.spec.findings
     where = spec_data(corpus, target, "findings", "where")
@@ -48,14 +37,16 @@ def selected_findings(corpus: Corpus, target: Target, options: Options) -> list[
     if target.audience is not None:
         audience = compile_predicate(target.audience.select, PROJECT_FILE, corpus.project)
         chosen = [f for f in chosen if audience(f.meta)]
-    if not (options.include_drafts or selection.include_drafts):
+    if not (include_drafts or selection.include_drafts):
         chosen = [f for f in chosen if f.meta.status != "draft"]
     return chosen
 
 
-def assemble(corpus: Corpus, target: Target, findings: list[Finding], options: Options,
-             problems: Problems) -> t.Document:
-    """Return the target's tree with includes resolved and conditional blocks applied."""
+def assemble(corpus: Corpus, target: Target, findings: list[Finding], problems: Problems) -> t.Document:
+    """Return the target's tree with includes resolved and conditional blocks applied.
+
+    The document is marked draft when a finding in it is not yet approved; the build adds the mark
+    for uncommitted changes, and the provenance line, which only it knows."""
     env = make_environment(corpus.fs)
     context = _template_context(corpus, target, findings)
     template = target.spec.template
@@ -79,8 +70,7 @@ def assemble(corpus: Corpus, target: Target, findings: list[Finding], options: O
         keywords=list(spec.keywords),
         numbered=spec.numbered,
         anonymised=spec.anonymise,
-        provenance=options.provenance,
-        draft=options.draft_mark or any(f.meta.status != "approved" for f in findings),
+        draft=any(f.meta.status != "approved" for f in findings),
     )
     if spec.abstract:
         marker = t.Include(f"section:{spec.abstract}", 2, {}, loc=Location(DOCUMENTS_FILE))

@@ -18,28 +18,27 @@ from pathlib import Path
 
 from .. import __version__
 from .. import tree as t
-from ..assemble.assembly import Options, assemble, selected_findings
+from ..assemble.assembly import assemble, selected_findings
 from ..checks.accessibility import check_accessibility
 from ..checks.budgets import budget_problems
 from ..checks.wordcount import count_words
 from ..console import Console
-from ..data import Data
-from ..errors import BuildError, Location, Problem, Problems, Severity
-from ..prepare.citations import References, resolve_citations
+from ..errors import BuildError, Problems, Severity
+from ..prepare.citations import resolve_citations
 from ..prepare.context import PrepareContext
 from ..prepare.directives.registry import expand_directives
 from ..prepare.images import load_images
 from ..prepare.numbering import number_document
 from ..prepare.values import resolve_shortcodes
-from ..project.model import Format
-from ..project.readers import Corpus, read_corpus
+from ..project.model import OutputFormat
+from ..project.readers import Corpus
 from ..project.targets import Target, spec_location
-from ..store.cache import Memo
 from ..store.output import output_path, write_atomic
-from ..store.provenance import Provenance, read_provenance
+from ..store.provenance import Provenance
 from ..store.state import FileStamp, OutputRecord, State, TargetRecord, scan_inputs, sha256, target_key, write_manifest
 from ..writers.base import WriteContext
 from .render import Prepared, Rendered, Renderer
+from .session import BuildOptions, BuildSession
 
 PER_TARGET_FOLDERS = ("content/findings/", "content/sections/")
 
@@ -61,40 +60,28 @@ class Report:
     seconds: float = 0.0
 
 
-def build_epoch(provenance: Provenance) -> int:
-    """Return the time written into outputs: SOURCE_DATE_EPOCH, else the commit's time on a clean tree.
-
-    Either way the same inputs give byte-identical files; only a tree with
-    uncommitted changes and no SOURCE_DATE_EPOCH uses the current time.
-    """
-    value = os.environ.get("SOURCE_DATE_EPOCH", "").strip()
-    if value:
-        if not value.isdigit():
-            raise BuildError([Problem(f"SOURCE_DATE_EPOCH={value!r} is not a whole number of seconds",
-                                      "environment", Location("(environment)"))])
-        return int(value)
-    if provenance.timestamp is not None and not provenance.dirty:
-        return provenance.timestamp
-    return int(time.time())
-
-
-def prepare(corpus: Corpus, target: Target, options: Options, problems: Problems, data: Data,
-            references: References, *, render: bool = True) -> t.Document:
+def prepare(session: BuildSession, target: Target, problems: Problems, *, render: bool = True,
+            include_drafts: bool | None = None) -> t.Document:
     """Return the target's tree with everything resolved that writers must agree on.
 
     With `render` False (for `tspdocs check`) charts are checked but not drawn and citations are
-    checked but not formatted, so checking needs neither matplotlib nor Pandoc.
+    checked but not formatted, so checking needs neither matplotlib nor Pandoc. `include_drafts`
+    overrides the session's choice (check looks at what drafts would do once approved).
     """
-    findings = selected_findings(corpus, target, options)
-    doc = assemble(corpus, target, findings, options, problems)
+    corpus = session.corpus
+    drafts = session.options.include_drafts if include_drafts is None else include_drafts
+    findings = selected_findings(corpus, target, drafts)
+    doc = assemble(corpus, target, findings, problems)
+    doc.meta.provenance = session.provenance.text
+    doc.meta.draft = doc.meta.draft or session.draft_mark
     if target.spec.date:
         doc.meta.date_text = target.spec.date.strftime("%B %Y")
-    context = PrepareContext(corpus, findings, problems, data, render)
+    context = PrepareContext(corpus, findings, problems, session.data_for(target), render)
     doc.meta.abstract = expand_directives(doc.meta.abstract, context)
     doc.blocks = expand_directives(doc.blocks, context)
     resolve_shortcodes(doc, context)
     families = {a.family for a in corpus.project.authors} if target.spec.anonymise else None
-    resolve_citations(doc, references, target.spec.citation_style, problems, anonymise_families=families,
+    resolve_citations(doc, session.references, target.spec.citation_style, problems, anonymise_families=families,
                       style_where=spec_location(corpus, target, "csl"), render=render)
     load_images(doc, corpus.fs, problems)
     number_document(doc, problems)
@@ -106,8 +93,41 @@ def prepare(corpus: Corpus, target: Target, options: Options, problems: Problems
     return doc
 
 
-def build(root: Path, targets: Callable[[Corpus], Iterable[Target]], formats: list[Format] | None,
-          options: Options, *, console: Console | None = None, force: bool = False, jobs: int | None = None,
+def render_documents(session: BuildSession, targets: list[Target], formats: list[OutputFormat] | None,
+                     renderer: Renderer, console: Console) -> list[Rendered]:
+    """Prepare every target, then render them all and check their budgets; all or nothing.
+
+    Every target is prepared before any is rendered, so one run reports the problems of all of them.
+    Warnings go to the console; errors stop the run with every one of them listed.
+    """
+    problems = Problems()
+    session.data.check()
+    prepared: list[Prepared] = []
+    for target in targets:
+        try:
+            doc = prepare(session, target, problems)
+        except BuildError as exc:
+            problems.extend(exc.problems)
+            continue
+        prepared.append(Prepared(target, doc, list(formats or target.spec.formats)))
+    problems.raise_if_errors()
+    ctx = WriteContext(session.corpus.fs, session.epoch)
+    with console.progress(len(prepared), "rendering") as tick:
+        results = renderer.render(prepared, ctx, done=tick)
+    for rendered in results:
+        problems.extend(budget_problems(session.corpus, rendered.prepared.target, rendered.prepared.doc,
+                                        pages=rendered.pages, anchors=rendered.anchors,
+                                        allow_overlength=session.options.allow_overlength))
+    for problem in problems:
+        if problem.severity is Severity.WARNING:
+            console.problem(problem)
+    problems.raise_if_errors()
+    session.cache.commit()
+    return results
+
+
+def build(root: Path, targets: Callable[[Corpus], Iterable[Target]], formats: list[OutputFormat] | None,
+          options: BuildOptions, *, console: Console | None = None, force: bool = False, jobs: int | None = None,
           request: str = "", renderer: Renderer | None = None, provenance: Provenance | None = None) -> Report:
     """Build the chosen targets into build/: all or nothing, and only what changed unless `force`.
 
@@ -120,67 +140,33 @@ def build(root: Path, targets: Callable[[Corpus], Iterable[Target]], formats: li
     if renderer is None:
         wants_pdf = formats is None or "pdf" in formats
         renderer = Renderer((jobs if jobs is not None else os.cpu_count() or 1) if wants_pdf else 0)
-    provenance = provenance or read_provenance(root)
-    options.provenance = provenance.text
-    options.draft_mark = options.draft_mark or provenance.dirty
     try:
-        corpus = read_corpus(root)
+        session = BuildSession.open(root, options, provenance=provenance)
         state = State.load(root)
         inputs = scan_inputs(root, state.inputs)
-        chosen = list(targets(corpus))
+        chosen = list(targets(session.corpus))
         report = Report()
-        keys = {target.name: _key(corpus, target, options, formats, provenance, inputs,
+        keys = {target.name: _key(session, target, formats, inputs,
                                   state.targets[_record(target, formats)].deps
                                   if _record(target, formats) in state.targets else [])
                 for target in chosen}
         todo = [target for target in chosen
                 if force or not _up_to_date(root, state, _record(target, formats), keys[target.name])]
         report.up_to_date = [target.name for target in chosen if target not in todo]
-        results = _render(corpus, todo, formats, options, provenance, renderer, console) if todo else []
+        results = render_documents(session, todo, formats, renderer, console) if todo else []
         report.written = _write(root, results)
-        saved = _remember(root, state, inputs, corpus, results, options, formats, provenance, request, chosen)
-        write_manifest(root, saved, provenance.text)
+        saved = _remember(session, state, inputs, results, formats, request, chosen)
+        write_manifest(root, saved, session.provenance.text)
     finally:
         renderer.close()
     report.seconds = time.perf_counter() - started
     return report
 
 
-def _render(corpus: Corpus, todo: list[Target], formats: list[Format] | None, options: Options,
-            provenance: Provenance, renderer: Renderer, console: Console) -> list[Rendered]:
-    problems = Problems()
-    memo = Memo(corpus.root)
-    data = Data(corpus.fs, corpus.project, memo=memo)
-    data.check()
-    references = References(corpus.fs, memo)
-    prepared: list[Prepared] = []
-    for target in todo:
-        try:
-            doc = prepare(corpus, target, options, problems, data, references)
-        except BuildError as exc:
-            problems.extend(exc.problems)
-            continue
-        prepared.append(Prepared(target, doc, list(formats or target.spec.formats)))
-    problems.raise_if_errors()
-    ctx = WriteContext(corpus.fs, build_epoch(provenance))
-    with console.progress(len(prepared), "rendering") as tick:
-        results = renderer.render(prepared, ctx, done=tick)
-    for rendered in results:
-        problems.extend(budget_problems(corpus, rendered.prepared.target, rendered.prepared.doc,
-                                        pages=rendered.pages, anchors=rendered.anchors,
-                                        allow_overlength=options.allow_overlength))
-    for problem in problems:
-        if problem.severity is Severity.WARNING:
-            console.problem(problem)
-    problems.raise_if_errors()
-    memo.commit()
-    return results
-
-
 def _write(root: Path, results: list[Rendered]) -> list[Written]:
     """Check every destination first, then write each file atomically, so a bad name writes nothing."""
     planned = [(output_path(root, r.prepared.target.folder, f"{r.prepared.target.stem}.{fmt}"),
-                r, fmt, data) for r in results for fmt, data in r.outputs.items()]
+                r, fmt, result.data) for r in results for fmt, result in r.outputs.items()]
     written = []
     for path, rendered, fmt, data in planned:
         write_atomic(path, data)
@@ -188,7 +174,7 @@ def _write(root: Path, results: list[Rendered]) -> list[Written]:
     return written
 
 
-def _record(target: Target, formats: list[Format] | None) -> str:
+def _record(target: Target, formats: list[OutputFormat] | None) -> str:
     """Name a target's record: a build of some formats does not stand for a build of all of them."""
     return target.name + (f"[{','.join(sorted(formats))}]" if formats else "")
 
@@ -199,11 +185,12 @@ def _deps(inputs: dict[str, FileStamp], sources: Iterable[str]) -> list[str]:
     return sorted({*shared, *sources})
 
 
-def _key(corpus: Corpus, target: Target, options: Options, formats: list[Format] | None,
-         provenance: Provenance, inputs: dict[str, FileStamp], deps: list[str]) -> str:
-    findings = [f.meta.id for f in selected_findings(corpus, target, options)]
+def _key(session: BuildSession, target: Target, formats: list[OutputFormat] | None,
+         inputs: dict[str, FileStamp], deps: list[str]) -> str:
+    options = session.options
+    findings = [f.meta.id for f in selected_findings(session.corpus, target, options.include_drafts)]
     return target_key(inputs, deps, __version__, target.spec.model_dump_json(), target.audience_id, findings,
-                      options.include_drafts, options.allow_overlength, formats, provenance.text,
+                      options.include_drafts, options.allow_overlength, formats, session.provenance.text,
                       os.environ.get("SOURCE_DATE_EPOCH", ""))
 
 
@@ -214,19 +201,19 @@ def _up_to_date(root: Path, state: State, name: str, key: str) -> bool:
     return record is not None and record.key == key and outputs_intact(root, record)
 
 
-def _remember(root: Path, state: State, inputs: dict[str, FileStamp], corpus: Corpus, results: list[Rendered],
-              options: Options, formats: list[Format] | None, provenance: Provenance, request: str,
-              chosen: list[Target]) -> State:
+def _remember(session: BuildSession, state: State, inputs: dict[str, FileStamp], results: list[Rendered],
+              formats: list[OutputFormat] | None, request: str, chosen: list[Target]) -> State:
+    root = session.root
     for rendered in results:
         target = rendered.prepared.target
         deps = _deps(inputs, rendered.prepared.doc.sources)
         outputs = []
-        for fmt, data in rendered.outputs.items():
+        for fmt, result in rendered.outputs.items():
             path = output_path(root, target.folder, f"{target.stem}.{fmt}")
-            outputs.append(OutputRecord(path.relative_to(root.resolve()).as_posix(), fmt, len(data), sha256(data),
-                                        path.stat().st_mtime_ns))
-        state.targets[_record(target, formats)] = TargetRecord(
-            _key(corpus, target, options, formats, provenance, inputs, deps), deps, outputs)
+            outputs.append(OutputRecord(path.relative_to(root).as_posix(), fmt, len(result.data),
+                                        sha256(result.data), path.stat().st_mtime_ns))
+        state.targets[_record(target, formats)] = TargetRecord(_key(session, target, formats, inputs, deps), deps,
+                                                               outputs)
     state.inputs = inputs
     if request:
         state.requests[request] = [_record(target, formats) for target in chosen]

@@ -13,61 +13,61 @@ import json
 import re
 from pathlib import Path
 
-from ..assemble.assembly import Options, selected_findings
+from ..assemble.assembly import selected_findings
 from ..checks.budgets import budget_problems
 from ..checks.plainenglish import lint_briefing
 from ..data import Data
 from ..errors import BuildError, Location, Problem, Problems, Severity
-from ..prepare.citations import References
-from ..project.readers import PROJECT_FILE, Corpus, read_corpus
+from ..project.readers import PROJECT_FILE, Corpus
 from ..project.targets import all_targets
 from ..project.yamlio import line_at
-from ..store.cache import Memo
 from .build import prepare
+from .session import BuildSession
 
 JSON_VERSION = 1
 _TYPED_PERCENT = re.compile(r"(?<![\w{<.])(\d{1,3}(?:\.\d)?)\s?%")
 
 
 def check_project(root: Path) -> list[Problem]:
-    """Return every problem in the project, errors first within each file, sorted by place."""
+    """Return every problem in the project, errors first within each file, sorted by place.
+
+    The session reads what earlier builds cached, and a check never commits the cache: it writes nothing.
+    """
     try:
-        corpus = read_corpus(root)
+        session = BuildSession.open(root)
     except BuildError as exc:
         return exc.problems
+    corpus = session.corpus
     problems = Problems()
-    memo = Memo(corpus.root)  # read what earlier builds cached; a check never writes
-    data = Data(corpus.fs, corpus.project, memo=memo)
     try:
-        data.check()
+        session.data.check()
     except BuildError as exc:
         problems.extend(exc.problems)
     try:
-        _check_targets(corpus, data, References(corpus.fs, memo), problems)
+        _check_targets(session, problems)
     except BuildError as exc:  # a document definition that cannot even be expanded into targets
         problems.extend(exc.problems)
     _check_coverage(corpus, problems)
-    _check_typed_numbers(corpus, data, problems)
+    _check_typed_numbers(corpus, session.data, problems)
     return sorted(dict.fromkeys(_with_columns(corpus, problems.items)),
                   key=lambda p: (p.location.path if p.location else "", (p.location.line or 0) if p.location else 0,
                                  (p.location.col or 0) if p.location else 0, p.code))
 
 
-def _check_targets(corpus: Corpus, data: Data, references: References, problems: Problems) -> None:
-    options = Options()
+def _check_targets(session: BuildSession, problems: Problems) -> None:
+    corpus = session.corpus
     taken: set[str] = set()
     for target in all_targets(corpus):
         try:
-            taken.update(f.meta.id for f in selected_findings(corpus, target, options))
-            doc = prepare(corpus, target, options, problems, data, references, render=False)
+            taken.update(f.meta.id for f in selected_findings(corpus, target, False))
+            doc = prepare(session, target, problems, render=False)
         except BuildError as exc:
             problems.extend(exc.problems)
             continue
         problems.extend(budget_problems(corpus, target, doc))
         if target.audience is not None:
             problems.extend(lint_briefing(doc, corpus.documents.lint))
-        drafts = [f for f in selected_findings(corpus, target, Options(include_drafts=True))
-                  if f.meta.status == "draft"]
+        drafts = [f for f in selected_findings(corpus, target, True) if f.meta.status == "draft"]
         if target.audience is not None:
             for finding in drafts:
                 problems.warning(f"draft finding {finding.meta.id} would go into {target.name} (left out until "
@@ -77,7 +77,7 @@ def _check_targets(corpus: Corpus, data: Data, references: References, problems:
             # Drafts are checked too, as they would go in once approved.
             with_drafts = Problems()
             try:
-                prepare(corpus, target, Options(include_drafts=True), with_drafts, data, references, render=False)
+                prepare(session, target, with_drafts, render=False, include_drafts=True)
             except BuildError as exc:
                 with_drafts.extend(exc.problems)
             problems.extend(with_drafts.errors)

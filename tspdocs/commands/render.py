@@ -1,11 +1,13 @@
-"""Render prepared documents, laying out PDFs in worker processes while this one writes DOCX and HTML.
+"""Run the writers over prepared documents, laying out PDFs in worker processes while this one writes the rest.
 
 PDF layout is the slow part of every build and WeasyPrint's import alone
 takes half a second, so the workers start (and import WeasyPrint) before
 this process has even read the content, and PDF layout then overlaps
-everything else on the second core. Workers are forked while this process
-is still small and single-threaded; if other threads are already running,
-a forkserver with WeasyPrint preloaded is used instead, which is always safe.
+everything else on the second core. Every format goes through the same
+writer registry; the registry only says which formats are worth sending
+to a worker. Workers are forked while this process is still small and
+single-threaded; if other threads are already running, a forkserver with
+WeasyPrint preloaded is used instead, which is always safe.
 """
 
 from __future__ import annotations
@@ -16,15 +18,16 @@ import time
 from collections.abc import Callable
 from dataclasses import dataclass, field
 from multiprocessing.pool import AsyncResult, Pool
-from typing import TYPE_CHECKING, Any
+from typing import TYPE_CHECKING
 
 from ..errors import BuildError, Problem
-from ..writers.base import WriteContext
-from ..writers.pdf import layout_job, preload
+from ..writers import LAID_OUT_IN_WORKERS, get_writer
+from ..writers.base import WriteContext, WriteResult
+from ..writers.pdf import preload
 
 if TYPE_CHECKING:
     from .. import tree as t
-    from ..project.model import Format
+    from ..project.model import OutputFormat
     from ..project.targets import Target
 
 
@@ -32,16 +35,31 @@ if TYPE_CHECKING:
 class Prepared:
     target: Target
     doc: t.Document
-    formats: list[Format]
+    formats: list[OutputFormat]
 
 
 @dataclass
 class Rendered:
+    """A prepared document's files, in the order its formats were asked for, and what each cost."""
+
     prepared: Prepared
-    outputs: dict[Format, bytes] = field(default_factory=dict)
-    seconds: dict[Format, float] = field(default_factory=dict)
-    pages: int | None = None
-    anchors: dict[str, float] = field(default_factory=dict)
+    outputs: dict[OutputFormat, WriteResult] = field(default_factory=dict)
+    seconds: dict[OutputFormat, float] = field(default_factory=dict)
+
+    @property
+    def pages(self) -> int | None:
+        return next((r.pages for r in self.outputs.values() if r.pages is not None), None)
+
+    @property
+    def anchors(self) -> dict[str, float]:
+        return next((r.anchors for r in self.outputs.values() if r.pages is not None), {})
+
+
+def write_timed(fmt: OutputFormat, doc: t.Document, ctx: WriteContext) -> tuple[WriteResult, float]:
+    """Write one format (here or in a worker) and return it with the seconds it took."""
+    start = time.perf_counter()
+    result = get_writer(fmt)(doc, ctx)
+    return result, time.perf_counter() - start
 
 
 def _pool(workers: int) -> Pool:
@@ -49,7 +67,7 @@ def _pool(workers: int) -> Pool:
     if threading.active_count() == 1:
         return multiprocessing.get_context("fork").Pool(workers, initializer=preload)
     context = multiprocessing.get_context("forkserver")
-    context.set_forkserver_preload(["weasyprint", "tspdocs.writers.pdf"])
+    context.set_forkserver_preload(["weasyprint", preload.__module__])
     return context.Pool(workers)
 
 
@@ -61,51 +79,47 @@ class Renderer:
 
     def render(self, items: list[Prepared], ctx: WriteContext,
                done: Callable[[Rendered], None] | None = None) -> list[Rendered]:
-        """Render every item, calling `done` as each finishes; PDFs go to the workers first so they lay
-        out while this process writes the DOCX and HTML."""
-        from ..writers import get_writer
-        from ..writers.html import page_html
-
+        """Render every item, calling `done` as each finishes; slow formats go to the workers first so they
+        lay out while this process writes the others."""
         results = [Rendered(item) for item in items]
-        pending: list[tuple[Rendered, AsyncResult[Any]]] = []
+        pending: list[tuple[Rendered, OutputFormat, AsyncResult[tuple[WriteResult, float]]]] = []
         for rendered in results:
-            if "pdf" in rendered.prepared.formats and self.pool is not None:
-                html = page_html(rendered.prepared.doc, ctx, print_mode=True)
-                pending.append((rendered, self.pool.apply_async(layout_job, (html, str(ctx.fs.root), ctx.epoch))))
-        in_workers = {id(rendered) for rendered, _ in pending}
+            for fmt in self._offloaded(rendered):
+                job = self.pool.apply_async(write_timed, (fmt, rendered.prepared.doc, ctx))  # type: ignore[union-attr]
+                pending.append((rendered, fmt, job))
+        finished: dict[int, dict[OutputFormat, tuple[WriteResult, float]]] = {id(r): {} for r in results}
         for rendered in results:
+            offloaded = self._offloaded(rendered)
             for fmt in rendered.prepared.formats:
-                if fmt == "pdf" and id(rendered) in in_workers:
-                    continue
-                start = time.perf_counter()
-                if fmt == "pdf":
-                    pdf, _ = layout_job(page_html(rendered.prepared.doc, ctx, print_mode=True),
-                                        str(ctx.fs.root), ctx.epoch)
-                    self._keep_pdf(rendered, pdf)
-                else:
-                    rendered.outputs[fmt] = get_writer(fmt)(rendered.prepared.doc, ctx)
-                rendered.seconds[fmt] = time.perf_counter() - start
-            if done is not None and id(rendered) not in in_workers:
-                done(rendered)
+                if fmt not in offloaded:
+                    finished[id(rendered)][fmt] = write_timed(fmt, rendered.prepared.doc, ctx)
+            if not offloaded:
+                self._keep(rendered, finished[id(rendered)], done)
         problems: list[Problem] = []
-        for rendered, job in pending:
+        for index, (rendered, fmt, job) in enumerate(pending):
             try:
-                pdf, seconds = job.get()
+                finished[id(rendered)][fmt] = job.get()
             except BuildError as exc:  # keep going: every document's problems are reported together
                 problems.extend(exc.problems)
                 continue
-            self._keep_pdf(rendered, pdf)
-            rendered.seconds["pdf"] = seconds
-            if done is not None:
-                done(rendered)
+            if all(other is not rendered for other, _, _ in pending[index + 1:]):
+                self._keep(rendered, finished[id(rendered)], done)
         if problems:
             raise BuildError(problems)
         return results
 
+    def _offloaded(self, rendered: Rendered) -> list[OutputFormat]:
+        if self.pool is None:
+            return []
+        return [fmt for fmt in rendered.prepared.formats if fmt in LAID_OUT_IN_WORKERS]
+
     @staticmethod
-    def _keep_pdf(rendered: Rendered, pdf: Any) -> None:
-        rendered.outputs["pdf"] = pdf.data
-        rendered.pages, rendered.anchors = pdf.pages, pdf.anchors
+    def _keep(rendered: Rendered, written: dict[OutputFormat, tuple[WriteResult, float]],
+              done: Callable[[Rendered], None] | None) -> None:
+        for fmt in rendered.prepared.formats:
+            rendered.outputs[fmt], rendered.seconds[fmt] = written[fmt]
+        if done is not None:
+            done(rendered)
 
     def close(self) -> None:
         """Stop the workers at once: every result has been collected, and a worker's orderly exit would

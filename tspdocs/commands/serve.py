@@ -18,12 +18,12 @@ from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 from pathlib import Path
 from typing import Any
 
-from ..assemble.assembly import Options
 from ..console import Console
 from ..errors import BuildError, fail
 from ..project.readers import read_corpus
 from ..project.targets import briefing_target, document_targets
 from .build import build
+from .session import BuildOptions
 
 WATCHED = ("content", "templates", "assets")
 LIVE_RELOAD = """<script>
@@ -58,7 +58,7 @@ class Preview:
     def rebuild(self) -> None:
         """Rebuild the HTML now, tell every open page, then rebuild the PDF and DOCX in the background."""
         try:
-            report = build(self.root, self.targets, ["html"], Options(), jobs=0)
+            report = build(self.root, self.targets, ["html"], BuildOptions(), jobs=0)
             self.problems = []
             self.console.say(f"rebuilt {self.html.relative_to(self.root)} in {report.seconds:.2f} s")
         except BuildError as exc:

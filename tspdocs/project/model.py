@@ -20,8 +20,8 @@ QuestionId = Annotated[str, StringConstraints(pattern=r"^RQ[1-9][0-9]*$")]
 FindingId = Annotated[str, StringConstraints(pattern=r"^F[0-9]{2,3}$")]
 Text = Annotated[str, StringConstraints(strip_whitespace=True, min_length=1)]
 Status = Literal["draft", "reviewed", "approved"]
-Format = Literal["html", "pdf", "docx"]
-FORMATS: tuple[Format, ...] = ("pdf", "docx", "html")
+OutputFormat = Literal["html", "pdf", "docx"]
+FORMATS: tuple[OutputFormat, ...] = ("pdf", "docx", "html")
 
 
 class Model(BaseModel):
@@ -155,7 +155,7 @@ class DocumentSpec(Model):
     findings: FindingSelection = Field(default_factory=FindingSelection)
     csl: StyleName = "harvard-cite-them-right"
     reference_docx: Text = "reference.docx"  # the Word house style, under assets/
-    formats: list[Format] = Field(default_factory=lambda: list(FORMATS))
+    formats: list[OutputFormat] = Field(default_factory=lambda: list(FORMATS))
     journal: JournalProfile | None = None
     anonymise: bool = False
     abstract: Slug | None = None
@@ -179,7 +179,7 @@ class BriefingSpec(Model):
     findings: FindingSelection = Field(default_factory=FindingSelection)
     csl: StyleName = "harvard-cite-them-right"
     reference_docx: Text = "reference.docx"
-    formats: list[Format] = Field(default_factory=lambda: list(FORMATS))
+    formats: list[OutputFormat] = Field(default_factory=lambda: list(FORMATS))
     budget: Budget = Field(default_factory=Budget)
 
 

@@ -23,6 +23,7 @@ class Target:
     audience_id: str | None = None
     audience: Audience | None = None
     place: str = ""  # a local area, for briefings built one per area
+    place_column: str = ""  # the data column that names the place
 
     @property
     def folder(self) -> PurePosixPath:
@@ -49,10 +50,10 @@ def slug(text: str) -> str:
     return name or "area-" + hashlib.sha256(text.encode("utf-8")).hexdigest()[:8]
 
 
-def for_place(target: Target, place: str) -> Target:
-    """Return a briefing narrowed to one place, with the place named under its title."""
+def for_place(target: Target, column: str, place: str) -> Target:
+    """Return a briefing narrowed to the rows whose `column` is `place`, with the place under its title."""
     spec = target.spec.model_copy(update={"subtitle": f"Local figures for {place}"})
-    return replace(target, spec=spec, place=place)
+    return replace(target, spec=spec, place=place, place_column=column)
 
 
 def spec_location(corpus: Corpus, target: Target, *keys: str) -> Location:

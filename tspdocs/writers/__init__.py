@@ -6,24 +6,41 @@ build that needs no PDF never pays for importing WeasyPrint.
 
 from __future__ import annotations
 
-import importlib
 from collections.abc import Callable
 from typing import TYPE_CHECKING
 
 if TYPE_CHECKING:
+    from ..project.model import OutputFormat
     from ..tree import Document
-    from .base import WriteContext
+    from .base import WriteContext, WriteResult
 
-Writer = Callable[["Document", "WriteContext"], bytes]
+Writer = Callable[["Document", "WriteContext"], "WriteResult"]
 
-WRITERS = {
-    "html": "tspdocs.writers.html:write_html",
-    "pdf": "tspdocs.writers.pdf:write_pdf",
-    "docx": "tspdocs.writers.docx:write_docx",
-}
+# Formats whose writer is slow enough to run in the build's worker processes, beside the others.
+LAID_OUT_IN_WORKERS: frozenset[OutputFormat] = frozenset({"pdf"})
 
 
-def get_writer(name: str) -> Writer:
+def _html() -> Writer:
+    from .html import write_html
+
+    return write_html
+
+
+def _pdf() -> Writer:
+    from .pdf import write_pdf
+
+    return write_pdf
+
+
+def _docx() -> Writer:
+    from .docx import write_docx
+
+    return write_docx
+
+
+WRITERS: dict[OutputFormat, Callable[[], Writer]] = {"pdf": _pdf, "docx": _docx, "html": _html}
+
+
+def get_writer(name: OutputFormat) -> Writer:
     """Return the writer for a format name; raise KeyError for a name nobody registered."""
-    module_name, _, function = WRITERS[name].partition(":")
-    return getattr(importlib.import_module(module_name), function)  # type: ignore[no-any-return]
+    return WRITERS[name]()

@@ -24,6 +24,17 @@ class WriteContext:
         self.assets = self.fs.root / "assets"
 
 
+@dataclass
+class WriteResult:
+    """What a writer returns: the file's bytes and, for paged formats, its page count and where each
+    anchor (heading, table, figure) starts, as page index plus the fraction of the page above it, so
+    budgets can name the sections that make a briefing too long."""
+
+    data: bytes
+    pages: int | None = None
+    anchors: dict[str, float] = field(default_factory=dict)
+
+
 class Walker:
     """Send each node to the writer's method named for its type (`block_Para`, `inline_Text`).
 

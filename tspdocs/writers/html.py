@@ -18,7 +18,7 @@ from .. import tree as t
 from ..assemble.templating import make_environment, render_template
 from ..errors import Location, fail
 from ..tree import plain_text
-from .base import Walker, WriteContext
+from .base import Walker, WriteContext, WriteResult
 from .css import read_stylesheet
 
 LAYOUT = "layouts/page.html.j2"
@@ -346,5 +346,5 @@ def _logo(ctx: WriteContext, alt: str) -> str:
     return f'<img class="logo" src="data:image/png;base64,{data}" alt="{escape(alt)}">'
 
 
-def write_html(doc: t.Document, ctx: WriteContext) -> bytes:
-    return page_html(doc, ctx, print_mode=False).encode("utf-8")
+def write_html(doc: t.Document, ctx: WriteContext) -> WriteResult:
+    return WriteResult(page_html(doc, ctx, print_mode=False).encode("utf-8"))

@@ -11,31 +11,18 @@ from __future__ import annotations
 import gc
 import logging
 import mimetypes
-import time
 from collections.abc import Iterator
 from contextlib import contextmanager
-from dataclasses import dataclass, field
 from pathlib import Path
 from typing import TYPE_CHECKING
 from urllib.parse import unquote, urlsplit
 
 from ..errors import BuildError, Location, Problem
-from ..project.projectfs import ProjectFS
-from .base import WriteContext
+from .base import WriteContext, WriteResult
 from .pdf_startup import import_weasyprint
 
 if TYPE_CHECKING:
     from .. import tree as t
-
-
-@dataclass
-class RenderedPdf:
-    """The PDF, its page count, and where each anchor (heading, table, figure) starts: page index plus
-    the fraction of the page above it, for telling which sections make a briefing too long."""
-
-    data: bytes
-    pages: int
-    anchors: dict[str, float] = field(default_factory=dict)
 
 
 def _fetcher_class() -> type:
@@ -64,7 +51,15 @@ def _fetcher_class() -> type:
     return ProjectFetcher
 
 
-def layout_pdf(html: str, ctx: WriteContext) -> RenderedPdf:
+def write_pdf(doc: t.Document, ctx: WriteContext) -> WriteResult:
+    """Lay out the HTML writer's print page as a tagged PDF, with its page count and anchors."""
+    from .html import page_html
+
+    with _fewer_collections():
+        return layout_pdf(page_html(doc, ctx, print_mode=True), ctx)
+
+
+def layout_pdf(html: str, ctx: WriteContext) -> WriteResult:
     """Lay out `html` and return the PDF with its page count and where each section falls."""
     import_weasyprint()
     import weasyprint
@@ -90,7 +85,7 @@ def layout_pdf(html: str, ctx: WriteContext) -> RenderedPdf:
         logger.removeHandler(errors)
     if errors.messages:
         raise BuildError([Problem(f"WeasyPrint: {m}", "pdf", Location("(rendering)")) for m in errors.messages])
-    return RenderedPdf(data, len(document.pages), _anchor_positions(document))
+    return WriteResult(data, len(document.pages), _anchor_positions(document))
 
 
 def _anchor_positions(document: object) -> dict[str, float]:
@@ -114,14 +109,6 @@ class _LogCollector(logging.Handler):
         self.messages.append(message if len(message) < 300 else message[:150] + " … " + message[-100:])
 
 
-def layout_job(html: str, root: str, epoch: int) -> tuple[RenderedPdf, float]:
-    """Lay out one PDF (in a worker process); return it with the seconds it took."""
-    start = time.perf_counter()
-    with _fewer_collections():
-        result = layout_pdf(html, WriteContext(ProjectFS(Path(root)), epoch))
-    return result, time.perf_counter() - start
-
-
 @contextmanager
 def _fewer_collections() -> Iterator[None]:
     """Layout makes millions of short-lived objects; Python's cyclic collector would otherwise scan the
@@ -138,13 +125,10 @@ def _fewer_collections() -> Iterator[None]:
 
 
 def preload() -> None:
-    """Import WeasyPrint in a worker as soon as it starts, while the main process reads the content, and
-    freeze what the import made: it lives as long as the worker, so the collector need never scan it."""
+    """Import WeasyPrint and the HTML writer in a worker as soon as it starts, while the main process reads
+    the content, and freeze what the imports made: it lives as long as the worker, so the collector need
+    never scan it."""
     import_weasyprint()
+    from . import html  # noqa: F401  (the print page is written in the worker)
+
     gc.freeze()
-
-
-def write_pdf(doc: t.Document, ctx: WriteContext) -> bytes:
-    from .html import page_html
-
-    return layout_pdf(page_html(doc, ctx, print_mode=True), ctx).data

@@ -14,7 +14,7 @@ from docx.shared import Pt
 from ... import tree as t
 from ...errors import Location, fail
 from ...project.safezip import check_office_zip, normalise_zip
-from ..base import WriteContext
+from ..base import WriteContext, WriteResult
 from .ooxml import add_break, add_field, element, set_alt_text
 from .styles import Styles
 from .writer import DocxWriter
@@ -22,7 +22,7 @@ from .writer import DocxWriter
 REFERENCE = "reference.docx"
 
 
-def write_docx(doc: t.Document, ctx: WriteContext) -> bytes:
+def write_docx(doc: t.Document, ctx: WriteContext) -> WriteResult:
     document = open_reference(ctx, str(doc.meta.layout.get("reference_docx", REFERENCE)))  # set per document
     _clear_body(document)
     _apply_layout(document, doc.meta)
@@ -35,7 +35,7 @@ def write_docx(doc: t.Document, ctx: WriteContext) -> bytes:
     _core_properties(document, doc.meta, ctx.epoch)
     buffer = io.BytesIO()
     document.save(buffer)
-    return normalise_zip(buffer.getvalue(), ctx.epoch)
+    return WriteResult(normalise_zip(buffer.getvalue(), ctx.epoch))
 
 
 def open_reference(ctx: WriteContext, name: str) -> DocxDocument:

@@ -1,0 +1,90 @@
+"""One build session: everything a command reads once and every step then shares.
+
+mkdocs passes one validated config through its build; tspdocs passes one
+`BuildSession`. It is made once per command (`tspdocs build`, `check`, each
+batch task), is frozen, and holds the project as read, its git provenance,
+the content-hash cache, the data, the references, the epoch written into
+outputs and the user's choices. Nothing else keeps state between documents.
+"""
+
+from __future__ import annotations
+
+import os
+import time
+from dataclasses import dataclass
+from pathlib import Path
+
+from ..data import Data
+from ..errors import BuildError, Location, Problem
+from ..prepare.citations import References
+from ..project.readers import Corpus, read_corpus
+from ..project.targets import Target
+from ..store.cache import Memo
+from ..store.provenance import Provenance, read_provenance
+
+
+@dataclass(frozen=True)
+class BuildOptions:
+    """Choices a user makes on the command line that change what a document contains."""
+
+    include_drafts: bool = False
+    allow_overlength: bool = False
+
+
+@dataclass(frozen=True)
+class BuildSession:
+    """The project as one command sees it; see the module docstring."""
+
+    corpus: Corpus
+    provenance: Provenance
+    cache: Memo
+    data: Data
+    references: References
+    epoch: int
+    options: BuildOptions
+
+    @classmethod
+    def open(cls, root: Path, options: BuildOptions = BuildOptions(), *,
+             provenance: Provenance | None = None) -> BuildSession:
+        """Read the project under `root`; raise one BuildError listing every problem in its content.
+
+        A caller that has read the provenance already (the command line needs it before deciding
+        whether anything is to be done) passes it in, so git runs once per command.
+        """
+        corpus = read_corpus(root)
+        provenance = provenance or read_provenance(corpus.root)
+        cache = Memo(corpus.root)
+        return cls(corpus, provenance, cache, Data(corpus.fs, corpus.project, memo=cache),
+                   References(corpus.fs, cache), build_epoch(provenance), options)
+
+    @property
+    def root(self) -> Path:
+        return self.corpus.root
+
+    @property
+    def draft_mark(self) -> bool:
+        """Mark every document DRAFT when it is built from uncommitted changes."""
+        return self.provenance.dirty
+
+    def data_for(self, target: Target) -> Data:
+        """Return the data a target quotes: the whole project's, or one place's for an area briefing."""
+        if not target.place:
+            return self.data
+        return Data(self.corpus.fs, self.corpus.project, scope={target.place_column: target.place}, base=self.data)
+
+
+def build_epoch(provenance: Provenance) -> int:
+    """Return the time written into outputs: SOURCE_DATE_EPOCH, else the commit's time on a clean tree.
+
+    Either way the same inputs give byte-identical files; only a tree with
+    uncommitted changes and no SOURCE_DATE_EPOCH uses the current time.
+    """
+    value = os.environ.get("SOURCE_DATE_EPOCH", "").strip()
+    if value:
+        if not value.isdigit():
+            raise BuildError([Problem(f"SOURCE_DATE_EPOCH={value!r} is not a whole number of seconds",
+                                      "environment", Location("(environment)"))])
+        return int(value)
+    if provenance.timestamp is not None and not provenance.dirty:
+        return provenance.timestamp
+    return int(time.time())
