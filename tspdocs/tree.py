@@ -174,10 +174,6 @@ class Heading(Block):
     attr: Attr = field(default_factory=Attr)
     number: str = ""
 
-    @property
-    def numbered(self) -> bool:
-        return bool(self.number)
-
 
 @dataclass(slots=True)
 class ListItem(Node):
@@ -230,6 +226,12 @@ class Div(Block):
 
     blocks: list[Block]
     attr: Attr = field(default_factory=Attr)
+
+    @property
+    def is_callout(self) -> bool:
+        """A boxed note: any `callout…` class (Quarto's callout-note, callout-tip, …) or the briefing's
+        key messages. Every writer asks here, so a box in one format is a box in all of them."""
+        return any(c.startswith("callout") or c == "key-messages" for c in self.attr.classes)
 
 
 @dataclass(slots=True)
@@ -318,7 +320,7 @@ class ContentsEntry:
 class Bibliography(Block):
     """Where the reference list goes; the citation step fills `entries`."""
 
-    title: str = "References"
+    title: str = ""  # the catalogue's "References" unless the template names it
     entries: list[BibEntry] = field(default_factory=list)
 
 
@@ -331,6 +333,23 @@ class BibEntry:
 @dataclass(slots=True)
 class PageBreak(Block):
     pass
+
+
+@dataclass(slots=True)
+class CoverLine:
+    """One line of a cover, by its role: organisation, audience, title, subtitle, authors, date,
+    draft-mark, notice or provenance. Writers choose how each role looks, never what it says."""
+
+    role: str
+    children: list[Inline]
+
+
+@dataclass(slots=True)
+class Cover(Block):
+    """The cover, built once from the document's metadata (`prepare/front_matter.py`)."""
+
+    lines: list[CoverLine]
+    logo: Image | None = None
 
 
 # The document ----------------------------------------------------------------
@@ -351,7 +370,7 @@ class Meta:
     audience: str = ""
     notice: str = ""
     keywords: list[str] = field(default_factory=list)
-    abstract: list[Block] = field(default_factory=list)
+    abstract: list[Block] = field(default_factory=list)  # the abstract's content, then its whole block
     cover: list[Block] = field(default_factory=list)
     provenance: str = ""
     draft: bool = False

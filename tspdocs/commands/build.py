@@ -27,6 +27,7 @@ from ..errors import BuildError, Problems, Severity
 from ..prepare.citations import resolve_citations
 from ..prepare.context import PrepareContext
 from ..prepare.directives.registry import expand_directives
+from ..prepare.front_matter import add_front_matter
 from ..prepare.images import load_images
 from ..prepare.numbering import number_document
 from ..prepare.values import resolve_shortcodes
@@ -90,6 +91,7 @@ def prepare(session: BuildSession, target: Target, problems: Problems, *, render
     doc.sources |= context.sources | {f.source.path for f in findings}
     if target.spec.journal:
         doc.meta.word_count = count_words(doc, target.spec.journal.count_excludes)
+    add_front_matter(doc, corpus.fs)
     return doc
 
 

@@ -223,7 +223,7 @@ class TreeBuilder:
                 return None, i + 1
             return t.Contents(kind, options.get("title", ""), depth=int(depth), loc=loc), i + 1  # type: ignore[arg-type]
         if name == "bibliography":
-            return t.Bibliography(options.get("title", "References"), loc=loc), i + 1
+            return t.Bibliography(options.get("title", ""), loc=loc), i + 1
         if name == "pagebreak":
             return t.PageBreak(loc=loc), i + 1
         if name in ("value", "meta"):

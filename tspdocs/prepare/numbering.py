@@ -12,11 +12,12 @@ from dataclasses import dataclass
 
 from .. import tree as t
 from ..errors import Location, Problems
+from ..labels import label
 from ..project.validation import known_names
 from ..tree import plain_text
 
 NUMBERED_LEVELS = 3
-KIND_NAMES = {"sec": "section", "tbl": "Table", "fig": "Figure"}
+KIND_NAMES = {"sec": label("section"), "tbl": label("table"), "fig": label("figure")}
 
 
 @dataclass(frozen=True)

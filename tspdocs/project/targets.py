@@ -7,6 +7,7 @@ from pathlib import PurePosixPath
 from typing import Any
 
 from ..errors import Location, Problems, fail
+from ..labels import label
 from .model import Audience, BriefingSpec, DocumentSpec
 from .readers import DOCUMENTS_FILE, PROJECT_FILE, Corpus
 from .validation import known_names, validate
@@ -52,7 +53,7 @@ def slug(text: str) -> str:
 
 def for_place(target: Target, column: str, place: str) -> Target:
     """Return a briefing narrowed to the rows whose `column` is `place`, with the place under its title."""
-    spec = target.spec.model_copy(update={"subtitle": f"Local figures for {place}"})
+    spec = target.spec.model_copy(update={"subtitle": label("place", place=place)})
     return replace(target, spec=spec, place=place, place_column=column)
 
 

@@ -17,6 +17,7 @@ from markupsafe import Markup
 from .. import tree as t
 from ..assemble.templating import make_environment, render_template
 from ..errors import Location, fail
+from ..labels import CAPTION_WORDS, CONTENTS_TITLES, LABELS, label
 from ..tree import plain_text
 from .base import Walker, WriteContext, WriteResult
 from .css import read_stylesheet
@@ -94,18 +95,38 @@ class HtmlBody(Walker):
         classes = list(node.attr.classes)
         role = ""
         title = node.attr.values.get("title", "")
-        if any(c.startswith("callout") for c in classes) or "key-messages" in classes:
+        if node.is_callout:
             classes.insert(0, "callout")
             role = ' role="note"'
         ident = f' id="{escape(node.attr.id)}"' if node.attr.id else ""
         heading = f'<p class="callout-title">{escape(title)}</p>\n' if title else ""
+        first = node.blocks[0] if node.blocks else None
+        if isinstance(first, t.Heading) and first.attr.id and not role:  # a titled division is a section
+            self.out.append(f'<section{ident}{_class_attr(classes)} aria-labelledby="{escape(first.attr.id)}">\n'
+                            f"{self.html(node.blocks)}</section>\n")
+            return
         self.out.append(f"<div{ident}{_class_attr(classes)}{role}>\n{heading}{self.html(node.blocks)}</div>\n")
+
+    def block_Cover(self, node: t.Cover) -> None:
+        band = self._img(node.logo, "logo") + "\n" if node.logo else ""
+        lines = []
+        for line in node.lines:
+            text = self.text(line.children)
+            if line.role == "organisation":
+                band += f'<p class="organisation">{text}</p>\n'
+            elif line.role == "title":
+                lines.append(f'<h1 class="title">{text}</h1>\n')
+            else:
+                role = ' role="note"' if line.role == "notice" else ""
+                lines.append(f'<p class="{line.role}"{role}>{text}</p>\n')
+        band = f'<div class="cover-band">\n{band}</div>\n' if band else ""
+        self.out.append(f'<header class="cover">\n{band}{"".join(lines)}</header>\n')
 
     def block_Table(self, node: t.Table) -> None:
         parts = [f'<table id="{escape(node.attr.id)}"{_class_attr(node.attr.classes)}>\n'
                  if node.attr.id else f"<table{_class_attr(node.attr.classes)}>\n"]
         if node.caption:
-            label = f'<span class="label">Table {node.number}:</span> ' if node.number else ""
+            label = _number_label("table", node.number) if node.number else ""
             parts.append(f"<caption>{label}{self.text(node.caption)}</caption>\n")
         for section, rows in (("thead", node.head), ("tbody", node.body), ("tfoot", node.foot)):
             if rows:
@@ -133,7 +154,7 @@ class HtmlBody(Walker):
     def block_Figure(self, node: t.Figure) -> None:
         ident = f' id="{escape(node.attr.id)}"' if node.attr.id else ""
         image = self._img(node.image)
-        label = f'<span class="label">Figure {node.number}:</span> ' if node.number else ""
+        label = _number_label("figure", node.number) if node.number else ""
         caption = f"<figcaption>{label}{self.text(node.caption)}</figcaption>\n" if node.caption else ""
         notes = f'<div class="figure-notes">{self.html(node.notes)}</div>\n' if node.notes else ""
         self.out.append(f"<figure{ident}>\n{image}\n{notes}{caption}</figure>\n")
@@ -142,14 +163,12 @@ class HtmlBody(Walker):
         if not node.entries:
             return
         ident = {"sections": "toc", "tables": "lot", "figures": "lof"}[node.kind]
-        title = node.title or {"sections": "Contents", "tables": "Tables", "figures": "Figures"}[node.kind]
+        title = node.title or label(CONTENTS_TITLES[node.kind])
         items = []
         for entry in node.entries:
             number = f'<span class="secno">{entry.number}</span> ' if entry.number else ""
-            if node.kind == "tables":
-                number = f'<span class="label">Table {entry.number}:</span> '
-            elif node.kind == "figures":
-                number = f'<span class="label">Figure {entry.number}:</span> '
+            if node.kind != "sections":
+                number = _number_label(CAPTION_WORDS[node.kind], entry.number)
             items.append(f'<li class="toc-level{entry.level}"><a href="#{escape(entry.target)}">'
                          f"{number}{self.text(entry.text)}</a></li>\n")
         self.out.append(f'<nav class="contents {ident}" aria-labelledby="{ident}-title">\n'
@@ -162,7 +181,7 @@ class HtmlBody(Walker):
         entries = "".join(f'<div class="csl-entry" id="ref-{escape(e.key)}" role="listitem">'
                           f"{self.text(e.children)}</div>\n" for e in node.entries)
         self.out.append(f'<section class="references" aria-labelledby="refs-title">\n'
-                        f'<h2 id="refs-title">{escape(node.title)}</h2>\n'
+                        f'<h2 id="refs-title">{escape(node.title or label("references"))}</h2>\n'
                         f'<div role="list">\n{entries}</div>\n</section>\n')
 
     # Inlines -----------------------------------------------------------------
@@ -195,12 +214,13 @@ class HtmlBody(Walker):
     def inline_Image(self, node: t.Image) -> str:
         return self._img(node)
 
-    def _img(self, node: t.Image) -> str:
+    def _img(self, node: t.Image, css_class: str = "") -> str:
         src = node.src
         if node.data is not None:
             src = f"data:{node.mime};base64,{base64.b64encode(node.data).decode('ascii')}"
         size = f' width="{node.width_px}" height="{node.height_px}"' if node.width_px else ""
-        return f'<img src="{escape(src)}" alt="{escape(node.alt)}"{size}>'
+        classes = f' class="{css_class}"' if css_class else ""
+        return f'<img{classes} src="{escape(src)}" alt="{escape(node.alt)}"{size}>'
 
     def inline_Span(self, node: t.Span) -> str:
         ident = f' id="{escape(node.attr.id)}"' if node.attr.id else ""
@@ -215,7 +235,7 @@ class HtmlBody(Walker):
         number = len(self.notes) + 1
         body = self.html(node.blocks)
         back = f' <a href="#fnref{number}" class="footnote-back" role="doc-backlink" ' \
-               f'aria-label="Back to reference {number}">↩︎</a>'
+               f'aria-label="{label("back-to-reference", number=str(number))}">↩︎</a>'
         body = body[:-5] + back + "</p>\n" if body.endswith("</p>\n") else body + back
         self.notes.append(f'<li id="fn{number}">{body}</li>\n')
         return (f'<a href="#fn{number}" class="footnote-ref" id="fnref{number}" role="doc-noteref">'
@@ -263,7 +283,11 @@ class HtmlBody(Walker):
         if not self.notes:
             return ""
         return ('<section class="footnotes" role="doc-endnotes" aria-labelledby="notes-title">\n'
-                '<h2 id="notes-title">Notes</h2>\n<ol>\n' + "".join(self.notes) + "</ol>\n</section>\n")
+                f'<h2 id="notes-title">{label("notes")}</h2>\n<ol>\n' + "".join(self.notes) + "</ol>\n</section>\n")
+
+
+def _number_label(word: str, number: str) -> str:
+    return f'<span class="label">{label(word)} {number}:</span> '
 
 
 def _class_attr(classes: list[str]) -> str:
@@ -293,7 +317,7 @@ def page_html(doc: t.Document, ctx: WriteContext, *, print_mode: bool) -> str:
         "css": Markup(css),
         "created": created,
         "print_mode": print_mode,
-        "logo": Markup(_logo(ctx, doc.meta.organisation)),
+        "labels": LABELS,
         "description": plain_text(_first_para(doc.meta.abstract)),
     }
     page = render_template(env, ctx.fs, LAYOUT, context)
@@ -331,19 +355,10 @@ def _layout_css(meta: t.Meta) -> str:
 
 
 def _first_para(blocks: list[t.Block]) -> list[t.Inline]:
-    for block in blocks:
+    for block in t.walk(blocks):
         if isinstance(block, t.Para | t.Plain):
             return block.children
     return []
-
-
-def _logo(ctx: WriteContext, alt: str) -> str:
-    """Return the cover logo, named by the organisation; none when the document must not say whose it is."""
-    path = ctx.assets / "logos" / "logo.png"
-    if not path.is_file() or not alt:
-        return ""
-    data = base64.b64encode(ctx.fs.read_bytes(path)).decode("ascii")
-    return f'<img class="logo" src="data:image/png;base64,{data}" alt="{escape(alt)}">'
 
 
 def write_html(doc: t.Document, ctx: WriteContext) -> WriteResult:

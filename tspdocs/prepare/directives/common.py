@@ -10,6 +10,7 @@ from typing import Any, TypeVar
 
 from pydantic import BaseModel
 
+from ... import labels
 from ... import tree as t
 from ...data.rows import Rows
 from ...errors import BuildError, Location, Problems, fail
@@ -61,8 +62,8 @@ def dress(node: t.Table | t.Figure, directive: t.Directive, ctx: PrepareContext,
     if caption:
         node.caption = inline_markdown(caption, loc, ctx.problems)
     for note in [notes] if isinstance(notes, str) else list(notes or []):
-        node.notes.append(t.Para([t.Strong([t.Text("Note:")]), t.Text(" "),
+        node.notes.append(t.Para([t.Strong([t.Text(labels.label("note"))]), t.Text(" "),
                                   *inline_markdown(note, loc, ctx.problems)], loc=loc))
     if source:
-        node.notes.append(t.Para([t.Strong([t.Text("Source:")]), t.Text(" "),
+        node.notes.append(t.Para([t.Strong([t.Text(labels.label("source"))]), t.Text(" "),
                                   *inline_markdown(source, loc, ctx.problems)], loc=loc))

@@ -11,6 +11,7 @@ from typing import Literal
 from pydantic import BaseModel, ConfigDict
 
 from ... import tree as t
+from ...labels import label
 from ..context import PrepareContext
 from .common import directive_options, inline_markdown
 
@@ -58,7 +59,7 @@ def evidence_matrix(directive: t.Directive, ctx: PrepareContext) -> list[t.Block
     table = t.Table(columns, head, body, loc=directive.loc, row_headers=1)
     table.attr.id = options.label or ""
     table.caption = inline_markdown(options.caption, directive.loc, ctx.problems)
-    table.notes = [t.Para([t.Strong([t.Text("Note:")]), t.Text(
+    table.notes = [t.Para([t.Strong([t.Text(label("note"))]), t.Text(
         " Each cell counts the findings in this document that answer the question and draw on that source; "
         "a finding may draw on several sources. A dash marks a gap in the evidence.")])]
     return [table]

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import datetime as dt
 import io
+import re
 
 import docx
 from docx.document import Document as DocxDocument
@@ -13,6 +14,7 @@ from docx.shared import Pt
 
 from ... import tree as t
 from ...errors import Location, fail
+from ...labels import label
 from ...project.safezip import check_office_zip, normalise_zip
 from ..base import WriteContext, WriteResult
 from .ooxml import add_break, add_field, element, set_alt_text
@@ -27,9 +29,8 @@ def write_docx(doc: t.Document, ctx: WriteContext) -> WriteResult:
     _clear_body(document)
     _apply_layout(document, doc.meta)
     writer = DocxWriter(document, doc)
-    _cover(writer, doc.meta, ctx)
-    if doc.meta.abstract:
-        writer.blocks(_abstract_blocks(doc.meta))
+    _cover(writer, doc.meta.cover, doc.meta.kind)
+    writer.blocks(doc.meta.abstract)
     writer.blocks(doc.blocks)
     _headers_and_footers(document, doc.meta)
     _core_properties(document, doc.meta, ctx.epoch)
@@ -80,41 +81,25 @@ def _apply_layout(document: DocxDocument, meta: t.Meta) -> None:
         sect_pr.append(element("w:lnNumType", countBy="1", restart="continuous", distance="360"))
 
 
-def _cover(writer: DocxWriter, meta: t.Meta, ctx: WriteContext) -> None:
-    logo = ctx.assets / "logos" / "logo.png"
-    if logo.is_file() and meta.organisation:  # an anonymised manuscript shows no institution
-        paragraph = writer.new_paragraph("Cover Logo")
-        picture = paragraph.add_run().add_picture(io.BytesIO(ctx.fs.read_bytes(logo)), height=Pt(40))
-        set_alt_text(picture._inline, meta.organisation)
-    writer.new_paragraph("Cover Organisation").add_run(meta.organisation)
-    if meta.audience:
-        writer.new_paragraph("Cover Audience").add_run(f"Policy briefing for the {meta.audience}")
-    writer.new_paragraph("Title").add_run(meta.title)
-    if meta.subtitle:
-        writer.new_paragraph("Subtitle").add_run(meta.subtitle)
-    if meta.authors:
-        writer.new_paragraph("Cover Details").add_run(", ".join(meta.authors))
-    if meta.date_text:
-        writer.new_paragraph("Cover Details").add_run(meta.date_text)
-    if meta.draft:
-        writer.new_paragraph("Draft Mark").add_run("Draft: not for circulation")
-    if meta.notice:
-        paragraph = writer.new_paragraph("Notice")
-        paragraph.add_run("Illustrative content. ").bold = True
-        paragraph.add_run(meta.notice)
-    writer.blocks(meta.cover)
-    if meta.kind in ("report", "manuscript"):
+# The paragraph style of each cover line; the provenance line is in every page's footer instead.
+COVER_STYLES = {"organisation": "Cover Organisation", "audience": "Cover Audience", "title": "Title",
+                "subtitle": "Subtitle", "authors": "Cover Details", "date": "Cover Details",
+                "draft-mark": "Draft Mark", "notice": "Notice"}
+PAGE_FIELDS = {"page": "PAGE", "pages": "NUMPAGES"}
+
+
+def _cover(writer: DocxWriter, cover: list[t.Block], kind: str) -> None:
+    for block in cover:
+        assert isinstance(block, t.Cover), "the cover is made by prepare/front_matter.py"
+        if block.logo is not None and block.logo.data is not None:
+            paragraph = writer.new_paragraph("Cover Logo")
+            picture = paragraph.add_run().add_picture(io.BytesIO(block.logo.data), height=Pt(40))
+            set_alt_text(picture._inline, block.logo.alt)
+        for line in block.lines:
+            if line.role in COVER_STYLES:
+                writer.write_inlines(writer.new_paragraph(COVER_STYLES[line.role]), line.children)
+    if kind in ("report", "manuscript"):
         add_break(writer.new_paragraph("Body Text"))
-
-
-def _abstract_blocks(meta: t.Meta) -> list[t.Block]:
-    blocks: list[t.Block] = [t.Heading(1, [t.Text("Abstract")], t.Attr("abstract", ["unnumbered"]))]
-    blocks.extend(meta.abstract)
-    if meta.keywords:
-        blocks.append(t.Para([t.Strong([t.Text("Keywords:")]), t.Text(" " + "; ".join(meta.keywords))]))
-    if meta.word_count:
-        blocks.append(t.Para([t.Strong([t.Text("Word count:")]), t.Text(f" {meta.word_count:,}")]))
-    return blocks
 
 
 def _headers_and_footers(document: DocxDocument, meta: t.Meta) -> None:
@@ -126,17 +111,18 @@ def _headers_and_footers(document: DocxDocument, meta: t.Meta) -> None:
     styles.paragraph(header, "Header")
     header.add_run(meta.title)
     if meta.draft:
-        header.add_run("\tDRAFT").bold = True
+        header.add_run("\t" + label("draft-header")).bold = True
     footer = section.footer.paragraphs[0]
     styles.paragraph(footer, "Footer")
     if meta.provenance:
         footer.add_run(meta.provenance + "\t")
     else:
         footer.add_run("\t")
-    footer.add_run("Page ")
-    add_field(footer, "PAGE", "1")
-    footer.add_run(" of ")
-    add_field(footer, "NUMPAGES", "1")
+    for index, part in enumerate(re.split(r"\{(\w+)\}", label("page"))):
+        if index % 2:
+            add_field(footer, PAGE_FIELDS[part], "1")
+        elif part:
+            footer.add_run(part)
 
 
 def _core_properties(document: DocxDocument, meta: t.Meta, epoch: int) -> None:

@@ -22,6 +22,7 @@ from docx.table import _Cell
 from docx.text.paragraph import Paragraph
 
 from ... import tree as t
+from ...labels import label
 from ...tree import plain_text
 from ..base import Walker
 from .footnotes import Footnotes
@@ -345,7 +346,7 @@ class DocxWriter(Walker):
     def block_Bibliography(self, node: t.Bibliography) -> None:
         if not node.entries:
             return
-        self.new_paragraph("Heading 1").add_run(node.title)
+        self.new_paragraph("Heading 1").add_run(node.title or label("references"))
         for entry in node.entries:
             self.write_inlines(self.new_paragraph("Bibliography"), entry.children)
 
