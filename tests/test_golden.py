@@ -4,7 +4,11 @@ Each file in tests/fixtures/golden/ holds cases in markdown-it-py's fixture form
 holding only `.`, the Markdown, `.`, the expected output, `.` and a blank line.
 
 - tree.md: `dump_tree` of the tree as the tree builder leaves it (nothing numbered or resolved);
+- html.md: what `HtmlBody` writes for the blocks, then the screen footnotes; in print mode when the title
+  starts "print mode:";
 
+The writer cases run a stand-in for the prepare step: real numbering and picture loading, but each
+citation shows its keys, as "(a; b)", and a bibliography lists the keys cited, so no Pandoc is run.
 Problems any step reports follow the output, one per line after `! `, with their line in the case.
 
 To rewrite the expected sides after a deliberate change, run
@@ -30,10 +34,16 @@ from markdown_it.utils import read_fixture_file
 from tspdocs import tree as t
 from tspdocs.errors import Problems
 from tspdocs.markdown.treebuilder import build_blocks
+from tspdocs.prepare.images import load_images
+from tspdocs.prepare.numbering import number_document
+from tspdocs.project.projectfs import ProjectFS
+from tspdocs.writers.base import WriteContext
+from tspdocs.writers.html import HtmlBody
 
 REPO = Path(__file__).resolve().parents[1]
 FIXTURES = REPO / "tests/fixtures/golden"
 SOURCE = "tests/fixtures/golden/case.md"  # where a case's Markdown claims to live: pictures are beside it
+CONTEXT = WriteContext(ProjectFS.at(REPO), 1292457600)  # the project root, for assets/reference.docx
 UPDATE = os.environ.get("TSPDOCS_UPDATE_GOLDEN") == "1"
 
 # Known bugs, each shown by a case whose expected side is the right output.
@@ -69,6 +79,31 @@ def test_tree(line: int, title: str, text: str, expected: str) -> None:
     problems = Problems()
     blocks = build_blocks(text, SOURCE, 1, problems)
     check("tree.md", line, title, t.dump_tree(blocks) + reported(problems), expected)
+
+
+@pytest.mark.parametrize("line,title,text,expected", cases("html.md"))
+def test_html(line: int, title: str, text: str, expected: str) -> None:
+    problems = Problems()
+    doc = prepared(text, problems)
+    body = HtmlBody(print_mode=title.startswith("print mode:"))
+    check("html.md", line, title, body.html(doc.blocks) + body.notes_html() + reported(problems), expected)
+
+
+# The stand-in for the prepare step -------------------------------------------------------------------
+
+
+def prepared(text: str, problems: Problems) -> t.Document:
+    doc = t.Document(t.Meta("Golden"), build_blocks(text, SOURCE, 1, problems))
+    number_document(doc, problems)
+    load_images(doc, CONTEXT.fs, problems)
+    cites = [node for inlines in t.inline_lists(doc.blocks) for node in inlines if isinstance(node, t.Cite)]
+    for cite in cites:
+        cite.children = [t.Text("(" + "; ".join(c.key for c in cite.citations) + ")")]
+    keys = dict.fromkeys(c.key for cite in cites for c in cite.citations)
+    for block in t.walk(doc.blocks):
+        if isinstance(block, t.Bibliography):
+            block.entries = [t.BibEntry(key, [t.Text(f"Entry for {key}.")]) for key in keys]
+    return doc
 
 
 def reported(problems: Problems) -> str:
