@@ -6,6 +6,9 @@ holding only `.`, the Markdown, `.`, the expected output, `.` and a blank line.
 - tree.md: `dump_tree` of the tree as the tree builder leaves it (nothing numbered or resolved);
 - html.md: what `HtmlBody` writes for the blocks, then the screen footnotes; in print mode when the title
   starts "print mode:";
+- docx.md: the `w:body` children of word/document.xml written for the blocks (not the cover before them
+  nor the final `w:sectPr`), each element on one line if it fits; then the footnotes, the list
+  definitions and the relationship targets the fragment uses, each after a `<!-- ... -->` line.
 
 The writer cases run a stand-in for the prepare step: real numbering and picture loading, but each
 citation shows its keys, as "(a; b)", and a bibliography lists the keys cited, so no Pandoc is run.
@@ -24,11 +27,16 @@ failure: delete its XFAIL entry.
 
 from __future__ import annotations
 
+import io
 import os
+import re
+import zipfile
 from collections.abc import Iterator
+from functools import cache
 from pathlib import Path
 
 import pytest
+from lxml import etree  # type: ignore[import-untyped, unused-ignore]  # no stubs installed by the project
 from markdown_it.utils import read_fixture_file
 
 from tspdocs import tree as t
@@ -38,6 +46,7 @@ from tspdocs.prepare.images import load_images
 from tspdocs.prepare.numbering import number_document
 from tspdocs.project.projectfs import ProjectFS
 from tspdocs.writers.base import WriteContext
+from tspdocs.writers.docx import write_docx
 from tspdocs.writers.html import HtmlBody
 
 REPO = Path(__file__).resolve().parents[1]
@@ -45,9 +54,12 @@ FIXTURES = REPO / "tests/fixtures/golden"
 SOURCE = "tests/fixtures/golden/case.md"  # where a case's Markdown claims to live: pictures are beside it
 CONTEXT = WriteContext(ProjectFS.at(REPO), 1292457600)  # the project root, for assets/reference.docx
 UPDATE = os.environ.get("TSPDOCS_UPDATE_GOLDEN") == "1"
+W = "{http://schemas.openxmlformats.org/wordprocessingml/2006/main}"
+R = "{http://schemas.openxmlformats.org/officeDocument/2006/relationships}"
 
 # Known bugs, each shown by a case whose expected side is the right output.
 TIGHT = "a list's tightness is judged from every paragraph inside it, those of nested lists and divs included"
+MARKER = "the list marker goes on the first paragraph written for the item, wherever that is: here "
 XFAIL: dict[tuple[str, str], str] = {
     ("tree.md", "heading attribute with a quoted value"):
         "the typographer curls the quotes in a trailing {...} before the tree builder reads it as attributes",
@@ -56,6 +68,10 @@ XFAIL: dict[tuple[str, str], str] = {
     ("tree.md", "fenced code with Pandoc's class syntax for the language"):
         "```{.python} is read as the language '{.python}', not the class python",
     ("tree.md", "table caption with classes"): "a table caption's classes and key=value attributes are dropped",
+    ("docx.md", "nested ordered list starting at 5"):
+        "a list's start overrides level 0 of its numbering, while a nested list's items are at level 1",
+    ("docx.md", "list item starting with a callout"): MARKER + "inside the box, on the callout's text",
+    ("docx.md", "list item starting with a code block"): MARKER + "on the code, which loses its Source Code style",
 }
 
 
@@ -89,6 +105,13 @@ def test_html(line: int, title: str, text: str, expected: str) -> None:
     check("html.md", line, title, body.html(doc.blocks) + body.notes_html() + reported(problems), expected)
 
 
+@pytest.mark.parametrize("line,title,text,expected", cases("docx.md"))
+def test_docx(line: int, title: str, text: str, expected: str) -> None:
+    problems = Problems()
+    doc = prepared(text, problems)
+    check("docx.md", line, title, docx_fragment(write_docx(doc, CONTEXT)) + reported(problems), expected)
+
+
 # The stand-in for the prepare step -------------------------------------------------------------------
 
 
@@ -108,6 +131,62 @@ def prepared(text: str, problems: Problems) -> t.Document:
 
 def reported(problems: Problems) -> str:
     return "".join(f"! {str(p).removeprefix(SOURCE + ':')}\n" for p in problems)
+
+
+# DOCX canonical form ---------------------------------------------------------------------------------
+
+
+@cache
+def cover_length() -> int:
+    """Return how many body elements the cover takes, from a document with no blocks."""
+    archive = zipfile.ZipFile(io.BytesIO(write_docx(t.Document(t.Meta("Golden"), []), CONTEXT)))
+    return len(part(archive, "word/document.xml").find(W + "body")) - 1
+
+
+def docx_fragment(data: bytes) -> str:
+    archive = zipfile.ZipFile(io.BytesIO(data))
+    elements = list(part(archive, "word/document.xml").find(W + "body"))[cover_length():-1]
+    parts = [xml(node) for node in elements]
+    notes = [n for n in part(archive, "word/footnotes.xml") if int(n.get(W + "id")) > 0]
+    if notes:
+        parts += ["<!-- footnotes -->\n", *(xml(note) for note in notes)]
+    parts += numbering(archive, elements + notes)
+    links = []
+    for story, nodes in (("document", elements), ("footnotes", notes)):  # each part numbers its own
+        targets = {rel.get("Id"): rel.get("Target") for rel in part(archive, f"word/_rels/{story}.xml.rels")}
+        used = {v for node in nodes for el in node.iter() for k, v in el.attrib.items() if k.startswith(R)}
+        links += [f"{story} {rid} {targets[rid]}\n" for rid in sorted(used)]
+    return "".join(parts + (["<!-- relationships -->\n", *links] if links else []))
+
+
+def numbering(archive: zipfile.ZipFile, elements: list[etree._Element]) -> list[str]:
+    """Name each list definition the fragment uses, with the levels it restarts and where."""
+    root = part(archive, "word/numbering.xml")
+    names = {a.get(W + "abstractNumId"): a.find(W + "name").get(W + "val") for a in root.iter(W + "abstractNum")}
+    used = {n.get(W + "val") for node in elements for n in node.iter(W + "numId")}
+    lines = []
+    for num in root.iter(W + "num"):
+        if num.get(W + "numId") in used:
+            words = [num.get(W + "numId"), names[num.find(W + "abstractNumId").get(W + "val")]]
+            for override in num.iter(W + "lvlOverride"):
+                words.append(f"level {override.get(W + 'ilvl')} starts at "
+                             f"{override.find(W + 'startOverride').get(W + 'val')}")
+            lines.append(" ".join(words) + "\n")
+    return ["<!-- numbering -->\n", *lines] if lines else []
+
+
+def part(archive: zipfile.ZipFile, name: str) -> etree._Element:
+    return etree.fromstring(archive.read(name)) if name in archive.namelist() else etree.Element("none")
+
+
+def xml(node: etree._Element, depth: int = 0) -> str:
+    """Serialise an element on one line if it fits, else its children indented under its tags; the
+    namespace declarations every fragment would repeat are left out."""
+    flat = re.sub(r' xmlns:\w+="[^"]*"', "", etree.tostring(node, encoding="unicode", with_tail=False))
+    if len(node) == 0 or len(flat) + 2 * depth <= 100:
+        return "  " * depth + flat + "\n"
+    inner = "".join(xml(child, depth + 1) for child in node)
+    return "  " * depth + flat[:flat.index(">") + 1] + "\n" + inner + "  " * depth + flat[flat.rindex("</"):] + "\n"
 
 
 # Rewriting the expected sides ------------------------------------------------------------------------
