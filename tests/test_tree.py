@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import datetime as dt
+
 from tspdocs import tree as t
 from tspdocs.errors import Problems
 from tspdocs.markdown.treebuilder import build_blocks
@@ -69,3 +71,62 @@ def test_fenced_divs_and_shortcodes() -> None:
 def test_raw_html_stays_text() -> None:
     (para,) = blocks("<script>alert(1)</script> and <b>bold</b>\n")
     assert plain_text(para.children) == "<script>alert(1)</script> and <b>bold</b>"
+
+
+def test_dump_tree_shows_what_the_prepare_step_fills_in() -> None:
+    """The golden files show trees straight from Markdown; this covers the fields only later steps set."""
+    image = t.Image("p.png", "Bars", [t.Text("Use")], mime="image/png", data=b"\x89PNG", width_px=2, height_px=1)
+    cells = [t.Cell([t.Plain([t.Text("3")])], "right", 3),
+             t.Cell([t.Plain([t.Text("1 May")])], value=dt.date(2010, 5, 1))]
+    dumped = t.dump_tree([
+        t.Contents("sections", entries=[t.ContentsEntry("sec:a", 1, "1", [t.Text("A")])]),
+        t.Heading(1, [t.Text("A")], t.Attr("sec:a"), number="1"),
+        t.Para([t.Ref("Sec:a", [t.Text("Section 1")], kind="sec", prefix="Section ", number="1"),
+                t.Cite([t.Citation("b", mode="suppress-author")], "[-@b]", [t.Text("(2009)")])]),
+        t.Table([t.Column("right", "count", "integer"), t.Column(None, "when", "date")], [], [t.Row(cells)],
+                foot=[t.Row([t.Cell([], value=3.0)])], notes=[t.Para([t.Text("Source: survey.")])], row_headers=1),
+        t.Figure(image, image.children, t.Attr("fig:x"), number="2"),
+        t.Bibliography(entries=[t.BibEntry("b", [t.Emph([t.Text("Book")])])]),
+    ])
+    assert dumped == '''\
+Contents kind="sections"
+  ContentsEntry target="sec:a" level=1 number="1"
+    Text "A"
+Heading level=1 {#sec:a} number="1"
+  Text "A"
+Para
+  Ref target="Sec:a" kind="sec" prefix="Section " number="1"
+    Text "Section 1"
+  Cite source="[-@b]"
+    Citation key="b" mode="suppress-author"
+    Text "(2009)"
+Table row_headers=1
+  columns:
+    Column align="right" name="count" kind="integer"
+    Column name="when" kind="date"
+  body:
+    Row
+      Cell align="right" value=3
+        Plain
+          Text "3"
+      Cell value=datetime.date(2010, 5, 1)
+        Plain
+          Text "1 May"
+  foot:
+    Row
+      Cell value=3.0
+  notes:
+    Para
+      Text "Source: survey."
+Figure {#fig:x} number="2"
+  image:
+    Image src="p.png" alt="Bars" mime="image/png" width_px=2 height_px=1
+      Text "Use"
+  caption:
+    Text "Use"
+Bibliography
+  BibEntry key="b"
+    Emph
+      Text "Book"
+'''
+    assert t.dump_tree([t.Text("inline "), t.Code("x")]) == 'Text "inline "\nCode "x"\n', "inlines alone too"

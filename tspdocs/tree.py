@@ -9,8 +9,10 @@ it, so the HTML, PDF and DOCX outputs cannot disagree about them.
 from __future__ import annotations
 
 import datetime as dt
-from collections.abc import Iterator
-from dataclasses import dataclass, field
+import json
+import unicodedata
+from collections.abc import Iterator, Sequence
+from dataclasses import MISSING, Field, dataclass, field, fields, is_dataclass
 from typing import Literal
 
 from .errors import Location
@@ -488,3 +490,92 @@ def plain_text(inlines: list[Inline]) -> str:
         elif hasattr(node, "children"):
             parts.append(plain_text(node.children))
     return "".join(parts)
+
+
+# Dumping ---------------------------------------------------------------------
+
+_DUMP_HIDDEN = frozenset({"loc", "data", "raster"})  # where a node came from, and picture bytes
+_DUMP_ALWAYS = frozenset({"tight", "start", "mode"})  # shown even when they hold their default
+_DUMP_UNLABELLED = frozenset({"children", "blocks", "items", "cells", "citations", "entries", "text"})
+
+
+def dump_tree(nodes: Sequence[Block | Inline]) -> str:
+    """Return a readable, deterministic dump of blocks or inlines, one node per line, for tests and diffs.
+
+    In the manner of Pandoc's native output and markdown-it-py's `SyntaxTreeNode.pretty()`: each line is
+    a node's type, then its fields that differ from their defaults (`Heading level=2 {#sec:x .wide}`,
+    attributes written as in Markdown, strings as JSON), then a `text` string bare at the end; nested
+    nodes are indented two spaces under it. Child lists such as `children` and `blocks` follow directly,
+    other lists (`caption:`, `head:`, `notes:`) under a label. Locations and image bytes are left out.
+    """
+    lines: list[str] = []
+    for node in nodes:
+        _dump(node, 0, lines)
+    return "".join(line + "\n" for line in lines)
+
+
+def _dump(node: object, depth: int, lines: list[str]) -> None:
+    words = [type(node).__name__]
+    text = ""
+    nested: list[tuple[str, object]] = []
+    for f in fields(node):  # type: ignore[arg-type]
+        value = getattr(node, f.name)
+        if f.name in _DUMP_HIDDEN or (isinstance(value, list) and not value):
+            continue
+        if (is_dataclass(value) and not isinstance(value, Attr)) or (
+                isinstance(value, list) and all(is_dataclass(v) or isinstance(v, list) for v in value)):
+            nested.append((f.name, value))
+        elif f.name not in _DUMP_ALWAYS and _is_default(f, value):
+            continue
+        elif isinstance(value, Attr):
+            words.append(_attr_text(value))
+        elif f.name == "text" and isinstance(value, str):
+            text = _dump_value(value)
+        else:
+            words.append(f"{f.name}={_dump_value(value)}")
+    lines.append("  " * depth + " ".join(words + ([text] if text else [])))
+    for name, value in nested:
+        if not isinstance(value, list):
+            lines.append("  " * (depth + 1) + f"{name}:")
+            _dump(value, depth + 2, lines)
+        elif name in _DUMP_UNLABELLED:
+            for child in value:
+                _dump(child, depth + 1, lines)
+        elif all(isinstance(v, list) for v in value):  # a definition list item's definitions
+            for index, group in enumerate(value):
+                lines.append("  " * (depth + 1) + f"{name}[{index}]:")
+                for child in group:
+                    _dump(child, depth + 2, lines)
+        else:
+            lines.append("  " * (depth + 1) + f"{name}:")
+            for child in value:
+                _dump(child, depth + 2, lines)
+
+
+def _is_default(f: Field[object], value: object) -> bool:
+    if f.default is not MISSING:
+        return bool(value == f.default)
+    if f.default_factory is not MISSING:
+        return bool(value == f.default_factory())
+    return False
+
+
+def _attr_text(attr: Attr) -> str:
+    parts = ([f"#{attr.id}"] if attr.id else []) + [f".{c}" for c in attr.classes]
+    parts += [f"{key}={_dump_value(value)}" for key, value in attr.values.items()]
+    return "{" + " ".join(parts) + "}"
+
+
+def _dump_value(value: object) -> str:
+    """Return `value` as JSON, keeping letters as they are but spelling out invisible characters."""
+    try:
+        text = json.dumps(value, ensure_ascii=False)
+    except TypeError:  # a data table cell's date, say
+        return repr(value)
+    return "".join(_visible(ch) for ch in text)
+
+
+def _visible(ch: str) -> str:
+    if ch == " " or unicodedata.category(ch)[0] not in "ZC":
+        return ch
+    return f"\\u{ord(ch):04x}" if ord(ch) <= 0xFFFF else f"\\U{ord(ch):08x}"
