@@ -109,7 +109,7 @@ def test_html(line: int, title: str, text: str, expected: str) -> None:
 def test_docx(line: int, title: str, text: str, expected: str) -> None:
     problems = Problems()
     doc = prepared(text, problems)
-    check("docx.md", line, title, docx_fragment(write_docx(doc, CONTEXT)) + reported(problems), expected)
+    check("docx.md", line, title, docx_fragment(write_docx(doc, CONTEXT).data) + reported(problems), expected)
 
 
 # The stand-in for the prepare step -------------------------------------------------------------------
@@ -139,7 +139,7 @@ def reported(problems: Problems) -> str:
 @cache
 def cover_length() -> int:
     """Return how many body elements the cover takes, from a document with no blocks."""
-    archive = zipfile.ZipFile(io.BytesIO(write_docx(t.Document(t.Meta("Golden"), []), CONTEXT)))
+    archive = zipfile.ZipFile(io.BytesIO(write_docx(t.Document(t.Meta("Golden"), []), CONTEXT).data))
     return len(part(archive, "word/document.xml").find(W + "body")) - 1
 
 
