@@ -126,7 +126,7 @@ def _bars(axes: Any, labels: list[str], series: dict[str, list[float]], scale: f
         if not stacked and count <= 4:
             axes.bar_label(bars, labels=[format_value(v, fmt) for v in values], fontsize=7, padding=1.5)
         if stacked:
-            base = [b + s for b, s in zip(base, scaled)]
+            base = [b + s for b, s in zip(base, scaled, strict=True)]
     if horizontal:
         axes.set_yticks(positions, labels)
         axes.invert_yaxis()

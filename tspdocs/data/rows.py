@@ -22,7 +22,7 @@ class Rows:
         """Convert a pandas-backed Frame, turning numpy scalars and missing values into plain Python."""
         data = frame.frame
         columns = [str(c) for c in data.columns]
-        records = [{column: _plain(value) for column, value in zip(columns, row)}
+        records = [{column: _plain(value) for column, value in zip(columns, row, strict=True)}
                    for row in data.itertuples(index=False, name=None)]
         return cls(columns, dict(frame.kinds), records)
 
