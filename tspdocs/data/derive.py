@@ -6,6 +6,7 @@ ever evaluated as code; each operation names columns that must exist.
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from typing import Any
 
 import pandas as pd
@@ -141,7 +142,8 @@ def _crosstab(frame: Frame, spec: Crosstab, order: dict[str, list[str]], at: Loc
         table = pd.crosstab(data[spec.rows], data[spec.columns])
         kind = "integer"
     else:
-        funcs = {"mean": "mean", "sum": "sum", "agree": lambda s: float((s >= AGREE_FROM).mean())}
+        funcs: dict[str, str | Callable[[pd.Series], float]] = {
+            "mean": "mean", "sum": "sum", "agree": lambda s: float((s >= AGREE_FROM).mean())}
         table = pd.crosstab(data[spec.rows], data[spec.columns], values=data[spec.values],
                             aggfunc=funcs[spec.aggregate])
         kind = "fraction" if spec.aggregate == "agree" else "number"
