@@ -134,7 +134,8 @@ def main() -> None:
     parser.add_argument("--repeat", type=int, default=3)
     parser.add_argument("--quick", action="store_true", help="skip the 300-briefing batch")
     args = parser.parse_args()
-    pandoc = subprocess.run([sys.executable, "-c", "from tspdocs.prepare.citations import pandoc_path; print(pandoc_path())"],
+    pandoc = subprocess.run([sys.executable, "-c",
+                             "from tspdocs.prepare.citations import pandoc_path; print(pandoc_path())"],
                             env=ENV, capture_output=True, text=True, check=True).stdout.strip()
     tspdocs = [sys.executable, "-m", "tspdocs", "-q"]
     rows: list[tuple[str, float, str, float, str]] = []
@@ -143,7 +144,7 @@ def main() -> None:
         root = work / "project"
         for name in ("content", "templates", "assets"):
             shutil.copytree(REPO / name, root / name)
-        subprocess.run(tspdocs + ["build", "all"], cwd=root, env=ENV, check=True)  # warm the cache
+        subprocess.run([*tspdocs, "build", "all"], cwd=root, env=ENV, check=True)  # warm the cache
 
         brief_html, final_html = work / "brief.html", work / "final.html"
         brief_doc, final_doc = prepared(root, "briefing", "dh"), prepared(root, "final")
@@ -153,26 +154,26 @@ def main() -> None:
         (work / "final.md").write_text(markdown_of(root, final_doc), encoding="utf-8")
         floor = [sys.executable, str(HERE / "floor_pdf.py")]
 
-        brief = median(tspdocs + ["brief", "--audience", "dh", "--format", "pdf", "--force"], root, args.repeat,
+        brief = median([*tspdocs, "brief", "--audience", "dh", "--format", "pdf", "--force"], root, args.repeat,
                        memory=True)
-        brief_floor = median(floor + [str(brief_html), str(work / "b.pdf"), str(root)], root, args.repeat,
+        brief_floor = median([*floor, str(brief_html), str(work / "b.pdf"), str(root)], root, args.repeat,
                              memory=True)
         rows.append(("brief --audience dh --format pdf", brief.seconds, "bare WeasyPrint, same HTML",
                      brief_floor.seconds, "≤ 1.10"))
-        quick_floor = median(floor + [str(brief_html), str(work / "q.pdf"), str(root), "--quick-import"], root,
+        quick_floor = median([*floor, str(brief_html), str(work / "q.pdf"), str(root), "--quick-import"], root,
                              args.repeat)
         rows.append(("brief --audience dh --format pdf", brief.seconds, "the same, with tspdocs's WeasyPrint import",
                      quick_floor.seconds, "—"))
 
-        final = median(tspdocs + ["build", "final", "--force"], root, args.repeat, memory=True)
-        final_floor = median(floor + [str(final_html), str(work / "f.pdf"), str(root)], root, args.repeat,
+        final = median([*tspdocs, "build", "final", "--force"], root, args.repeat, memory=True)
+        final_floor = median([*floor, str(final_html), str(work / "f.pdf"), str(root)], root, args.repeat,
                              memory=True)
         rows.append(("build final (PDF, DOCX, HTML)", final.seconds, "bare WeasyPrint PDF alone",
                      final_floor.seconds, "≤ 1.05"))
         pandoc_docx = median([pandoc, "final.md", "-o", "p.docx"], work, args.repeat)
         pandoc_html = median([pandoc, "final.md", "-s", "--metadata", "title=Final", "-o", "p.html"], work,
                              args.repeat)
-        pandoc_pdf = median(floor + [str(work / "p.html"), str(work / "p.pdf"), str(root)], work, args.repeat)
+        pandoc_pdf = median([*floor, str(work / "p.html"), str(work / "p.pdf"), str(root)], work, args.repeat)
         pipeline = pandoc_docx.seconds + pandoc_html.seconds + pandoc_pdf.seconds
         rows.append(("build final (PDF, DOCX, HTML)", final.seconds, "Pandoc DOCX + HTML, then WeasyPrint",
                      pipeline, "—"))
@@ -182,10 +183,10 @@ def main() -> None:
         rows.append(("DOCX writer, final report", writer.seconds, "Pandoc Markdown → DOCX",
                      pandoc_docx.seconds, "≤ 1.0"))
 
-        noop = median(tspdocs + ["build", "all"], root, max(args.repeat, 5))
+        noop = median([*tspdocs, "build", "all"], root, max(args.repeat, 5))
         rows.append(("no-op build all", noop.seconds, "target", 0.25, "≤ 1.0"))
 
-        single = median(tspdocs + ["brief", "--audience", "dh", "--format", "pdf", "--force", "-j", "0"], root,
+        single = median([*tspdocs, "brief", "--audience", "dh", "--format", "pdf", "--force", "-j", "0"], root,
                         args.repeat, memory=True)
         rows.append(("brief, one process (-j 0)", single.seconds, "bare WeasyPrint, same HTML",
                      brief_floor.seconds, "—"))
@@ -195,7 +196,7 @@ def main() -> None:
         rows.append(("peak memory, build final (MB)", final.peak_mb, "bare WeasyPrint (MB)", final_floor.peak_mb,
                      "≤ 1.2"))
 
-        cold = median(tspdocs + ["build", "final", "--force"], root, args.repeat,
+        cold = median([*tspdocs, "build", "final", "--force"], root, args.repeat,
                       before=["rm", "-rf", "build/.tspdocs/cache"])
         rows.append(("build final, cold cache", cold.seconds, "bare WeasyPrint PDF alone", final_floor.seconds, "—"))
 
@@ -214,10 +215,10 @@ def batch(work: Path, tspdocs: list[str]) -> list[tuple[str, float, str, float, 
         shutil.copytree(REPO / name, root / name)
     subprocess.run([sys.executable, str(REPO / "scripts/make_survey.py"), "--areas", "100", "--respondents", "3000",
                     "--out", str(root / "content/data/survey.csv")], check=True, capture_output=True)
-    command = tspdocs + ["brief", "--audience", "all", "--by", "area"]
-    run(command + ["-j", "2"], root)  # warm the cache, so neither timed run finds it warmed by the other
-    one = run(command + ["-j", "1"], root)
-    two = run(command + ["-j", "2"], root)
+    command = [*tspdocs, "brief", "--audience", "all", "--by", "area"]
+    run([*command, "-j", "2"], root)  # warm the cache, so neither timed run finds it warmed by the other
+    one = run([*command, "-j", "1"], root)
+    two = run([*command, "-j", "2"], root)
     return [("300 area briefings, -j 1 vs -j 2", one.seconds, "-j 2 (speed-up, want ≥ 1.8)", two.seconds, "≥ 1.8")]
 
 

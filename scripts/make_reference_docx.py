@@ -68,11 +68,13 @@ DATA_TABLE = table_style("DataTable", "Data Table", f"""
 <w:pPr><w:spacing w:before="0" w:after="0" w:line="240" w:lineRule="auto"/></w:pPr>
 <w:rPr><w:sz w:val="19"/></w:rPr>
 <w:tblPr><w:tblBorders><w:top w:val="single" w:sz="4" w:color="B1B4B6"/>
-<w:bottom w:val="single" w:sz="8" w:color="{ACCENT}"/><w:insideH w:val="single" w:sz="4" w:color="B1B4B6"/></w:tblBorders>
+<w:bottom w:val="single" w:sz="8" w:color="{ACCENT}"/>
+<w:insideH w:val="single" w:sz="4" w:color="B1B4B6"/></w:tblBorders>
 <w:tblCellMar><w:top w:w="40" w:type="dxa"/><w:left w:w="85" w:type="dxa"/><w:bottom w:w="40" w:type="dxa"/>
 <w:right w:w="85" w:type="dxa"/></w:tblCellMar></w:tblPr>
 <w:tblStylePr w:type="firstRow"><w:rPr><w:b/><w:color w:val="{ACCENT}"/></w:rPr><w:tblPr/>
-<w:trPr><w:tblHeader/></w:trPr><w:tcPr><w:tcBorders><w:bottom w:val="single" w:sz="12" w:color="{ACCENT}"/></w:tcBorders>
+<w:trPr><w:tblHeader/></w:trPr>
+<w:tcPr><w:tcBorders><w:bottom w:val="single" w:sz="12" w:color="{ACCENT}"/></w:tcBorders>
 <w:shd w:val="clear" w:color="auto" w:fill="EEF3F8"/></w:tcPr></w:tblStylePr>
 <w:tblStylePr w:type="lastRow"><w:rPr><w:b/></w:rPr><w:tblPr/><w:tcPr><w:tcBorders>
 <w:top w:val="single" w:sz="12" w:color="{ACCENT}"/></w:tcBorders></w:tcPr></w:tblStylePr>
@@ -189,7 +191,7 @@ def build(out: Path) -> None:
                                   before=before, after=6, keep=True)
         heading.font.italic = None
     for name in ("List Bullet", "List Number"):
-        for level, suffix in ((0, ""), (1, " 2"), (2, " 3")):
+        for _level, suffix in ((0, ""), (1, " 2"), (2, " 3")):
             paragraph_style(styles, name + suffix, base="Body Text", after=3)
     for level, suffix in ((1, ""), (2, " 2"), (3, " 3")):
         paragraph_style(styles, "List Continue" + suffix, base="Body Text", left=0.75 * level, after=4)

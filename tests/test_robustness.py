@@ -24,7 +24,8 @@ def refused(run, code: str, where: str) -> None:  # type: ignore[no-untyped-def]
 
 
 def test_template_reading_only_front_matter_is_rebuilt_when_it_changes(mini: Mini) -> None:
-    mini.write("templates/reports/small.md.j2", "# Findings\n\n{% for f in findings %}\n- {{ f.title }}\n{% endfor %}\n")
+    mini.write("templates/reports/small.md.j2",
+               "# Findings\n\n{% for f in findings %}\n- {{ f.title }}\n{% endfor %}\n")
     assert mini.run("build", "report", "--format", "html").code == 0
     mini.finding("F01", "A new title for the finding")
     assert mini.run("build", "report", "--format", "html").code == 0

@@ -11,9 +11,9 @@ import docx
 import jsonschema
 import pytest
 from conftest import MINI_DOCUMENTS, MINI_PROJECT, REPO, Mini, copy_project, run_cli
+from helpers import pdf_pages
 
 ONLY_MOJ = "  moj: {name: Ministry of Justice, short_name: MoJ, select: {sectors: justice}}\n"
-from helpers import pdf_pages
 
 
 def git(root: Path, *args: str) -> str:

@@ -50,7 +50,7 @@ def passages(blocks: list[t.Block]) -> Iterator[Passage]:
 
 def lint_briefing(doc: t.Document, rules: Lint) -> list[Problem]:
     problems: list[Problem] = []
-    avoid = [(word, re.compile(rf"\b{re.escape(word)}\w*\b", re.IGNORECASE)) for word in rules.avoid]
+    avoid = [re.compile(rf"\b{re.escape(word)}\w*\b", re.IGNORECASE) for word in rules.avoid]
     seen_acronyms: set[str] = set(rules.known_acronyms)
     for passage in passages(t.document_blocks(doc)):
         for start, sentence in _sentences(passage.text):
@@ -58,7 +58,7 @@ def lint_briefing(doc: t.Document, rules: Lint) -> list[Problem]:
             if words > rules.max_sentence_words:
                 problems.append(_warning(f"a sentence of {words} words (aim for {rules.max_sentence_words} or fewer): "
                                          f"“{_clip(sentence)}”", "long-sentence", passage.where(start)))
-        for word, pattern in avoid:
+        for pattern in avoid:
             for match in pattern.finditer(passage.text):
                 problems.append(_warning(f"“{match[0]}” is on the list of words to avoid; say what you mean plainly",
                                          "avoid-word", passage.where(match.start())))

@@ -48,7 +48,7 @@ class Data:
         self.project = project
         self.scope = scope or {}
         self.base = base
-        self.memo = memo or (base.memo if base else Memo(None))
+        self.memo: Memo = memo or (base.memo if base else Memo(None))
         self._frames: dict[str, Frame] = {}
         self._rows: dict[str, Rows] = {}
         self._values: dict[str, Value] = {}

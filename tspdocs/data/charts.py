@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import hashlib
 import io
+from collections.abc import Sequence
 from dataclasses import asdict, dataclass
 from pathlib import Path
 from typing import Any
@@ -40,6 +41,7 @@ def _pyplot(font_dir: Path) -> Any:
 
     matplotlib.use("Agg")
     from matplotlib import font_manager, pyplot
+    from matplotlib.rcsetup import cycler  # the object `matplotlib.cycler` names, which the stubs omit
 
     fonts = sorted(font_dir.glob("LiberationSans-*.ttf"))
     for font in fonts:
@@ -55,7 +57,7 @@ def _pyplot(font_dir: Path) -> Any:
         "ytick.color": INK,
         "axes.spines.top": False,
         "axes.spines.right": False,
-        "axes.prop_cycle": matplotlib.cycler(color=PALETTE),
+        "axes.prop_cycle": cycler(color=PALETTE),
     })
     return pyplot
 
@@ -114,6 +116,7 @@ def _bars(axes: Any, labels: list[str], series: dict[str, list[float]], scale: f
     base = [0.0] * len(labels)
     for index, (title, values) in enumerate(series.items()):
         scaled = [v * scale for v in values]
+        offsets: Sequence[float]
         if stacked:
             offsets, start = positions, base
         else:
@@ -126,7 +129,7 @@ def _bars(axes: Any, labels: list[str], series: dict[str, list[float]], scale: f
         if not stacked and count <= 4:
             axes.bar_label(bars, labels=[format_value(v, fmt) for v in values], fontsize=7, padding=1.5)
         if stacked:
-            base = [b + s for b, s in zip(base, scaled)]
+            base = [b + s for b, s in zip(base, scaled, strict=True)]
     if horizontal:
         axes.set_yticks(positions, labels)
         axes.invert_yaxis()

@@ -6,6 +6,7 @@ ever evaluated as code; each operation names columns that must exist.
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from typing import Any
 
 import pandas as pd
@@ -122,7 +123,7 @@ def _group(frame: Frame, keys: list[str], measures: dict[str, Measure], order: d
     kinds = {key: frame.kinds.get(key, "text") for key in keys}
     for group_key, group in frame.frame.groupby(keys, sort=False):
         values = group_key if isinstance(group_key, tuple) else (group_key,)
-        row: dict[str, Any] = dict(zip(keys, values))
+        row: dict[str, Any] = dict(zip(keys, values, strict=True))
         for name, spec in measures.items():
             row[name], kinds[name] = summarise(Frame(group, frame.kinds), spec.operation,
                                                getattr(spec, spec.operation), at)
@@ -141,7 +142,8 @@ def _crosstab(frame: Frame, spec: Crosstab, order: dict[str, list[str]], at: Loc
         table = pd.crosstab(data[spec.rows], data[spec.columns])
         kind = "integer"
     else:
-        funcs = {"mean": "mean", "sum": "sum", "agree": lambda s: float((s >= AGREE_FROM).mean())}
+        funcs: dict[str, str | Callable[[pd.Series], float]] = {
+            "mean": "mean", "sum": "sum", "agree": lambda s: float((s >= AGREE_FROM).mean())}
         table = pd.crosstab(data[spec.rows], data[spec.columns], values=data[spec.values],
                             aggfunc=funcs[spec.aggregate])
         kind = "fraction" if spec.aggregate == "agree" else "number"
@@ -166,7 +168,7 @@ def _likert(frame: Frame, items: dict[str, str], at: Location) -> Frame:
     for column, label in items.items():
         series = frame.frame[column].dropna()
         shares = [float((series == score).mean()) if len(series) else None for score in range(1, 6)]
-        rows.append({"item": label, **dict(zip(LIKERT_COLUMNS, shares)),
+        rows.append({"item": label, **dict(zip(LIKERT_COLUMNS, shares, strict=True)),
                      "agree_total": float((series >= AGREE_FROM).mean()) if len(series) else None,
                      "mean": float(series.mean()) if len(series) else None})
     kinds = {"item": "text", **{c: "fraction" for c in LIKERT_COLUMNS}, "agree_total": "fraction", "mean": "number"}

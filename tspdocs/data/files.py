@@ -87,9 +87,9 @@ def _read_xlsx(data: bytes, display: str, sheet: str | None, where: Location) ->
     rows: list[list[str]] = []
     lines: list[int] = []
     for number, (formula_row, value_row) in enumerate(zip(formulas[name].iter_rows(),
-                                                            values[name].iter_rows()), 1):
+                                                            values[name].iter_rows(), strict=True), 1):
         cells = []
-        for formula_cell, value_cell in zip(formula_row, value_row):
+        for formula_cell, value_cell in zip(formula_row, value_row, strict=True):
             if formula_cell.data_type == "f" and value_cell.value is None:
                 problems.append(Problem(
                     f"cell {name}!{formula_cell.coordinate} holds the formula {formula_cell.value} but no saved "
@@ -142,7 +142,7 @@ def typed_columns(raw: RawTable, spec: TableSpec, where: Location) -> dict[str, 
         index = raw.header.index(name)
         convert = CONVERTERS[column.type]
         values = []
-        for row, line in zip(raw.rows, raw.lines):
+        for row, line in zip(raw.rows, raw.lines, strict=True):
             cell = row[index].strip() if index < len(row) else ""
             try:
                 values.append(_convert(cell, column, convert))

@@ -22,7 +22,7 @@ class Rows:
         """Convert a pandas-backed Frame, turning numpy scalars and missing values into plain Python."""
         data = frame.frame
         columns = [str(c) for c in data.columns]
-        records = [{column: _plain(value) for column, value in zip(columns, row)}
+        records = [{column: _plain(value) for column, value in zip(columns, row, strict=True)}
                    for row in data.itertuples(index=False, name=None)]
         return cls(columns, dict(frame.kinds), records)
 
@@ -45,7 +45,8 @@ class Rows:
     def where(self, conditions: dict[str, Any], at: Location | None) -> Rows:
         """Keep the rows whose columns hold the given value, or one of the given values."""
         self.require(list(conditions), at)
-        wanted = {column: wanted_values(values, self.kinds.get(column, "text")) for column, values in conditions.items()}
+        wanted = {column: wanted_values(values, self.kinds.get(column, "text"))
+                  for column, values in conditions.items()}
         kept = [r for r in self.records
                 if all(comparable(r[c], self.kinds.get(c, "text")) in allowed for c, allowed in wanted.items())]
         return Rows(self.columns, self.kinds, kept)

@@ -7,7 +7,7 @@ MyST-Parser does; a token type nobody handles is reported, not crashed on.
 from __future__ import annotations
 
 import re
-from collections.abc import Callable
+from collections.abc import Callable, Mapping
 
 from markdown_it.token import Token
 from mdit_py_plugins.attrs.parse import ParseError
@@ -191,7 +191,7 @@ class TreeBuilder:
             elif kind == "tr_open":
                 rows.append(t.Row([]))
             elif kind in ("th_open", "td_open"):
-                align = _align(tokens[i].attrs.get("style", ""))
+                align = _align(str(tokens[i].attrs.get("style", "")))
                 if rows is head:
                     aligns.append(align)
                 cell_line = tokens[i + 1]
@@ -319,12 +319,15 @@ def _as_figure(children: list[t.Inline], loc: Location) -> t.Figure | None:
     return t.Figure(image, image.children, t.Attr(image.attr.id, image.attr.classes, {}), loc=loc)
 
 
+_ALIGNS: dict[str, t.Align] = {"left": "left", "right": "right", "center": "center"}
+
+
 def _align(style: str) -> t.Align:
     match = re.search(r"text-align:\s*(left|right|center)", style)
-    return match[1] if match else None  # type: ignore[return-value]
+    return _ALIGNS[match[1]] if match else None
 
 
-def _merge_attr(attr: t.Attr, attrs: dict[str, object]) -> t.Attr:
+def _merge_attr(attr: t.Attr, attrs: Mapping[str, object]) -> t.Attr:
     for key, value in attrs.items():
         if key == "id":
             attr.id = str(value)

@@ -131,7 +131,8 @@ def resolve_citations(doc: t.Document, bibliography: References, style: str, pro
     csl_items = [_anonymised(items[key]) if key in hidden else items[key] for key in sorted(used)]
     output = _citeproc(cites, csl_items, csl, doc.meta.language, bibliography.memo)
     blocks = output["blocks"]
-    for cite, block in zip(cites, blocks):
+    # Pandoc's blocks are one paragraph per cluster, in order, then the bibliography: zip stops at the clusters.
+    for cite, block in zip(cites, blocks, strict=False):
         cite.children = _inlines(block["c"])
     entries = _entries(blocks[len(cites):])
     _place_bibliography(doc, [e for e in entries if e.key not in hidden])
@@ -140,7 +141,8 @@ def resolve_citations(doc: t.Document, bibliography: References, style: str, pro
 def _self_citations(items: dict[str, dict[str, Any]], families: set[str]) -> set[str]:
     lowered = {f.lower() for f in families}
     return {key for key, item in items.items()
-            if any(str(p.get("family", "")).lower() in lowered for p in item.get("author", []) + item.get("editor", []))}
+            if any(str(p.get("family", "")).lower() in lowered
+                   for p in item.get("author", []) + item.get("editor", []))}
 
 
 def _anonymised(item: dict[str, Any]) -> dict[str, Any]:
@@ -207,7 +209,8 @@ def _inlines(nodes: list[dict[str, Any]]) -> list[t.Inline]:
     """Convert Pandoc JSON inlines into tree inlines."""
     out: list[t.Inline] = []
     for node in nodes:
-        kind, content = node["t"], node.get("c")
+        kind = node["t"]
+        content: Any = node.get("c")  # Pandoc JSON: absent for Space and friends, its shape set by `kind`
         if kind == "Str":
             out.append(t.Text(content))
         elif kind in ("Space", "SoftBreak"):

@@ -61,7 +61,7 @@ def _combinator(key: str, value: Any, path: str, project: Project, problems: Pro
         problems.error(f"'{key}' takes a list of selections", "selection", where)
         return lambda meta: True
     lines = getattr(value, "item_lines", [where.line] * len(value))
-    parts = [_compile(item, path, project, problems, item_line) for item, item_line in zip(value, lines)]
+    parts = [_compile(item, path, project, problems, item_line) for item, item_line in zip(value, lines, strict=True)]
     combine = any if key == "any" else all
     return lambda meta: combine(part(meta) for part in parts)
 

@@ -17,7 +17,7 @@ from typing import Any
 
 import yaml
 from yaml.composer import Composer
-from yaml.events import AliasEvent, CollectionStartEvent, ScalarEvent
+from yaml.events import AliasEvent, CollectionStartEvent, Event, ScalarEvent
 from yaml.nodes import MappingNode, Node, ScalarNode, SequenceNode
 from yaml.parser import Parser
 from yaml.reader import Reader
@@ -67,14 +67,21 @@ class _Loader(Reader, Scanner, Parser, Composer, _CoreSchemaResolver):
         Composer.__init__(self)
         _CoreSchemaResolver.__init__(self)
 
-    def compose_node(self, parent: Node | None, index: Any) -> Node:
-        event = self.peek_event()
+    def compose_node(self, parent: Node | None, index: Any) -> Node | None:
+        # types-PyYAML leaves Parser.peek_event unannotated; it returns the next Event.
+        event: Event = self.peek_event()  # type: ignore[no-untyped-call]
         if isinstance(event, AliasEvent) or getattr(event, "anchor", None):
             raise _Refused("anchors and aliases (&name, *name) are not allowed; write the value out",
-                           event.start_mark.line)
+                           _line0(event))
         if isinstance(event, ScalarEvent | CollectionStartEvent) and event.tag not in (None, "!"):
-            raise _Refused(f"the YAML tag {event.tag!r} is not allowed; remove it", event.start_mark.line)
+            raise _Refused(f"the YAML tag {event.tag!r} is not allowed; remove it", _line0(event))
         return super().compose_node(parent, index)
+
+
+def _line0(event: Event) -> int:
+    """Return the 0-based line of an event: the parser marks every event it makes."""
+    assert event.start_mark is not None
+    return event.start_mark.line
 
 
 class _Refused(Exception):
