@@ -405,14 +405,15 @@ class DocxWriter(Walker):
         if self._footnotes is None:
             self._footnotes = Footnotes(self.document, self.styles)
         note = self._footnotes.add(self.paragraph)
-        pending, level = self.pending_list, self.list_level
-        self.pending_list, self.list_level = None, -1
+        # The note is a story of its own: a list or link around its call does not reach into it.
+        pending, level, link = self.pending_list, self.list_level, self.link
+        self.pending_list, self.list_level, self.link = None, -1, None
         with self.context(container=note, style="Footnote Text"):
             self.note_start = True
             self.blocks(node.blocks)
             if self.note_start:  # an empty note still needs its number mark
                 self.new_paragraph()
-        self.pending_list, self.list_level = pending, level
+        self.pending_list, self.list_level, self.link = pending, level, link
 
     def inline_Cite(self, node: t.Cite, fmt: Format) -> None:
         for child in node.children:
