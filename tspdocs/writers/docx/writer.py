@@ -199,10 +199,12 @@ class DocxWriter(Walker):
         suffix = f" {min(level + 1, 3)}" if level else ""
         try:
             for item in items:
-                self.pending_list = (base_style + suffix, num_id, level)
+                # An item that writes no paragraph leaves an enclosing item's number for the next one.
+                outer = self.pending_list
+                mine = self.pending_list = (base_style + suffix, num_id, level)
                 with self.context(style="List Continue" + suffix):
                     self.blocks(item.blocks)
-                self.pending_list = None
+                self.pending_list = outer if self.pending_list is mine else None
         finally:
             self.list_level -= 1
 
