@@ -51,7 +51,7 @@ MAX_FIGURE_WIDTH = Cm(15.5)
 
 
 @dataclass(frozen=True)
-class Format:
+class RunFormat:
     """The character formatting in force while writing a run."""
 
     bold: bool = False
@@ -141,18 +141,18 @@ class DocxWriter(Walker):
         finally:
             self.paragraph_style, self.container, self.paragraph = saved
 
-    def write_inlines(self, paragraph: Paragraph, inlines: list[t.Inline], fmt: Format = Format()) -> None:
+    def write_inlines(self, paragraph: Paragraph, inlines: list[t.Inline], fmt: RunFormat = RunFormat()) -> None:
         saved = self.paragraph
         self.paragraph = paragraph
         for node in inlines:
             self.inline_with(node, fmt)
         self.paragraph = saved
 
-    def inline_with(self, node: t.Inline, fmt: Format) -> None:
+    def inline_with(self, node: t.Inline, fmt: RunFormat) -> None:
         method = getattr(self, "inline_" + type(node).__name__)
         method(node, fmt)
 
-    def run(self, text: str, fmt: Format) -> None:
+    def run(self, text: str, fmt: RunFormat) -> None:
         assert self.paragraph is not None
         run = self.paragraph.add_run(text)
         if fmt.code:
@@ -338,7 +338,7 @@ class DocxWriter(Walker):
             label = f"{word} {entry.number}: " if word else (f"{entry.number}\t" if entry.number else "")
             self.paragraph = paragraph
             if label:
-                self.run(label, Format())
+                self.run(label, RunFormat())
             self.write_inlines(paragraph, entry.text)
             self.link = saved
         if paragraph is not None:
@@ -353,37 +353,37 @@ class DocxWriter(Walker):
 
     # Inlines -----------------------------------------------------------------
 
-    def inline_Text(self, node: t.Text, fmt: Format) -> None:
+    def inline_Text(self, node: t.Text, fmt: RunFormat) -> None:
         self.run(node.text, fmt)
 
-    def inline_SoftBreak(self, node: t.SoftBreak, fmt: Format) -> None:
+    def inline_SoftBreak(self, node: t.SoftBreak, fmt: RunFormat) -> None:
         self.run(" ", fmt)
 
-    def inline_LineBreak(self, node: t.LineBreak, fmt: Format) -> None:
+    def inline_LineBreak(self, node: t.LineBreak, fmt: RunFormat) -> None:
         assert self.paragraph is not None
         self.paragraph.add_run().add_break()
 
-    def inline_Emph(self, node: t.Emph, fmt: Format) -> None:
+    def inline_Emph(self, node: t.Emph, fmt: RunFormat) -> None:
         for child in node.children:
             self.inline_with(child, replace(fmt, italic=not fmt.italic))
 
-    def inline_Strong(self, node: t.Strong, fmt: Format) -> None:
+    def inline_Strong(self, node: t.Strong, fmt: RunFormat) -> None:
         for child in node.children:
             self.inline_with(child, replace(fmt, bold=True))
 
-    def inline_Strike(self, node: t.Strike, fmt: Format) -> None:
+    def inline_Strike(self, node: t.Strike, fmt: RunFormat) -> None:
         for child in node.children:
             self.inline_with(child, replace(fmt, strike=True))
 
-    def inline_Code(self, node: t.Code, fmt: Format) -> None:
+    def inline_Code(self, node: t.Code, fmt: RunFormat) -> None:
         self.run(node.text, replace(fmt, code=True))
 
-    def inline_Span(self, node: t.Span, fmt: Format) -> None:
+    def inline_Span(self, node: t.Span, fmt: RunFormat) -> None:
         flags = {SPAN_FORMATS[c]: True for c in node.attr.classes if c in SPAN_FORMATS}
         for child in node.children:
             self.inline_with(child, replace(fmt, **flags))
 
-    def inline_Link(self, node: t.Link, fmt: Format) -> None:
+    def inline_Link(self, node: t.Link, fmt: RunFormat) -> None:
         assert self.paragraph is not None
         if node.url.startswith("#"):
             link = add_hyperlink(self.paragraph, anchor=self.bookmarks.get(node.url[1:], node.url[1:]))
@@ -394,7 +394,7 @@ class DocxWriter(Walker):
             self.inline_with(child, replace(fmt, link=True))
         self.link = saved
 
-    def inline_Image(self, node: t.Image, fmt: Format) -> None:
+    def inline_Image(self, node: t.Image, fmt: RunFormat) -> None:
         assert self.paragraph is not None
         data = node.raster or node.data
         if data is None:
@@ -402,7 +402,7 @@ class DocxWriter(Walker):
         picture = self.paragraph.add_run().add_picture(io.BytesIO(data), height=Pt(11))
         set_alt_text(picture._inline, node.alt)
 
-    def inline_Note(self, node: t.Note, fmt: Format) -> None:
+    def inline_Note(self, node: t.Note, fmt: RunFormat) -> None:
         assert self.paragraph is not None
         if self._footnotes is None:
             self._footnotes = Footnotes(self.document, self.styles)
@@ -417,11 +417,11 @@ class DocxWriter(Walker):
                 self.new_paragraph()
         self.pending_list, self.list_level, self.link = pending, level, link
 
-    def inline_Cite(self, node: t.Cite, fmt: Format) -> None:
+    def inline_Cite(self, node: t.Cite, fmt: RunFormat) -> None:
         for child in node.children:
             self.inline_with(child, fmt)
 
-    def inline_Ref(self, node: t.Ref, fmt: Format) -> None:
+    def inline_Ref(self, node: t.Ref, fmt: RunFormat) -> None:
         assert self.paragraph is not None
         bookmark = self.bookmarks.get(node.target)
         text = plain_text(node.children)
@@ -434,7 +434,7 @@ class DocxWriter(Walker):
         else:
             add_field(self.paragraph, f"REF {bookmark} \\h", text)
 
-    def inline_Shortcode(self, node: t.Shortcode, fmt: Format) -> None:
+    def inline_Shortcode(self, node: t.Shortcode, fmt: RunFormat) -> None:
         raise AssertionError(f"shortcode {node.name} reached the DOCX writer unresolved")
 
 
