@@ -29,8 +29,8 @@ def write_docx(doc: t.Document, ctx: WriteContext) -> bytes:
     writer = DocxWriter(document, doc)
     _cover(writer, doc.meta, ctx)
     if doc.meta.abstract:
-        writer.blocks(_abstract_blocks(doc.meta))
-    writer.blocks(doc.blocks)
+        writer.blocks(_abstract_blocks(doc.meta), writer.body)
+    writer.blocks(doc.blocks, writer.body)
     _headers_and_footers(document, doc.meta)
     _core_properties(document, doc.meta, ctx.epoch)
     buffer = io.BytesIO()
@@ -81,30 +81,31 @@ def _apply_layout(document: DocxDocument, meta: t.Meta) -> None:
 
 
 def _cover(writer: DocxWriter, meta: t.Meta, ctx: WriteContext) -> None:
+    body = writer.body
     logo = ctx.assets / "logos" / "logo.png"
     if logo.is_file() and meta.organisation:  # an anonymised manuscript shows no institution
-        paragraph = writer.new_paragraph("Cover Logo")
+        paragraph = writer.new_paragraph(body, "Cover Logo")
         picture = paragraph.add_run().add_picture(io.BytesIO(ctx.fs.read_bytes(logo)), height=Pt(40))
         set_alt_text(picture._inline, meta.organisation)
-    writer.new_paragraph("Cover Organisation").add_run(meta.organisation)
+    writer.new_paragraph(body, "Cover Organisation").add_run(meta.organisation)
     if meta.audience:
-        writer.new_paragraph("Cover Audience").add_run(f"Policy briefing for the {meta.audience}")
-    writer.new_paragraph("Title").add_run(meta.title)
+        writer.new_paragraph(body, "Cover Audience").add_run(f"Policy briefing for the {meta.audience}")
+    writer.new_paragraph(body, "Title").add_run(meta.title)
     if meta.subtitle:
-        writer.new_paragraph("Subtitle").add_run(meta.subtitle)
+        writer.new_paragraph(body, "Subtitle").add_run(meta.subtitle)
     if meta.authors:
-        writer.new_paragraph("Cover Details").add_run(", ".join(meta.authors))
+        writer.new_paragraph(body, "Cover Details").add_run(", ".join(meta.authors))
     if meta.date_text:
-        writer.new_paragraph("Cover Details").add_run(meta.date_text)
+        writer.new_paragraph(body, "Cover Details").add_run(meta.date_text)
     if meta.draft:
-        writer.new_paragraph("Draft Mark").add_run("Draft: not for circulation")
+        writer.new_paragraph(body, "Draft Mark").add_run("Draft: not for circulation")
     if meta.notice:
-        paragraph = writer.new_paragraph("Notice")
+        paragraph = writer.new_paragraph(body, "Notice")
         paragraph.add_run("Illustrative content. ").bold = True
         paragraph.add_run(meta.notice)
-    writer.blocks(meta.cover)
+    writer.blocks(meta.cover, body)
     if meta.kind in ("report", "manuscript"):
-        add_break(writer.new_paragraph("Body Text"))
+        add_break(writer.new_paragraph(body, "Body Text"))
 
 
 def _abstract_blocks(meta: t.Meta) -> list[t.Block]:
