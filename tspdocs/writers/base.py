@@ -40,18 +40,16 @@ class Walker:
 
     A node type a writer lacks a method for is a bug in tspdocs, so it fails
     loudly here rather than dropping content from a published document.
+    Any further arguments go to the method unchanged: that is how the DOCX
+    writer hands each node the scope it is written in.
     """
 
-    def blocks(self, nodes: list[t.Block]) -> None:
+    def blocks(self, nodes: list[t.Block], *args: Any) -> None:
         for node in nodes:
-            self.block(node)
+            self.block(node, *args)
 
-    def block(self, node: t.Block) -> Any:
-        return getattr(self, "block_" + type(node).__name__)(node)
+    def block(self, node: t.Block, *args: Any) -> Any:
+        return getattr(self, "block_" + type(node).__name__)(node, *args)
 
-    def inlines(self, nodes: list[t.Inline]) -> Any:
-        for node in nodes:
-            self.inline(node)
-
-    def inline(self, node: t.Inline) -> Any:
-        return getattr(self, "inline_" + type(node).__name__)(node)
+    def inline(self, node: t.Inline, *args: Any) -> Any:
+        return getattr(self, "inline_" + type(node).__name__)(node, *args)

@@ -30,8 +30,8 @@ def write_docx(doc: t.Document, ctx: WriteContext) -> WriteResult:
     _apply_layout(document, doc.meta)
     writer = DocxWriter(document, doc)
     _cover(writer, doc.meta.cover, doc.meta.kind)
-    writer.blocks(doc.meta.abstract)
-    writer.blocks(doc.blocks)
+    writer.blocks(doc.meta.abstract, writer.body)
+    writer.blocks(doc.blocks, writer.body)
     _headers_and_footers(document, doc.meta)
     _core_properties(document, doc.meta, ctx.epoch)
     buffer = io.BytesIO()
@@ -89,17 +89,18 @@ PAGE_FIELDS = {"page": "PAGE", "pages": "NUMPAGES"}
 
 
 def _cover(writer: DocxWriter, cover: list[t.Block], kind: str) -> None:
+    body = writer.body
     for block in cover:
         assert isinstance(block, t.Cover), "the cover is made by prepare/front_matter.py"
         if block.logo is not None and block.logo.data is not None:
-            paragraph = writer.new_paragraph("Cover Logo")
+            paragraph = writer.new_paragraph(body, "Cover Logo")
             picture = paragraph.add_run().add_picture(io.BytesIO(block.logo.data), height=Pt(40))
             set_alt_text(picture._inline, block.logo.alt)
         for line in block.lines:
             if line.role in COVER_STYLES:
-                writer.write_inlines(writer.new_paragraph(COVER_STYLES[line.role]), line.children)
+                writer.fill(writer.new_paragraph(body, COVER_STYLES[line.role]), line.children, body)
     if kind in ("report", "manuscript"):
-        add_break(writer.new_paragraph("Body Text"))
+        add_break(writer.new_paragraph(body, "Body Text"))
 
 
 def _headers_and_footers(document: DocxDocument, meta: t.Meta) -> None:

@@ -13,16 +13,18 @@ from collections.abc import Iterator
 from contextlib import contextmanager
 from dataclasses import dataclass, replace
 
+from docx.blkcntnr import BlockItemContainer
 from docx.document import Document as DocxDocument
 from docx.enum.text import WD_ALIGN_PARAGRAPH
 from docx.oxml.ns import qn
+from docx.oxml.xmlchemy import BaseOxmlElement
 from docx.shared import Cm, Pt
 from docx.table import Table as DocxTable
 from docx.table import _Cell
 from docx.text.paragraph import Paragraph
 
 from ... import tree as t
-from ...labels import label
+from ...labels import CAPTION_WORDS, CONTENTS_TITLES, label
 from ...tree import plain_text
 from ..base import Walker
 from .footnotes import Footnotes
@@ -44,15 +46,15 @@ from .styles import Styles
 
 ALIGN = {"right": WD_ALIGN_PARAGRAPH.RIGHT, "center": WD_ALIGN_PARAGRAPH.CENTER,
          "left": WD_ALIGN_PARAGRAPH.LEFT}
-CALLOUT_CLASSES = ("key-messages", "callout-note", "callout-tip", "callout-important", "callout-warning",
-                   "callout-caution", "callout")
 # Div classes that the house style gives a paragraph style of their own (Pandoc's custom-style idea).
 CLASS_STYLES = {"key-message": "Key Message", "finding-meta": "Finding Meta"}
 MAX_FIGURE_WIDTH = Cm(15.5)
+# Word's own names for caption sequences, which SEQ and TOC \c fields share whatever the caption's words.
+SEQUENCES = {"table": "Table", "figure": "Figure"}
 
 
 @dataclass(frozen=True)
-class Format:
+class RunFormat:
     """The character formatting in force while writing a run."""
 
     bold: bool = False
@@ -70,92 +72,137 @@ class Format:
 SPAN_FORMATS = {"superscript": "superscript", "subscript": "subscript", "smallcaps": "small_caps",
                 "underline": "underline"}
 
+# Where paragraphs and tables go: the document body, or a table cell or footnote (both BlockItemContainers).
+Container = DocxDocument | BlockItemContainer
+
+
+@dataclass(frozen=True)
+class ListNumber:
+    """A list item's number. Word numbers paragraphs, not items, so the item's first paragraph carries it.
+
+    `first` is that paragraph's serial: `State.paragraphs` when the item began.
+    """
+
+    style: str
+    num_id: int
+    level: int
+    first: int
+
+
+@dataclass(frozen=True)
+class Env:
+    """What is in force at one point of the walk, like Pandoc's `WriterEnv`.
+
+    A child scope gets a changed copy (`dataclasses.replace`), so returning
+    from it restores everything with no code to do it.
+
+    Two things are for one paragraph only, the first one the scope writes: a
+    list item's number and a footnote's number mark. That paragraph may be
+    written anywhere below the scope (in a table cell, a callout, a nested
+    quote), so a flag would have to be cleared from wherever it was used.
+    Instead they name the paragraph by its serial, the count of paragraphs
+    made when the scope began: only the next paragraph made has it, and
+    nothing needs clearing. A list item that writes nothing leaves the
+    enclosing item's number to the paragraph that follows it.
+    """
+
+    container: Container
+    style: str = "Body Text"  # for new paragraphs
+    list_level: int = -1
+    number: ListNumber | None = None
+    note_first: int | None = None  # serial of the footnote's first paragraph, which shows its number mark
+    paragraph: Paragraph | None = None  # the paragraph inlines are written into
+    link: BaseOxmlElement | None = None  # the `w:hyperlink` runs go into
+    fmt: RunFormat = RunFormat()
+
+    def filling(self) -> Paragraph:
+        """Return the paragraph being filled: inlines are only ever written inside one."""
+        if self.paragraph is None:
+            raise AssertionError("an inline was written outside a paragraph")
+        return self.paragraph
+
+    def formatted(self, **flags: bool) -> Env:
+        """Return this scope with run formatting changed, for the children of Emph, Strong, Span..."""
+        return replace(self, fmt=replace(self.fmt, **flags))
+
+
+@dataclass
+class State:
+    """What the walk accumulates as it goes, in document order, like Pandoc's `WriterState`."""
+
+    numbering: Numbering
+    bookmarks: dict[str, str]  # label -> Word bookmark name, all named before writing
+    bookmark_ids: int = 0
+    paragraphs: int = 0  # paragraphs made so far, which is the next one's serial
+    footnotes: Footnotes | None = None  # the footnotes part, added with the first note
+
 
 class DocxWriter(Walker):
+    """Write the tree into a python-docx document.
+
+    Every `block_*` and `inline_*` method takes the node and the `Env` it is
+    written in, and passes its children a changed copy; what the walk
+    accumulates is in `self.state`. Nothing else on the writer changes.
+    """
+
     def __init__(self, document: DocxDocument, doc: t.Document) -> None:
         self.document = document
-        self.doc = doc
-        self.container = document
         self.styles = Styles(document)
-        self.numbering = Numbering(document)
-        self._footnotes: Footnotes | None = None
-        self.paragraph_style = "Body Text"
-        self.list_level = -1
-        self.pending_list: tuple[str, int, int] | None = None
-        self.note_start = False
-        self.paragraph: Paragraph | None = None
-        self.link: object | None = None
-        self.bookmark_ids = 0
-        self.bookmarks: dict[str, str] = {}
-        self._collect_bookmarks()
-
-    # Bookmarks ---------------------------------------------------------------
-
-    def _collect_bookmarks(self) -> None:
-        """Name a Word bookmark for every label, before writing, so forward references resolve."""
-        for block in t.walk(self.doc.blocks):
-            ident = getattr(getattr(block, "attr", None), "id", "")
-            if ident and isinstance(block, t.Heading | t.Table | t.Figure):
-                base = "_Ref_" + re.sub(r"\W", "_", ident)[:30]
-                name, n = base, 1
-                while name in self.bookmarks.values():
-                    n += 1
-                    name = f"{base[:36]}_{n}"
-                self.bookmarks[ident] = name
+        self.state = State(Numbering(document), _bookmark_names(doc))
+        self.body = Env(container=document)  # the top level of the body: cover, abstract and text
 
     @contextmanager
     def bookmark(self, paragraph: Paragraph, ident: str) -> Iterator[None]:
-        name = self.bookmarks.get(ident)
+        """Bookmark what the block writes into `paragraph`, if `ident` labels a cross-reference target."""
+        name = self.state.bookmarks.get(ident)
         if name is None:
             yield
             return
-        self.bookmark_ids += 1
-        bookmark_id = self.bookmark_ids
+        self.state.bookmark_ids += 1
+        bookmark_id = self.state.bookmark_ids
         bookmark_start(paragraph, bookmark_id, name)
         yield
         bookmark_end(paragraph, bookmark_id)
 
+    def _footnotes(self) -> Footnotes:
+        """Return the footnotes part, adding it with the first note: a document without notes has none."""
+        if self.state.footnotes is None:
+            self.state.footnotes = Footnotes(self.document, self.styles)
+        return self.state.footnotes
+
     # Paragraph plumbing ------------------------------------------------------
 
-    def new_paragraph(self, style: str | None = None) -> Paragraph:
-        paragraph = self.container.add_paragraph()
-        self.styles.paragraph(paragraph, style or self.paragraph_style)
-        if self.note_start:
-            self._footnotes.start_note(paragraph)  # type: ignore[union-attr]
-            self.note_start = False
-        if self.pending_list is not None:
-            list_style, num_id, level = self.pending_list
-            self.styles.paragraph(paragraph, list_style)
-            set_numbering(paragraph, num_id, level)
-            self.pending_list = None
+    def new_paragraph(self, env: Env, style: str | None = None) -> Paragraph:
+        """Add a paragraph where `env` writes, in `style` or the scope's.
+
+        The first paragraph of a footnote starts with the note's number mark,
+        and the first of a list item takes the item's list style and number.
+        Every paragraph that gets content must be made here, as the serials
+        count them; the empty ones python-docx leaves in table cells are not.
+        """
+        serial = self.state.paragraphs
+        self.state.paragraphs += 1
+        paragraph = env.container.add_paragraph()
+        self.styles.paragraph(paragraph, style or env.style)
+        if env.note_first == serial:
+            self._footnotes().start_note(paragraph)
+        number = env.number
+        if number is not None and number.first == serial:
+            self.styles.paragraph(paragraph, number.style)
+            set_numbering(paragraph, number.num_id, number.level)
         return paragraph
 
-    @contextmanager
-    def context(self, *, style: str | None = None, container: object | None = None) -> Iterator[None]:
-        saved = (self.paragraph_style, self.container, self.paragraph)
-        if style is not None:
-            self.paragraph_style = style
-        if container is not None:
-            self.container = container  # type: ignore[assignment]
-        try:
-            yield
-        finally:
-            self.paragraph_style, self.container, self.paragraph = saved
+    def fill(self, paragraph: Paragraph, inlines: list[t.Inline], env: Env) -> None:
+        """Write `inlines` into `paragraph`, just made in the block scope `env`."""
+        self.write_inlines(inlines, replace(env, paragraph=paragraph))
 
-    def write_inlines(self, paragraph: Paragraph, inlines: list[t.Inline], fmt: Format = Format()) -> None:
-        saved = self.paragraph
-        self.paragraph = paragraph
+    def write_inlines(self, inlines: list[t.Inline], env: Env) -> None:
         for node in inlines:
-            self.inline_with(node, fmt)
-        self.paragraph = saved
+            self.inline(node, env)
 
-    def inline_with(self, node: t.Inline, fmt: Format) -> None:
-        method = getattr(self, "inline_" + type(node).__name__)
-        method(node, fmt)
-
-    def run(self, text: str, fmt: Format) -> None:
-        assert self.paragraph is not None
-        run = self.paragraph.add_run(text)
+    def run(self, text: str, env: Env) -> None:
+        run = env.filling().add_run(text)
+        fmt = env.fmt
         if fmt.code:
             self.styles.run(run, "Verbatim Char")
         elif fmt.link:
@@ -170,135 +217,134 @@ class DocxWriter(Walker):
         for flag in ("superscript", "subscript", "small_caps", "underline"):
             if getattr(fmt, flag):
                 setattr(run.font, flag, True)
-        if self.link is not None:
-            self.link.append(run._r)  # type: ignore[attr-defined]
+        if env.link is not None:
+            env.link.append(run._r)
 
     # Blocks ------------------------------------------------------------------
 
-    def block_Para(self, node: t.Para) -> None:
-        self.write_inlines(self.new_paragraph(), node.children)
+    def block_Para(self, node: t.Para, env: Env) -> None:
+        self.fill(self.new_paragraph(env), node.children, env)
 
-    def block_Plain(self, node: t.Plain) -> None:
-        self.write_inlines(self.new_paragraph(), node.children)
+    def block_Plain(self, node: t.Plain, env: Env) -> None:
+        self.fill(self.new_paragraph(env), node.children, env)
 
-    def block_Heading(self, node: t.Heading) -> None:
-        paragraph = self.new_paragraph(f"Heading {min(node.level, 9)}")
+    def block_Heading(self, node: t.Heading, env: Env) -> None:
+        paragraph = self.new_paragraph(env, f"Heading {min(node.level, 9)}")
         if node.number:
-            set_numbering(paragraph, self.numbering.shared(HEADING), node.level - 1)
+            set_numbering(paragraph, self.state.numbering.shared(HEADING), node.level - 1)
         with self.bookmark(paragraph, node.attr.id):
-            self.write_inlines(paragraph, node.children)
+            self.fill(paragraph, node.children, env)
 
-    def block_BulletList(self, node: t.BulletList) -> None:
-        self._list(node.items, "List Bullet", self.numbering.shared(BULLET))
+    def block_BulletList(self, node: t.BulletList, env: Env) -> None:
+        self._list(node.items, "List Bullet", self.state.numbering.shared(BULLET), env)
 
-    def block_OrderedList(self, node: t.OrderedList) -> None:
-        self._list(node.items, "List Number", self.numbering.restarted(NUMBER, node.start))
+    def block_OrderedList(self, node: t.OrderedList, env: Env) -> None:
+        self._list(node.items, "List Number", self.state.numbering.restarted(NUMBER, node.start), env)
 
-    def _list(self, items: list[t.ListItem], base_style: str, num_id: int) -> None:
-        self.list_level += 1
-        level = self.list_level
+    def _list(self, items: list[t.ListItem], base_style: str, num_id: int, env: Env) -> None:
+        level = env.list_level + 1
         suffix = f" {min(level + 1, 3)}" if level else ""
-        try:
-            for item in items:
-                self.pending_list = (base_style + suffix, num_id, level)
-                with self.context(style="List Continue" + suffix):
-                    self.blocks(item.blocks)
-                self.pending_list = None
-        finally:
-            self.list_level -= 1
+        for item in items:
+            number = ListNumber(base_style + suffix, num_id, level, first=self.state.paragraphs)
+            self.blocks(item.blocks, replace(env, style="List Continue" + suffix, list_level=level, number=number))
 
-    def block_DefinitionList(self, node: t.DefinitionList) -> None:
+    def block_DefinitionList(self, node: t.DefinitionList, env: Env) -> None:
         for item in node.items:
-            self.write_inlines(self.new_paragraph("Definition Term"), item.term)
+            self.fill(self.new_paragraph(env, "Definition Term"), item.term, env)
             for definition in item.definitions:
-                with self.context(style="Definition"):
-                    self.blocks(definition)
+                self.blocks(definition, replace(env, style="Definition"))
 
-    def block_BlockQuote(self, node: t.BlockQuote) -> None:
-        with self.context(style="Quote"):
-            self.blocks(node.blocks)
+    def block_BlockQuote(self, node: t.BlockQuote, env: Env) -> None:
+        self.blocks(node.blocks, replace(env, style="Quote"))
 
-    def block_CodeBlock(self, node: t.CodeBlock) -> None:
-        paragraph = self.new_paragraph("Source Code")
+    def block_CodeBlock(self, node: t.CodeBlock, env: Env) -> None:
+        paragraph = self.new_paragraph(env, "Source Code")
         for index, line in enumerate(node.text.split("\n")):
             run = paragraph.add_run(line)
             if index:
                 run._r.addprevious(element("w:r"))
                 run._r.getprevious().append(element("w:br"))
 
-    def block_Rule(self, node: t.Rule) -> None:
-        self.new_paragraph("Horizontal Rule")
+    def block_Rule(self, node: t.Rule, env: Env) -> None:
+        self.new_paragraph(env, "Horizontal Rule")
 
-    def block_PageBreak(self, node: t.PageBreak) -> None:
-        add_break(self.new_paragraph("Body Text"))
+    def block_PageBreak(self, node: t.PageBreak, env: Env) -> None:
+        add_break(self.new_paragraph(env, "Body Text"))
 
-    def block_Div(self, node: t.Div) -> None:
+    def block_Div(self, node: t.Div, env: Env) -> None:
+        title = node.attr.values.get("title")
+        if node.is_callout:
+            self._callout(node.blocks, title, env)
+            return
         custom = node.attr.values.get("custom-style") or next(
             (CLASS_STYLES[c] for c in node.attr.classes if c in CLASS_STYLES), None)
-        title = node.attr.values.get("title")
-        if not any(c in CALLOUT_CLASSES or c.startswith("callout") for c in node.attr.classes):
-            if title:
-                self.new_paragraph("Callout Title").add_run(title)
-            with self.context(style=custom):
-                self.blocks(node.blocks)
-            return
-        table = self._add_table(1, 1)
+        if title:
+            self.new_paragraph(env, "Callout Title").add_run(title)
+        self.blocks(node.blocks, env if custom is None else replace(env, style=custom))
+
+    def _callout(self, blocks: list[t.Block], title: str | None, env: Env) -> None:
+        """Box a callout as a one-cell table in the Callout Box style, with a spacer after it."""
+        table = self._add_table(1, 1, env)
         self.styles.table(table, "Callout Box")
         cell = table.cell(0, 0)
         cell._tc.remove(cell.paragraphs[0]._p)
-        with self.context(container=cell, style="Callout Text"):
-            if title:
-                self.new_paragraph("Callout Title").add_run(title)
-            self.blocks(node.blocks)
-        self.new_paragraph("Spacer")
+        inside = replace(env, container=cell, style="Callout Text")
+        if title:
+            self.new_paragraph(inside, "Callout Title").add_run(title)
+        self.blocks(blocks, inside)
+        self.new_paragraph(env, "Spacer")
 
-    def block_Table(self, node: t.Table) -> None:
+    def block_Table(self, node: t.Table, env: Env) -> None:
         if node.caption:
-            self._caption(node.caption, "Table", node.number, node.attr.id, before=True)
+            self._caption(node.caption, "table", node.number, node.attr.id, env, before=True)
         rows = [*node.head, *node.body, *node.foot]
         columns = max((len(r.cells) for r in rows), default=len(node.columns)) or 1
-        table = self._add_table(len(rows), columns)
+        table = self._add_table(len(rows), columns, env)
         self.styles.table(table, "Data Table")
         _table_look(table, foot=bool(node.foot), row_headers=node.row_headers > 0)
-        for row_index, (row, docx_row) in enumerate(zip(rows, table.rows)):
+        for row_index, (row, docx_row) in enumerate(zip(rows, table.rows, strict=True)):
             if row_index < len(node.head):
                 mark_header_row(docx_row._tr)
-            for cell, docx_cell in zip(row.cells, docx_row.cells):  # table.cell() rescans the whole table
-                self._cell(docx_cell, cell)
+            # table.cell() rescans the whole table; a short row leaves its last cells empty
+            for cell, docx_cell in zip(row.cells, docx_row.cells, strict=False):
+                self._cell(docx_cell, cell, env)
         if node.notes:
-            with self.context(style="Table Note"):
-                self.blocks(node.notes)
+            self.blocks(node.notes, replace(env, style="Table Note"))
 
-    def _add_table(self, rows: int, columns: int) -> DocxTable:
+    def _add_table(self, rows: int, columns: int, env: Env) -> DocxTable:
         """Add a table to whatever holds the writing now: the body, a table cell or a footnote."""
-        if self.container is self.document or isinstance(self.container, _Cell):
-            return self.container.add_table(rows, columns)  # width: the page's, or the cell's
-        return self.container.add_table(rows, columns, self.document._block_width)  # type: ignore[call-arg]
+        container = env.container
+        table: DocxTable
+        if isinstance(container, DocxDocument | _Cell):
+            table = container.add_table(rows, columns)  # width: the page's, or the cell's
+        else:
+            table = container.add_table(rows, columns, self.document._block_width)
+        return table
 
-    def _cell(self, docx_cell: object, cell: t.Cell) -> None:
-        tc = docx_cell._tc  # type: ignore[attr-defined]
-        tc.remove(docx_cell.paragraphs[0]._p)  # type: ignore[attr-defined]
-        with self.context(container=docx_cell, style="Compact"):
-            self.blocks(cell.blocks)
-        if not docx_cell.paragraphs:  # type: ignore[attr-defined]
-            self.styles.paragraph(docx_cell.add_paragraph(), "Compact")  # type: ignore[attr-defined]
+    def _cell(self, docx_cell: _Cell, cell: t.Cell, env: Env) -> None:
+        docx_cell._tc.remove(docx_cell.paragraphs[0]._p)
+        self.blocks(cell.blocks, replace(env, container=docx_cell, style="Compact"))
+        if not docx_cell.paragraphs:  # Word requires a cell to end with a paragraph
+            self.styles.paragraph(docx_cell.add_paragraph(), "Compact")
         if cell.align:
-            for paragraph in docx_cell.paragraphs:  # type: ignore[attr-defined]
+            for paragraph in docx_cell.paragraphs:
                 paragraph.alignment = ALIGN[cell.align]
 
-    def _caption(self, caption: list[t.Inline], word: str, number: str, ident: str, *, before: bool) -> None:
-        paragraph = self.new_paragraph("Caption")
+    def _caption(self, caption: list[t.Inline], kind: str, number: str, ident: str, env: Env, *,
+                 before: bool) -> None:
+        """Write "Table 3: ..." with a SEQ field for the number, bookmarked for REF fields to point at."""
+        paragraph = self.new_paragraph(env, "Caption")
         if before:
             keep_with_next(paragraph)
         with self.bookmark(paragraph, ident):
-            paragraph.add_run(f"{word} ")
-            add_field(paragraph, f"SEQ {word} \\* ARABIC", number)
+            paragraph.add_run(f"{label(kind)} ")
+            add_field(paragraph, f"SEQ {SEQUENCES[kind]} \\* ARABIC", number)
         paragraph.add_run(": ")
-        self.write_inlines(paragraph, caption)
+        self.fill(paragraph, caption, env)
 
-    def block_Figure(self, node: t.Figure) -> None:
+    def block_Figure(self, node: t.Figure, env: Env) -> None:
         image = node.image
-        paragraph = self.new_paragraph("Figure")
+        paragraph = self.new_paragraph(env, "Figure")
         keep_with_next(paragraph)
         data = image.raster or image.data
         if data is None:
@@ -309,131 +355,135 @@ class DocxWriter(Walker):
         picture = paragraph.add_run().add_picture(io.BytesIO(data), width=width)
         set_alt_text(picture._inline, image.alt, plain_text(node.caption))
         if node.notes:
-            with self.context(style="Table Note"):
-                self.blocks(node.notes)
+            self.blocks(node.notes, replace(env, style="Table Note"))
         if node.caption:
-            self._caption(node.caption, "Figure", node.number, node.attr.id, before=False)
+            self._caption(node.caption, "figure", node.number, node.attr.id, env, before=False)
 
-    def block_Contents(self, node: t.Contents) -> None:
+    def block_Contents(self, node: t.Contents, env: Env) -> None:
+        """Write a TOC field whose cached result is already the entries, each linked to its bookmark."""
         if not node.entries:
             return
-        default_title = {"sections": "Contents", "tables": "Tables", "figures": "Figures"}[node.kind]
-        self.new_paragraph("TOC Heading").add_run(node.title or default_title)
-        if node.kind == "sections":
-            instruction, word = f'\\o "1-{node.depth}" \\h \\z \\u', ""
-        else:
-            word = "Table" if node.kind == "tables" else "Figure"
-            instruction = f'\\h \\z \\c "{word}"'
-        first = True
-        paragraph = None
+        self.new_paragraph(env, "TOC Heading").add_run(node.title or label(CONTENTS_TITLES[node.kind]))
+        instruction, word = _toc_field(node)
+        paragraphs: list[Paragraph] = []
         for entry in node.entries:
             style = f"TOC {min(entry.level, 9)}" if node.kind == "sections" else "Table of Figures"
-            paragraph = self.new_paragraph(style)
-            if first:
+            paragraph = self.new_paragraph(env, style)
+            if not paragraphs:
                 begin_field(paragraph, f"TOC {instruction}", dirty=True)
-                first = False
-            link = add_hyperlink(paragraph, anchor=self.bookmarks.get(entry.target, ""))
-            saved, self.link = self.link, link
-            label = f"{word} {entry.number}: " if word else (f"{entry.number}\t" if entry.number else "")
-            self.paragraph = paragraph
-            if label:
-                self.run(label, Format())
-            self.write_inlines(paragraph, entry.text)
-            self.link = saved
-        if paragraph is not None:
-            end_field(paragraph)
+            paragraphs.append(paragraph)
+            self._toc_entry(paragraph, entry, word, env)
+        end_field(paragraphs[-1])
 
-    def block_Bibliography(self, node: t.Bibliography) -> None:
+    def _toc_entry(self, paragraph: Paragraph, entry: t.ContentsEntry, word: str, env: Env) -> None:
+        link = add_hyperlink(paragraph, anchor=self.state.bookmarks.get(entry.target, ""))
+        inside = replace(env, paragraph=paragraph, link=link)
+        number = f"{word} {entry.number}: " if word else (f"{entry.number}\t" if entry.number else "")
+        if number:
+            self.run(number, inside)
+        self.write_inlines(entry.text, inside)
+
+    def block_Bibliography(self, node: t.Bibliography, env: Env) -> None:
         if not node.entries:
             return
-        self.new_paragraph("Heading 1").add_run(node.title or label("references"))
+        self.new_paragraph(env, "Heading 1").add_run(node.title or label("references"))
         for entry in node.entries:
-            self.write_inlines(self.new_paragraph("Bibliography"), entry.children)
+            self.fill(self.new_paragraph(env, "Bibliography"), entry.children, env)
 
     # Inlines -----------------------------------------------------------------
 
-    def inline_Text(self, node: t.Text, fmt: Format) -> None:
-        self.run(node.text, fmt)
+    def inline_Text(self, node: t.Text, env: Env) -> None:
+        self.run(node.text, env)
 
-    def inline_SoftBreak(self, node: t.SoftBreak, fmt: Format) -> None:
-        self.run(" ", fmt)
+    def inline_SoftBreak(self, node: t.SoftBreak, env: Env) -> None:
+        self.run(" ", env)
 
-    def inline_LineBreak(self, node: t.LineBreak, fmt: Format) -> None:
-        assert self.paragraph is not None
-        self.paragraph.add_run().add_break()
+    def inline_LineBreak(self, node: t.LineBreak, env: Env) -> None:
+        env.filling().add_run().add_break()
 
-    def inline_Emph(self, node: t.Emph, fmt: Format) -> None:
-        for child in node.children:
-            self.inline_with(child, replace(fmt, italic=not fmt.italic))
+    def inline_Emph(self, node: t.Emph, env: Env) -> None:
+        self.write_inlines(node.children, env.formatted(italic=not env.fmt.italic))
 
-    def inline_Strong(self, node: t.Strong, fmt: Format) -> None:
-        for child in node.children:
-            self.inline_with(child, replace(fmt, bold=True))
+    def inline_Strong(self, node: t.Strong, env: Env) -> None:
+        self.write_inlines(node.children, env.formatted(bold=True))
 
-    def inline_Strike(self, node: t.Strike, fmt: Format) -> None:
-        for child in node.children:
-            self.inline_with(child, replace(fmt, strike=True))
+    def inline_Strike(self, node: t.Strike, env: Env) -> None:
+        self.write_inlines(node.children, env.formatted(strike=True))
 
-    def inline_Code(self, node: t.Code, fmt: Format) -> None:
-        self.run(node.text, replace(fmt, code=True))
+    def inline_Code(self, node: t.Code, env: Env) -> None:
+        self.run(node.text, env.formatted(code=True))
 
-    def inline_Span(self, node: t.Span, fmt: Format) -> None:
+    def inline_Span(self, node: t.Span, env: Env) -> None:
         flags = {SPAN_FORMATS[c]: True for c in node.attr.classes if c in SPAN_FORMATS}
-        for child in node.children:
-            self.inline_with(child, replace(fmt, **flags))
+        self.write_inlines(node.children, env.formatted(**flags))
 
-    def inline_Link(self, node: t.Link, fmt: Format) -> None:
-        assert self.paragraph is not None
+    def inline_Link(self, node: t.Link, env: Env) -> None:
+        paragraph = env.filling()
         if node.url.startswith("#"):
-            link = add_hyperlink(self.paragraph, anchor=self.bookmarks.get(node.url[1:], node.url[1:]))
+            link = add_hyperlink(paragraph, anchor=self.state.bookmarks.get(node.url[1:], node.url[1:]))
         else:
-            link = add_hyperlink(self.paragraph, url=node.url)
-        saved, self.link = self.link, link
-        for child in node.children:
-            self.inline_with(child, replace(fmt, link=True))
-        self.link = saved
+            link = add_hyperlink(paragraph, url=node.url)
+        self.write_inlines(node.children, replace(env.formatted(link=True), link=link))
 
-    def inline_Image(self, node: t.Image, fmt: Format) -> None:
-        assert self.paragraph is not None
+    def inline_Image(self, node: t.Image, env: Env) -> None:
         data = node.raster or node.data
         if data is None:
             raise AssertionError(f"image {node.src} was not loaded before writing")
-        picture = self.paragraph.add_run().add_picture(io.BytesIO(data), height=Pt(11))
+        picture = env.filling().add_run().add_picture(io.BytesIO(data), height=Pt(11))
         set_alt_text(picture._inline, node.alt)
 
-    def inline_Note(self, node: t.Note, fmt: Format) -> None:
-        assert self.paragraph is not None
-        if self._footnotes is None:
-            self._footnotes = Footnotes(self.document, self.styles)
-        note = self._footnotes.add(self.paragraph)
-        pending, level = self.pending_list, self.list_level
-        self.pending_list, self.list_level = None, -1
-        with self.context(container=note, style="Footnote Text"):
-            self.note_start = True
-            self.blocks(node.blocks)
-            if self.note_start:  # an empty note still needs its number mark
-                self.new_paragraph()
-        self.pending_list, self.list_level = pending, level
+    def inline_Note(self, node: t.Note, env: Env) -> None:
+        """Call a footnote here and write its blocks into it.
 
-    def inline_Cite(self, node: t.Cite, fmt: Format) -> None:
-        for child in node.children:
-            self.inline_with(child, fmt)
+        A note is a story of its own: a fresh `Env`, so nothing of the list,
+        link or formatting around the call reaches into it.
+        """
+        note = self._footnotes().add(env.filling())
+        inside = Env(container=note, style="Footnote Text", note_first=self.state.paragraphs)
+        self.blocks(node.blocks, inside)
+        if self.state.paragraphs == inside.note_first:  # an empty note still needs its number mark
+            self.new_paragraph(inside)
 
-    def inline_Ref(self, node: t.Ref, fmt: Format) -> None:
-        assert self.paragraph is not None
-        bookmark = self.bookmarks.get(node.target)
+    def inline_Cite(self, node: t.Cite, env: Env) -> None:
+        self.write_inlines(node.children, env)
+
+    def inline_Ref(self, node: t.Ref, env: Env) -> None:
+        bookmark = self.state.bookmarks.get(node.target)
         text = plain_text(node.children)
         if bookmark is None:
-            self.run(text, fmt)
+            self.run(text, env)
             return
         if node.kind == "sec" and node.number:
-            self.run(node.prefix, fmt)
-            add_field(self.paragraph, f"REF {bookmark} \\r \\h", node.number)
+            self.run(node.prefix, env)
+            add_field(env.filling(), f"REF {bookmark} \\r \\h", node.number)
         else:
-            add_field(self.paragraph, f"REF {bookmark} \\h", text)
+            add_field(env.filling(), f"REF {bookmark} \\h", text)
 
-    def inline_Shortcode(self, node: t.Shortcode, fmt: Format) -> None:
+    def inline_Shortcode(self, node: t.Shortcode, env: Env) -> None:
         raise AssertionError(f"shortcode {node.name} reached the DOCX writer unresolved")
+
+
+def _bookmark_names(doc: t.Document) -> dict[str, str]:
+    """Name a Word bookmark for every label, before writing, so forward references resolve."""
+    names: dict[str, str] = {}
+    for block in t.walk(doc.blocks):
+        ident = getattr(getattr(block, "attr", None), "id", "")
+        if ident and isinstance(block, t.Heading | t.Table | t.Figure):
+            base = "_Ref_" + re.sub(r"\W", "_", ident)[:30]
+            name, n = base, 1
+            while name in names.values():
+                n += 1
+                name = f"{base[:36]}_{n}"
+            names[ident] = name
+    return names
+
+
+def _toc_field(node: t.Contents) -> tuple[str, str]:
+    """Return the TOC field's switches, and the caption word its entries start with (none for sections)."""
+    if node.kind == "sections":
+        return f'\\o "1-{node.depth}" \\h \\z \\u', ""
+    kind = CAPTION_WORDS[node.kind]
+    return f'\\h \\z \\c "{SEQUENCES[kind]}"', label(kind)
 
 
 def _table_look(table: DocxTable, *, foot: bool, row_headers: bool) -> None:
