@@ -68,6 +68,7 @@ TYPED_SPEC = """\
 tables:
   people:
     file: people.csv
+    respondents: false
     columns: {code: text, name: text, score: integer, share: percent, when: date, note: {type: number, optional: true}}
   by_name:
     from: people
@@ -91,7 +92,7 @@ def test_explicit_types_keep_codes_and_refuse_guessing(mini: Mini) -> None:
     html = mini.root / "build/report/report.html"
     assert "Code 010 of 2." in squash(html.read_text(encoding="utf-8"))
     rows = html_table(html, "tbl:p")
-    assert rows[1][:4] == ["007", "Ann", "3", "61%"] and rows[1][5] == "–"
+    assert rows[1][:4] == ["007", "Ann", "3", "61%"] and rows[1][5] == "[x]"
     assert html_table(html, "tbl:n")[1:] == [["Ann", "1", "3.0"], ["Bea", "1", "5.0"]]
 
 

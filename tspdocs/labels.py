@@ -22,6 +22,7 @@ LABELS: dict[str, str] = {
     # Lines under tables, figures and the abstract.
     "note": "Note:",
     "source": "Source:",
+    "base": "Base:",
     "keywords": "Keywords:",
     "word-count": "Word count:",
     # The cover and the page furniture.

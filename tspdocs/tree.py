@@ -142,6 +142,19 @@ class Ref(Inline):
 
 
 @dataclass(slots=True)
+class Quantity(Inline):
+    """A figure quoted from the data, as printed, and where it came from: the value's name, its base (the
+    respondents behind it), how it is defined and for which rows (`scope`), so every writer can say so."""
+
+    name: str
+    text: str
+    value: object = None
+    base: int | None = None
+    definition: str = ""
+    scope: str = ""
+
+
+@dataclass(slots=True)
 class Shortcode(Inline):
     """An inline `{{< name args >}}` waiting to be replaced by its value."""
 
@@ -247,11 +260,14 @@ class Column:
 
 @dataclass(slots=True)
 class Cell:
-    """A table cell: what it shows, and for data tables the typed value it shows."""
+    """A table cell: what it shows, and for data tables the typed value it shows, the respondents behind it
+    (`base`) and the shorthand printed instead of a figure that may not be shown (`mark`: [u], [c], [x])."""
 
     blocks: list[Block]
     align: Align = None
     value: object = None
+    base: int | None = None
+    mark: str = ""
 
 
 @dataclass(slots=True)
@@ -479,7 +495,7 @@ def plain_text(inlines: list[Inline]) -> str:
     """Return the words of some inlines, for alt text, bookmarks and word counts."""
     parts: list[str] = []
     for node in inlines:
-        if isinstance(node, Text | Code):
+        if isinstance(node, Text | Code | Quantity):
             parts.append(node.text)
         elif isinstance(node, SoftBreak | LineBreak):
             parts.append(" ")

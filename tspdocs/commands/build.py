@@ -25,6 +25,7 @@ from ..checks.wordcount import count_words
 from ..console import Console
 from ..errors import BuildError, Problems, Severity
 from ..prepare.citations import resolve_citations
+from ..prepare.conditions import apply_claims
 from ..prepare.context import PrepareContext
 from ..prepare.directives.registry import expand_directives
 from ..prepare.front_matter import add_front_matter
@@ -77,9 +78,11 @@ def prepare(session: BuildSession, target: Target, problems: Problems, *, render
     doc.meta.draft = doc.meta.draft or session.draft_mark
     if target.spec.date:
         doc.meta.date_text = target.spec.date.strftime("%B %Y")
-    context = PrepareContext(corpus, findings, problems, session.data_for(target), render)
-    doc.meta.abstract = expand_directives(doc.meta.abstract, context)
-    doc.blocks = expand_directives(doc.blocks, context)
+    data = session.data_for(target)
+    context = PrepareContext(corpus, findings, problems, data, render,
+                             policy=data.policy.with_min_base(target.spec.min_base), variant=target.variant)
+    doc.meta.abstract = expand_directives(apply_claims(doc.meta.abstract, context), context)
+    doc.blocks = expand_directives(apply_claims(doc.blocks, context), context)
     resolve_shortcodes(doc, context)
     families = {a.family for a in corpus.project.authors} if target.spec.anonymise else None
     resolve_citations(doc, session.references, target.spec.citation_style, problems, anonymise_families=families,

@@ -20,6 +20,7 @@ from ..store.cache import Memo
 from .formats import format_value
 from .rows import Rows
 from .spec import DataFile, TableSpec, ValueSpec
+from .suppression import FigurePolicy
 
 if TYPE_CHECKING:
     from .derive import Frame
@@ -31,9 +32,13 @@ DEFAULT_FORMATS = {"integer": "integer", "number": "decimal1", "fraction": "perc
 
 @dataclass
 class Value:
+    """A figure prose quotes: its value, kind and printed text, and the respondents behind it (`base`,
+    None for a figure that is not a survey figure, such as a total of researcher days)."""
+
     value: Any
     kind: str
     text: str
+    base: int | None = None
 
 
 class Data:
@@ -80,11 +85,22 @@ class Data:
             cached = self.memo.get_json("rows", key)
             if cached is None:
                 rows = Rows.from_frame(self.table(name, asked_at))
+                if not self.of_respondents(name):
+                    rows.bases = [{} for _ in rows.records]
                 self.memo.put_json("rows", key, rows.to_json())
             else:
                 rows = Rows.from_json(cached)
             self._rows[name] = rows
         return self._rows[name]
+
+    def of_respondents(self, name: str) -> bool:
+        """Tell whether a table's figures count respondents (and so have bases): its file table's say."""
+        seen: set[str] = set()
+        spec = self.spec.tables[name]
+        while spec.source and spec.source in self.spec.tables and spec.source not in seen:
+            seen.add(spec.source)
+            spec = self.spec.tables[spec.source]
+        return spec.respondents
 
     def _check_table(self, name: str, asked_at: Location | None) -> None:
         if name not in self.spec.tables:
@@ -104,6 +120,12 @@ class Data:
     @property
     def spec(self) -> DataFile:
         return self._loaded[0]
+
+    @property
+    def policy(self) -> FigurePolicy:
+        """Return the project's rules for printing figures (tables.yaml `figures:`)."""
+        figures = self.spec.figures
+        return FigurePolicy(figures.min_base, figures.min_count, figures.base_text, figures.on_low_base)
 
     def check(self) -> None:
         """Read and validate tables.yaml now, so a mistake in it fails every build, used or not."""
@@ -178,8 +200,25 @@ class Data:
             self._values[name] = value
         return self._values[name]
 
+    def describe(self, name: str) -> str:
+        """Say how a value is computed, for readers auditing a figure: "agree with driver_funding in
+        survey where sector = employment" ("agree" is 4 or 5 on the five-point scale)."""
+        spec = self.spec.values[name]
+        operation = spec.operation
+        argument = getattr(spec, operation)
+        if operation == "share":
+            what = "share of rows where " + ", ".join(f"{k} = {v}" for k, v in argument.items())
+        else:
+            what = {"count": "number of rows", "agree": f"share agreeing (4 or 5 of 5) with {argument}",
+                    "distinct": f"number of different {argument}", "value": f"{argument} in the one row",
+                    }.get(operation, f"{operation} of {argument}")
+        where = " where " + ", ".join(f"{k} = {v}" for k, v in spec.where.items()) if spec.where else ""
+        return f"{what} in {spec.table}{where}"
+
     def _compute(self, name: str, spec: ValueSpec) -> Value:
-        from .derive import columns_used, filter_rows, summarise
+        import pandas as pd
+
+        from .derive import base_of, columns_used, filter_rows, summarise
 
         at = self.where("values", name)
         frame = self.table(spec.table, at)
@@ -194,14 +233,19 @@ class Data:
                            "data-spec", at)
             raw = frame.frame[argument].iloc[0]
             value, kind = (raw.item() if hasattr(raw, "item") else raw), frame.kinds.get(argument, "text")
+            cell_base = frame.bases[argument].iloc[0] if argument in frame.bases.columns else None
+            base = None if cell_base is None or pd.isna(cell_base) else int(cell_base)
         else:
             value, kind = summarise(frame, operation, argument, at)
+            base = base_of(frame, operation, argument)
+        if not self.of_respondents(spec.table):
+            base = None
         fmt = spec.format or DEFAULT_FORMATS.get(kind, "text")
         try:
             text = format_value(value, fmt)
         except ValueError as exc:
             raise fail(str(exc), "data-spec", at) from None
-        return Value(value, kind, text)
+        return Value(value, kind, text, base)
 
 
 def _dtype(kind: str) -> str:

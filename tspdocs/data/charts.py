@@ -10,7 +10,7 @@ from __future__ import annotations
 import hashlib
 import io
 from collections.abc import Sequence
-from dataclasses import asdict, dataclass
+from dataclasses import asdict, dataclass, field
 from pathlib import Path
 from typing import Any
 
@@ -28,12 +28,15 @@ SIZE = (round(WIDTH_IN * 96), round(HEIGHT_IN * 96))  # CSS pixels
 
 @dataclass(frozen=True)
 class Chart:
+    """What to draw; `marks[series][i]` is the shorthand shown instead of record i's suppressed bar."""
+
     kind: str
     x: str
     series: dict[str, str]
     format: str
     horizontal: bool = False
     y_label: str = ""
+    marks: dict[str, list[str]] = field(default_factory=dict)
 
 
 def _pyplot(font_dir: Path) -> Any:
@@ -84,8 +87,9 @@ def draw_chart(rows: Rows, chart: Chart, font_dir: Path) -> tuple[bytes, bytes, 
     if chart.kind == "line":
         _line(axes, labels, series, scale)
     else:
+        marks = {title: chart.marks.get(name, []) for name, title in chart.series.items()}
         _bars(axes, labels, series, scale, stacked=chart.kind == "stacked-bar", horizontal=chart.horizontal,
-              fmt=chart.format)
+              fmt=chart.format, marks=marks)
     value_axis = axes.xaxis if chart.horizontal and chart.kind != "line" else axes.yaxis
     value_axis.set_major_formatter(lambda value, _pos: format_value(value / scale, chart.format))
     value_axis.grid(True, color=GRID, linewidth=0.6)
@@ -109,7 +113,7 @@ def _number(value: Any) -> float:
 
 
 def _bars(axes: Any, labels: list[str], series: dict[str, list[float]], scale: float, *, stacked: bool,
-          horizontal: bool, fmt: str) -> None:
+          horizontal: bool, fmt: str, marks: dict[str, list[str]]) -> None:
     count = len(series)
     positions = list(range(len(labels)))
     width = 0.75 if stacked else 0.8 / count
@@ -127,7 +131,9 @@ def _bars(axes: Any, labels: list[str], series: dict[str, list[float]], scale: f
         bars = draw(offsets, scaled, width, label=title, color=PALETTE[index % len(PALETTE)],
                     edgecolor="white", linewidth=0.5, **kwargs)
         if not stacked and count <= 4:
-            axes.bar_label(bars, labels=[format_value(v, fmt) for v in values], fontsize=7, padding=1.5)
+            shown = marks.get(title) or [""] * len(values)
+            axes.bar_label(bars, labels=[m or format_value(v, fmt) for v, m in zip(values, shown, strict=True)],
+                           fontsize=7, padding=1.5)
         if stacked:
             base = [b + s for b, s in zip(base, scaled, strict=True)]
     if horizontal:

@@ -20,11 +20,13 @@ LIKERT_COLUMNS = ("strongly_disagree", "disagree", "neutral", "agree", "strongly
 
 
 class Frame:
-    """A pandas DataFrame with the kind of each column: text, integer, number or fraction (a share)."""
+    """A pandas DataFrame with the kind of each column (text, integer, number or fraction) and, for computed
+    columns, the base of every cell: how many respondents answered behind it."""
 
-    def __init__(self, frame: pd.DataFrame, kinds: dict[str, str]) -> None:
+    def __init__(self, frame: pd.DataFrame, kinds: dict[str, str], bases: pd.DataFrame | None = None) -> None:
         self.frame = frame
         self.kinds = kinds
+        self.bases = bases if bases is not None else pd.DataFrame(index=frame.index)
 
     def require(self, columns: list[str], where: Location) -> None:
         missing = [c for c in columns if c not in self.frame.columns]
@@ -42,7 +44,8 @@ class Frame:
 def filter_rows(frame: Frame, where: dict[str, Any], at: Location) -> Frame:
     """Keep the rows matching every condition, compared as Rows.where compares them."""
     frame.require(list(where), at)
-    return Frame(frame.frame[_mask(frame.frame, where, frame.kinds)], frame.kinds)
+    mask = _mask(frame.frame, where, frame.kinds)
+    return Frame(frame.frame[mask], frame.kinds, frame.bases[mask])
 
 
 def _mask(data: pd.DataFrame, where: dict[str, Any], kinds: dict[str, str]) -> pd.Series:
@@ -67,7 +70,7 @@ def derive(source: Frame, spec: TableSpec, vocabularies: dict[str, dict[str, str
             mapping = vocabularies[mapping]
         data = frame.frame.copy()
         data[column] = data[column].map(lambda v, m=mapping: m.get(str(v), v))
-        frame = Frame(data, frame.kinds)
+        frame = Frame(data, frame.kinds, frame.bases)
     if spec.group_by:
         return _group(frame, as_list(spec.group_by), spec.measures, order, at)
     if spec.crosstab:
@@ -108,6 +111,16 @@ def summarise(frame: Frame, operation: str, argument: Any, at: Location) -> tupl
     return float(getattr(series, operation)()), "number"
 
 
+def base_of(frame: Frame, operation: str, argument: Any) -> int | None:
+    """Return how many respondents stand behind a summary: those who answered, for a rate or an average;
+    the rows themselves, for a count or a share. Totals and distinct counts are not survey figures."""
+    if operation in ("count", "share"):
+        return len(frame.frame)
+    if operation in ("agree", "mean", "median"):
+        return int(frame.frame[argument].notna().sum())
+    return None
+
+
 def columns_used(operation: str, argument: Any) -> list[str]:
     if operation == "count":
         return []
@@ -120,16 +133,20 @@ def _group(frame: Frame, keys: list[str], measures: dict[str, Measure], order: d
            at: Location) -> Frame:
     frame.require(keys, at)
     rows = []
+    bases = []
     kinds = {key: frame.kinds.get(key, "text") for key in keys}
     for group_key, group in frame.frame.groupby(keys, sort=False):
         values = group_key if isinstance(group_key, tuple) else (group_key,)
         row: dict[str, Any] = dict(zip(keys, values, strict=True))
+        base: dict[str, int | None] = {}
         for name, spec in measures.items():
-            row[name], kinds[name] = summarise(Frame(group, frame.kinds), spec.operation,
-                                               getattr(spec, spec.operation), at)
+            part, argument = Frame(group, frame.kinds), getattr(spec, spec.operation)
+            row[name], kinds[name] = summarise(part, spec.operation, argument, at)
+            base[name] = base_of(part, spec.operation, argument)
         rows.append(row)
+        bases.append(base)
     result = pd.DataFrame(rows, columns=keys + list(measures))
-    return Frame(_sort(result, keys, order), kinds)
+    return _sorted(Frame(result, kinds, pd.DataFrame(bases, columns=list(measures), dtype="Int64")), keys, order)
 
 
 def _crosstab(frame: Frame, spec: Crosstab, order: dict[str, list[str]], at: Location) -> Frame:
@@ -141,41 +158,66 @@ def _crosstab(frame: Frame, spec: Crosstab, order: dict[str, list[str]], at: Loc
     if spec.aggregate == "count" or spec.values is None:
         table = pd.crosstab(data[spec.rows], data[spec.columns])
         kind = "integer"
+        bases = table.copy()  # a count is its own base
     else:
         funcs: dict[str, str | Callable[[pd.Series], float]] = {
             "mean": "mean", "sum": "sum", "agree": lambda s: float((s >= AGREE_FROM).mean())}
         table = pd.crosstab(data[spec.rows], data[spec.columns], values=data[spec.values],
                             aggfunc=funcs[spec.aggregate])
         kind = "fraction" if spec.aggregate == "agree" else "number"
+        answered = pd.crosstab(data[spec.rows], data[spec.columns], values=data[spec.values], aggfunc="count")
+        bases = answered if spec.aggregate != "sum" else answered.iloc[:, :0]
     if spec.normalize:
+        bases = _normalised_bases(table, spec.normalize)
         table = table.div(table.sum(axis=1), axis=0) if spec.normalize == "row" else \
             table.div(table.sum(axis=0), axis=1) if spec.normalize == "column" else table / table.values.sum()
         kind = "fraction"
     if spec.columns in order:
         known = [c for c in order[spec.columns] if c in table.columns]
         table = table[known + [c for c in table.columns if c not in known]]
+    bases = bases[[c for c in table.columns if c in bases.columns]]
     table.columns = [str(c) for c in table.columns]
+    bases.columns = [str(c) for c in bases.columns]
     table = table.reset_index()
     table.columns.name = None
+    bases = bases.reset_index(drop=True).fillna(0).astype("Int64")
     kinds = {spec.rows: "text", **{c: kind for c in table.columns[1:]}}
-    return Frame(_sort(table, [spec.rows], order), kinds)
+    return _sorted(Frame(table, kinds, bases), [spec.rows], order)
+
+
+def _normalised_bases(counts: pd.DataFrame, normalize: str) -> pd.DataFrame:
+    """Return the base of every share in a normalised cross-tabulation: its row's, column's or grand total."""
+    bases = counts.copy()
+    for column in bases.columns:
+        if normalize == "row":
+            bases[column] = counts.sum(axis=1)
+        elif normalize == "column":
+            bases[column] = counts[column].sum()
+        else:
+            bases[column] = counts.values.sum()
+    return bases
 
 
 def _likert(frame: Frame, items: dict[str, str], at: Location) -> Frame:
     frame.require(list(items), at)
     frame.require_numbers(list(items), at)
     rows = []
+    kinds = {"item": "text", **{c: "fraction" for c in LIKERT_COLUMNS}, "agree_total": "fraction", "mean": "number"}
     for column, label in items.items():
         series = frame.frame[column].dropna()
         shares = [float((series == score).mean()) if len(series) else None for score in range(1, 6)]
         rows.append({"item": label, **dict(zip(LIKERT_COLUMNS, shares, strict=True)),
                      "agree_total": float((series >= AGREE_FROM).mean()) if len(series) else None,
                      "mean": float(series.mean()) if len(series) else None})
-    kinds = {"item": "text", **{c: "fraction" for c in LIKERT_COLUMNS}, "agree_total": "fraction", "mean": "number"}
-    return Frame(pd.DataFrame(rows), kinds)
+    answered = [len(frame.frame[column].dropna()) for column in items]
+    bases = pd.DataFrame({c: answered for c in list(kinds)[1:]}, dtype="Int64")
+    return Frame(pd.DataFrame(rows), kinds, bases)
 
 
-def _sort(table: pd.DataFrame, keys: list[str], order: dict[str, list[str]]) -> pd.DataFrame:
+def _sorted(frame: Frame, keys: list[str], order: dict[str, list[str]]) -> Frame:
+    """Sort a derived table's rows by `keys` (in the declared order where there is one), bases alike."""
+    table = frame.frame
+
     def rank(column: str) -> Any:
         wanted = order.get(column)
         if wanted:
@@ -183,6 +225,7 @@ def _sort(table: pd.DataFrame, keys: list[str], order: dict[str, list[str]]) -> 
         return table[column]
 
     if not keys:
-        return table
-    ranks = pd.DataFrame({k: rank(k) for k in keys})
-    return table.loc[ranks.sort_values(keys, kind="stable").index].reset_index(drop=True)
+        return frame
+    index = pd.DataFrame({k: rank(k) for k in keys}).sort_values(keys, kind="stable").index
+    return Frame(table.loc[index].reset_index(drop=True), frame.kinds,
+                 frame.bases.loc[index].reset_index(drop=True))

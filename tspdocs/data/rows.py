@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import datetime as dt
 import math
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from typing import Any
 
 from ..errors import Location, fail
@@ -13,9 +13,17 @@ from .spec import as_list
 
 @dataclass
 class Rows:
+    """Columns, their kinds and the records; `bases[i][column]` is how many respondents stand behind a
+    computed cell of record i (absent for a cell read from a file, which has no base)."""
+
     columns: list[str]
     kinds: dict[str, str]
     records: list[dict[str, Any]]
+    bases: list[dict[str, int]] = field(default_factory=list)
+
+    def __post_init__(self) -> None:
+        if not self.bases:
+            self.bases = [{} for _ in self.records]
 
     @classmethod
     def from_frame(cls, frame: Any) -> Rows:
@@ -24,14 +32,21 @@ class Rows:
         columns = [str(c) for c in data.columns]
         records = [{column: _plain(value) for column, value in zip(columns, row, strict=True)}
                    for row in data.itertuples(index=False, name=None)]
-        return cls(columns, dict(frame.kinds), records)
+        based = [str(c) for c in frame.bases.columns]
+        bases = [{column: int(base) for column, base in zip(based, row, strict=True) if _plain(base) is not None}
+                 for row in frame.bases.itertuples(index=False, name=None)] if based else []
+        return cls(columns, dict(frame.kinds), records, bases)
 
     @classmethod
     def from_json(cls, value: dict[str, Any]) -> Rows:
-        return cls(value["columns"], value["kinds"], value["records"])
+        return cls(value["columns"], value["kinds"], value["records"], value["bases"])
 
     def to_json(self) -> dict[str, Any]:
-        return {"columns": self.columns, "kinds": self.kinds, "records": self.records}
+        return {"columns": self.columns, "kinds": self.kinds, "records": self.records, "bases": self.bases}
+
+    def base(self, index: int, column: str) -> int | None:
+        """Return the base of one cell, or None for a cell that is not a survey figure."""
+        return self.bases[index].get(column)
 
     def require(self, names: list[str], where: Location | None) -> None:
         missing = [name for name in names if name not in self.columns]
@@ -47,9 +62,9 @@ class Rows:
         self.require(list(conditions), at)
         wanted = {column: wanted_values(values, self.kinds.get(column, "text"))
                   for column, values in conditions.items()}
-        kept = [r for r in self.records
+        kept = [i for i, r in enumerate(self.records)
                 if all(comparable(r[c], self.kinds.get(c, "text")) in allowed for c, allowed in wanted.items())]
-        return Rows(self.columns, self.kinds, kept)
+        return Rows(self.columns, self.kinds, [self.records[i] for i in kept], [self.bases[i] for i in kept])
 
     def require_numbers(self, names: list[str], where: Location | None) -> None:
         text = [name for name in names if self.kinds.get(name, "text") not in NUMERIC_KINDS]

@@ -57,6 +57,7 @@ class TableSpec(Model):
     description: Text | None = None
     file: Text | None = None
     sheet: Text | None = None
+    respondents: bool = True  # each row is a respondent, so figures have bases; false for other facts
     columns: dict[str, ColumnType | ColumnSpec] | None = None
     source: Annotated[str | None, Field(alias="from")] = None
     where: dict[str, Scalar | list[Scalar]] = Field(default_factory=dict)
@@ -71,6 +72,8 @@ class TableSpec(Model):
     def _file_or_derived(self) -> TableSpec:
         if bool(self.file) == bool(self.source):
             raise ValueError("give either `file` (with `columns`) or `from` (a table to derive from)")
+        if self.source and "respondents" in self.model_fields_set:
+            raise ValueError("`respondents` belongs on the table read from a file; derived tables follow it")
         if self.file and not self.columns:
             raise ValueError("a table read from a file must declare the type of every column in `columns`")
         if self.source:
@@ -95,6 +98,7 @@ class ValueSpec(Model):
     sum: str | None = None
     value: str | None = None
     format: str | None = None
+    min_base: int | None = Field(None, ge=1)  # this figure's own minimum base, over the project's
 
     @model_validator(mode="after")
     def _one_operation(self) -> ValueSpec:
@@ -108,7 +112,23 @@ class ValueSpec(Model):
         return next(n for n in ("count", "distinct", "agree", "share", "mean", "sum", "value") if getattr(self, n))
 
 
+class FiguresSpec(Model):
+    """The project's rules for printing survey figures; see README, "Bases and small numbers"."""
+
+    min_base: int = Field(30, ge=1)
+    min_count: int = Field(3, ge=1)
+    base_text: Text = "{base} respondents"
+    on_low_base: Literal["fail"] = "fail"
+
+    @model_validator(mode="after")
+    def _base_placeholder(self) -> FiguresSpec:
+        if "{base}" not in self.base_text:
+            raise ValueError("base_text must say where the number goes, as {base}: e.g. \"{base} respondents\"")
+        return self
+
+
 class DataFile(Model):
+    figures: FiguresSpec = Field(default_factory=FiguresSpec)
     tables: dict[str, TableSpec] = Field(default_factory=dict)
     values: dict[str, ValueSpec] = Field(default_factory=dict)
 

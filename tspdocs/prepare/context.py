@@ -5,6 +5,7 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 from typing import TYPE_CHECKING
 
+from ..data.suppression import FigurePolicy
 from ..errors import Problems
 from ..project.model import Finding
 from ..project.readers import Corpus
@@ -23,3 +24,5 @@ class PrepareContext:
     data: Data
     render: bool = True  # False when only checking: charts are validated but not drawn
     sources: set[str] = field(default_factory=set)
+    policy: FigurePolicy = field(default_factory=FigurePolicy)  # which figures may be printed
+    variant: str = ""  # the document and variant being prepared, for messages: "briefing-dh for Ashdale"

@@ -7,38 +7,80 @@ editor writes here is evaluated: names are looked up, never executed.
 
 from __future__ import annotations
 
+from typing import TYPE_CHECKING
+
 from pydantic import BaseModel
 
 from .. import tree as t
-from ..errors import BuildError
+from ..data.suppression import mark
+from ..errors import BuildError, Location, fail
 from ..project.validation import known_names
 from .context import PrepareContext
 
+if TYPE_CHECKING:
+    from ..data import Data
+
 
 def resolve_shortcodes(doc: t.Document, ctx: PrepareContext) -> None:
+    """Replace `{{< value … >}}` by the figure it names and `{{< meta … >}}` by the project field."""
     for inlines in t.inline_lists(t.document_blocks(doc)):
         for index, node in enumerate(inlines):
             if isinstance(node, t.Shortcode):
-                inlines[index] = t.Text(_text(node, ctx), loc=node.loc)
+                inlines[index] = _resolve(node, ctx)
 
 
-def _text(node: t.Shortcode, ctx: PrepareContext) -> str:
-    if len(node.args) != 1:
+def _resolve(node: t.Shortcode, ctx: PrepareContext) -> t.Inline:
+    words = [a for a in node.args if "=" not in a]
+    options = dict(a.split("=", 1) for a in node.args if "=" in a)
+    if len(words) != 1:
         ctx.problems.error(f"{{{{< {node.name} >}}}} takes exactly one name, e.g. {{{{< {node.name} respondents >}}}}",
                            "shortcode", node.loc)
-        return "??"
-    name = node.args[0]
+        return t.Text("??", loc=node.loc)
     try:
         if node.name == "value":
-            return ctx.data.value(name, node.loc).text
-        if node.name == "meta":
-            return _meta(name, ctx, node)
+            return quantity(words[0], options, ctx, node.loc)
+        if node.name == "meta" and not options:
+            return t.Text(_meta(words[0], ctx, node), loc=node.loc)
     except BuildError as exc:
         ctx.problems.extend(exc.problems)
-        return "??"
-    ctx.problems.error(f"unknown shortcode '{node.name}'; inline shortcodes are value and meta",
-                       "shortcode", node.loc)
-    return "??"
+        return t.Text("??", loc=node.loc)
+    ctx.problems.error(f"unknown shortcode '{node.name}' or option {', '.join(options)}; inline shortcodes are "
+                       "value (with base=true or scope=all) and meta", "shortcode", node.loc)
+    return t.Text("??", loc=node.loc)
+
+
+def quantity(name: str, options: dict[str, str], ctx: PrepareContext, where: Location | None) -> t.Quantity:
+    """Return a figure for prose, refusing one the data cannot support in this variant.
+
+    A value with no rows behind it, or too few respondents (under the policy's `min_base`), is never
+    printed as a number: with `on_low_base: fail` the build stops here, naming the figure, the variant
+    and its base, and the author puts the sentence in a `when` block with an alternative.
+    """
+    unknown = set(options) - {"base", "scope"}
+    if unknown or options.get("base", "false") not in ("true", "false") or options.get("scope", "") not in ("", "all"):
+        raise fail(f"value {name!r}: options are base=true and scope=all, not "
+                   f"{' '.join(f'{k}={v}' for k, v in options.items())}", "shortcode", where)
+    data = ctx.data.base if options.get("scope") == "all" and ctx.data.base is not None else ctx.data
+    value = data.value(name, where)
+    policy = ctx.policy.with_min_base(data.spec.values[name].min_base)
+    shorthand = mark(value.value, value.kind, value.base, policy)
+    scope = describe_scope(data)
+    if shorthand:
+        reason = "has no data" if shorthand == "[x]" else \
+            f"rests on {value.base} respondents, fewer than the {policy.min_count if shorthand == '[c]' else policy.min_base} it needs"
+        raise fail(f"value {name!r} {reason} in {ctx.variant} ({scope}), so it may not be printed; put the sentence "
+                   f"in a block that holds only when it can be, e.g. ::: {{when=\"base({name}) >= {policy.min_base}\"}}, "
+                   "followed by an ::: {.otherwise} alternative, or quote the figure for all areas (scope=all)",
+                   "low-base", where)
+    text = value.text
+    if options.get("base") == "true" and value.base is not None:
+        text = f"{text} ({policy.base_phrase(value.base)})"
+    return t.Quantity(name, text, value.value, value.base, data.describe(name), scope, loc=where)
+
+
+def describe_scope(data: Data) -> str:
+    """Say which rows a figure counts: "all rows", or the variant's, such as "area = Ashdale"."""
+    return ", ".join(f"{column} = {value}" for column, value in data.scope.items()) or "all rows"
 
 
 def _meta(path: str, ctx: PrepareContext, node: t.Shortcode) -> str:

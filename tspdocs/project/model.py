@@ -161,6 +161,7 @@ class DocumentSpec(Model):
     abstract: Slug | None = None
     keywords: list[Text] = Field(default_factory=list)
     budget: Budget | None = None
+    min_base: int | None = Field(None, ge=1)  # this document's minimum base, over tables.yaml's
     variants: dict[Slug, dict[str, Any]] = Field(default_factory=dict)
 
     @property
@@ -181,6 +182,7 @@ class BriefingSpec(Model):
     reference_docx: Text = "reference.docx"
     formats: list[OutputFormat] = Field(default_factory=lambda: list(FORMATS))
     budget: Budget = Field(default_factory=Budget)
+    min_base: int | None = Field(None, ge=1)
 
 
 class Lint(Model):

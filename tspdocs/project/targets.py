@@ -35,6 +35,11 @@ class Target:
         return PurePosixPath(self.document)
 
     @property
+    def variant(self) -> str:
+        """Name the document and variant for messages: "briefing-dh", "briefing-dh for Ashdale"."""
+        return f"{self.name} for {self.place}" if self.place else self.name
+
+    @property
     def stem(self) -> str:
         return f"{self.name}-{slug(self.place)}" if self.place else self.name
 
@@ -120,6 +125,7 @@ def briefing_target(corpus: Corpus, audience_id: str) -> Target:
         reference_docx=brief.reference_docx,
         formats=brief.formats,
         budget=audience.budget or brief.budget,
+        min_base=brief.min_base,
     )
     return Target(f"briefing-{audience_id}", "briefing", spec, audience_id, audience)
 

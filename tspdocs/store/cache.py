@@ -19,6 +19,7 @@ from .. import __version__
 from .output import build_file, write_atomic
 
 CACHE = "build/.tspdocs/cache"
+FORMAT = 2  # the shape of cached results; raise it whenever that shape changes (2: figures carry their bases)
 
 
 class Memo:
@@ -38,7 +39,7 @@ class Memo:
 
     @staticmethod
     def key(*parts: Any) -> str:
-        text = json.dumps([__version__, *parts], sort_keys=True, default=str, ensure_ascii=False)
+        text = json.dumps([__version__, FORMAT, *parts], sort_keys=True, default=str, ensure_ascii=False)
         return hashlib.sha256(text.encode("utf-8")).hexdigest()
 
     def _path(self, kind: str, key: str, suffix: str) -> Path | None:

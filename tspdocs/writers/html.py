@@ -142,6 +142,7 @@ class HtmlBody(Walker):
         cells = []
         for index, cell in enumerate(row.cells):
             align = f' class="align-{cell.align}"' if cell.align else ""
+            align += _base_attr(cell.base) + (f' data-suppressed="{cell.mark}"' if cell.mark else "")
             content = self.html(cell.blocks)
             if section == "thead":
                 cells.append(f'<th scope="col"{align}>{content}</th>')
@@ -248,6 +249,16 @@ class HtmlBody(Walker):
     def inline_Ref(self, node: t.Ref) -> str:
         return f'<a class="xref" href="#{escape(node.target)}">{self.text(node.children)}</a>'
 
+    def inline_Quantity(self, node: t.Quantity) -> str:
+        """A figure from the data says where it came from: its name, base, definition and rows, as data
+        attributes for auditors and a title for anyone hovering over it."""
+        base = f"; base: {node.base:,}" if node.base is not None else ""
+        title = f"{node.name}: {node.definition}; {node.scope}{base}"
+        attributes = (f' value="{escape(_machine(node.value))}" data-value="{escape(node.name)}"'
+                      f'{_base_attr(node.base)} data-definition="{escape(node.definition)}"'
+                      f' data-scope="{escape(node.scope)}" title="{escape(title)}"')
+        return f'<data class="figure"{attributes}>{escape(node.text, quote=False)}</data>'
+
     def inline_Shortcode(self, node: t.Shortcode) -> str:
         raise AssertionError(f"shortcode {node.name} reached the HTML writer unresolved")
 
@@ -284,6 +295,15 @@ class HtmlBody(Walker):
             return ""
         return ('<section class="footnotes" role="doc-endnotes" aria-labelledby="notes-title">\n'
                 f'<h2 id="notes-title">{label("notes")}</h2>\n<ol>\n' + "".join(self.notes) + "</ol>\n</section>\n")
+
+
+def _base_attr(base: int | None) -> str:
+    return f' data-base="{base}"' if base is not None else ""
+
+
+def _machine(value: object) -> str:
+    """Return a figure as the `value` of a <data> element: its exact number, or its text."""
+    return repr(value) if isinstance(value, float) else str(value)
 
 
 def _number_label(word: str, number: str) -> str:

@@ -4,9 +4,12 @@ from __future__ import annotations
 
 from typing import Literal
 
-from pydantic import model_validator
+from pydantic import Field, model_validator
 
+from ... import labels
 from ... import tree as t
+from ...data.rows import Rows
+from ...data.suppression import FigurePolicy, base_range, explain, mark
 from ...data.formats import is_format
 from ...errors import fail
 from ...project.model import Text
@@ -23,6 +26,7 @@ class ChartOptions(DirectiveModel):
     label: str | None = None
     caption: Text | None = None
     format: str = "number"
+    min_base: int | None = Field(None, ge=1)
     horizontal: bool = False
     show_data: bool = False
     y_label: str | None = None
@@ -47,19 +51,26 @@ def chart_directive(directive: t.Directive, ctx: PrepareContext) -> list[t.Block
     series = options.y if isinstance(options.y, dict) else {name: name for name in options.y}
     rows.require([options.x, *series], directive.loc)
     rows.require_numbers(list(series), directive.loc)
-    chart = Chart(options.type, options.x, series, options.format, options.horizontal, options.y_label or "")
-    svg, png, size = drawn_chart(rows, chart, ctx.corpus.root / "assets" / "fonts", ctx.data.memo) \
+    policy = ctx.policy.with_min_base(options.min_base)
+    marks = {name: [mark(record[name], rows.kinds.get(name, "number"), rows.base(i, name), policy)
+                    for i, record in enumerate(rows.records)] for name in series}
+    drawn = Rows(rows.columns, rows.kinds, [{**record, **{name: None for name in series if marks[name][i]}}
+                                            for i, record in enumerate(rows.records)], rows.bases)
+    chart = Chart(options.type, options.x, series, options.format, options.horizontal, options.y_label or "",
+                  marks)
+    svg, png, size = drawn_chart(drawn, chart, ctx.corpus.root / "assets" / "fonts", ctx.data.memo) \
         if ctx.render else (b"", b"", (0, 0))
     image = t.Image(directive.argument, options.alt, data=svg, mime="image/svg+xml", raster=png,
                     width_px=size[0], height_px=size[1], loc=directive.loc)
     figure = t.Figure(image, loc=directive.loc)
     dress(figure, directive, ctx, label=options.label, caption=options.caption, notes=options.notes,
           source=options.source)
+    _state_bases(figure, rows, list(series), [m for column in marks.values() for m in column], policy)
     blocks: list[t.Block] = [figure]
     if options.show_data:
         views = {options.x: ColumnView(title=_title(options.x)),
                  **{name: ColumnView(title=title, format=options.format) for name, title in series.items()}}
-        table = build_table(rows, views, None, directive.loc)
+        table = build_table(rows, views, None, directive.loc, policy)
         table.row_headers = 1
         figure_label = options.label or ""
         table.caption = [t.Text("Data for "), t.Ref(figure_label, kind="fig")] if figure_label else \
@@ -68,6 +79,17 @@ def chart_directive(directive: t.Directive, ctx: PrepareContext) -> list[t.Block
             table.attr.id = "tbl:" + figure_label.removeprefix("fig:") + "-data"
         blocks.append(table)
     return blocks
+
+
+def _state_bases(figure: t.Figure, rows: Rows, series: list[str], marks: list[str], policy: FigurePolicy) -> None:
+    """Say in the chart's notes how many respondents stand behind its bars, and what any shorthand means."""
+    bases = base_range([rows.base(i, name) for i in range(len(rows.records)) for name in series])
+    if bases:
+        phrase = policy.base_phrase(bases) + (" per bar" if "–" in bases else "")
+        figure.notes.append(t.Para([t.Strong([t.Text(labels.label("base"))]), t.Text(" " + phrase + ".")],
+                                   loc=figure.loc))
+    for sentence in explain(marks, policy):
+        figure.notes.append(t.Para([t.Text(sentence)], loc=figure.loc))
 
 
 def _title(name: str) -> str:

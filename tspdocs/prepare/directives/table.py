@@ -14,6 +14,7 @@ from pydantic import BaseModel, ConfigDict, Field, model_validator
 from ... import tree as t
 from ...data.formats import format_value, is_format
 from ...data.rows import Rows
+from ...data.suppression import FigurePolicy, base_range, explain, mark, protect_totals
 from ...errors import Location, fail
 from ...project.model import Text
 from ..context import PrepareContext
@@ -53,6 +54,9 @@ class TableOptions(DirectiveModel):
     source: str | None = None
     row_headers: int = Field(0, ge=0, le=3)
     where: dict[str, Any] = Field(default_factory=dict)
+    base: Literal["row", "column"] | None = None  # show each column's (row) or each row's (column) base
+    base_title: str = "Base (respondents)"
+    min_base: int | None = Field(None, ge=1)
 
 
 def table_directive(directive: t.Directive, ctx: PrepareContext) -> list[t.Block]:
@@ -60,10 +64,14 @@ def table_directive(directive: t.Directive, ctx: PrepareContext) -> list[t.Block
     rows = directive_rows(directive, ctx, options.where)
     views = _views(options.columns, rows.columns, directive.loc)
     rows.require(list(views), directive.loc)
-    table = build_table(rows, views, options.totals, directive.loc)
+    policy = ctx.policy.with_min_base(options.min_base)
+    table = build_table(rows, views, options.totals, directive.loc, policy)
+    if options.base:
+        add_bases(table, options.base, options.base_title)
     table.row_headers = options.row_headers
     dress(table, directive, ctx, label=options.label, caption=options.caption, notes=options.notes,
           source=options.source)
+    explain_marks(table, policy)
     return [table]
 
 
@@ -75,8 +83,9 @@ def _views(columns: dict[str, str | ColumnView] | None, available: list[str],
 
 
 def build_table(rows: Rows, views: dict[str, ColumnView], totals: str | TotalsView | None,
-                loc: Location | None) -> t.Table:
-    """Return a table node from rows: one typed column per view, numbers right-aligned."""
+                loc: Location | None, policy: FigurePolicy) -> t.Table:
+    """Return a table node from rows: one typed column per view, numbers right-aligned, and every figure
+    whose base is too small shown by its shorthand instead of its number."""
     columns = []
     formats = {}
     for name, view in views.items():
@@ -85,37 +94,73 @@ def build_table(rows: Rows, views: dict[str, ColumnView], totals: str | TotalsVi
         columns.append(t.Column(align, name=name, kind=kind))
         formats[name] = view.format or _default_format(kind)
     head = [t.Row([t.Cell([t.Plain([t.Text(view.title or name)])], col.align)
-                   for (name, view), col in zip(views.items(), columns)])]
+                   for (name, view), col in zip(views.items(), columns, strict=True)])]
     body = []
-    for record in rows.records:
+    for index, record in enumerate(rows.records):
         cells = []
-        for (name, view), column in zip(views.items(), columns):
-            value = record[name]
-            text = format_value(value, formats[name], zero=view.zero)
-            cells.append(t.Cell([t.Plain([t.Text(text)])], column.align, value))
+        for (name, view), column in zip(views.items(), columns, strict=True):
+            value, base = record[name], rows.base(index, name)
+            shorthand = mark(value, column.kind, base, policy)
+            text = shorthand or format_value(value, formats[name], zero=view.zero)
+            cells.append(t.Cell([t.Plain([t.Text(text)])], column.align, value, base, shorthand))
         body.append(t.Row(cells))
-    foot = [_totals_row(rows, views, columns, formats, totals, loc)] if totals else []
+    foot = [_totals_row(rows, body, views, columns, formats, totals, loc, policy)] if totals else []
     return t.Table(columns, head, body, foot, loc=loc)
+
+
+def add_bases(table: t.Table, where: str, title: str) -> None:
+    """Add a base column (each row's respondents) or a base row (each column's), as the Analysis Function's
+    guidance asks of a table of percentages; a range where the cells' bases differ."""
+    if where == "column":
+        table.columns.append(t.Column("right", name="base", kind="integer"))
+        table.head[0].cells.append(t.Cell([t.Plain([t.Text(title)])], "right"))
+        for row in table.body:
+            row.cells.append(_base_cell([c.base for c in row.cells]))
+        for row in table.foot:
+            row.cells.append(t.Cell([t.Plain([])], "right"))
+        return
+    cells = [t.Cell([t.Plain([t.Text(title)])], table.columns[0].align)]
+    cells += [_base_cell([row.cells[i].base for row in table.body]) for i in range(1, len(table.columns))]
+    table.foot.append(t.Row(cells))
+
+
+def _base_cell(bases: list[int | None]) -> t.Cell:
+    text = base_range(bases)
+    return t.Cell([t.Plain([t.Text(text)] if text else [])], "right", max((b for b in bases if b is not None),
+                                                                          default=None))
+
+
+def explain_marks(node: t.Table, policy: FigurePolicy) -> None:
+    """Add a note saying what each shorthand in the table means, once, after the table's own notes."""
+    used = [cell.mark for row in (*node.body, *node.foot) for cell in row.cells if cell.mark]
+    for sentence in explain(used, policy):
+        node.notes.append(t.Para([t.Text(sentence)], loc=node.loc))
 
 
 def _default_format(kind: str) -> str:
     return {"integer": "integer", "likert": "integer", "number": "decimal1", "fraction": "percent"}.get(kind, "text")
 
 
-def _totals_row(rows: Rows, views: dict[str, ColumnView], columns: list[t.Column], formats: dict[str, str],
-                totals: str | TotalsView, loc: Location | None) -> t.Row:
+def _totals_row(rows: Rows, body: list[t.Row], views: dict[str, ColumnView], columns: list[t.Column],
+                formats: dict[str, str], totals: str | TotalsView, loc: Location | None,
+                policy: FigurePolicy) -> t.Row:
+    """Return the totals row; a total that would give away a suppressed cell above it is suppressed too."""
     spec = TotalsView(label=totals) if isinstance(totals, str) else totals
     summed = spec.columns or [c.name for c in columns if c.kind in ("integer", "number")]
     unknown = [c for c in summed if c not in views]
     if unknown:
         raise fail(f"totals: no column {', '.join(unknown)} in this table", "data-column", loc)
     rows.require_numbers(summed, loc)
+    revealing = protect_totals([[row.cells[i].mark for row in body] for i in range(len(columns))])
     cells = []
     for index, column in enumerate(columns):
         if column.name in summed:
             value = sum(v for v in rows.column(column.name) if v is not None)
-            cells.append(t.Cell([t.Plain([t.Text(format_value(value, formats[column.name]))])],
-                                column.align, value))
+            bases = [row.cells[index].base for row in body]
+            base = sum(b for b in bases if b is not None) if any(b is not None for b in bases) else None
+            shorthand = mark(value, column.kind, base, policy) or ("[c]" if revealing[index] else "")
+            text = shorthand or format_value(value, formats[column.name])
+            cells.append(t.Cell([t.Plain([t.Text(text)])], column.align, value, base, shorthand))
         elif index == 0:
             cells.append(t.Cell([t.Plain([t.Text(spec.label)])], column.align, spec.label))
         else:

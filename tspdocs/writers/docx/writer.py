@@ -459,6 +459,9 @@ class DocxWriter(Walker):
         else:
             add_field(env.filling(), f"REF {bookmark} \\h", text)
 
+    def inline_Quantity(self, node: t.Quantity, env: Env) -> None:
+        self.run(node.text, env)
+
     def inline_Shortcode(self, node: t.Shortcode, env: Env) -> None:
         raise AssertionError(f"shortcode {node.name} reached the DOCX writer unresolved")
 

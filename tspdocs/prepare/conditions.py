@@ -1,0 +1,134 @@
+"""Keep text only where the data bears it out: `when=` claims, checked in every document and variant.
+
+An author states what a passage depends on, in the attribute syntax the
+project already reads:
+
+    ::: {when="agree_efficiency_private > agree_efficiency_public"}
+    Private sector respondents were more positive.
+    :::
+    ::: {.otherwise}
+    Views on efficiency did not differ by type of organisation.
+    :::
+
+and the same inline, `[more positive]{when="…"}[no more positive]{.otherwise}`.
+The claim is parsed by `claims.py`, never evaluated as Python, and checked
+against the figures of the variant being built (a local area's, for an area
+briefing). A figure too small to print is unknown, so a claim resting on it
+does not hold. A claim that fails where its text has no alternative stops the
+build at its line, naming the claim, the variant and the figures with their
+bases.
+"""
+
+from __future__ import annotations
+
+from .. import tree as t
+from ..data.suppression import mark
+from ..errors import BuildError, Location
+from .claims import Figure, parse_claim
+from .context import PrepareContext
+
+OTHERWISE = "otherwise"
+
+
+def apply_claims(blocks: list[t.Block], ctx: PrepareContext) -> list[t.Block]:
+    """Return `blocks` with every `when` block and span resolved for this variant; the claims inside a
+    block that is left out are not checked, as they are not published."""
+    kept = _blocks(blocks, ctx)
+    for inlines in t.inline_lists(kept):
+        inlines[:] = _inlines(inlines, ctx)
+    return kept
+
+
+def _blocks(blocks: list[t.Block], ctx: PrepareContext) -> list[t.Block]:
+    out: list[t.Block] = []
+    index = 0
+    while index < len(blocks):
+        block = blocks[index]
+        if isinstance(block, t.Div) and OTHERWISE in block.attr.classes:
+            ctx.problems.error("an ::: {.otherwise} block must follow a ::: {when=\"…\"} block directly",
+                               "claim", block.loc)
+            index += 1
+            continue
+        if isinstance(block, t.Div) and "when" in block.attr.values:
+            following = blocks[index + 1] if index + 1 < len(blocks) else None
+            otherwise = following if isinstance(following, t.Div) and OTHERWISE in following.attr.classes \
+                and "when" not in following.attr.values else None
+            chosen = _choose(block, block.attr.values["when"], otherwise, ctx)
+            out.extend(_blocks(_unwrap_block(chosen), ctx) if chosen is not None else [])
+            index += 2 if otherwise is not None else 1
+            continue
+        for children in t.child_blocks(block):
+            children[:] = _blocks(children, ctx)
+        out.append(block)
+        index += 1
+    return out
+
+
+def _inlines(inlines: list[t.Inline], ctx: PrepareContext) -> list[t.Inline]:
+    out: list[t.Inline] = []
+    index = 0
+    while index < len(inlines):
+        node = inlines[index]
+        if isinstance(node, t.Span) and OTHERWISE in node.attr.classes:
+            ctx.problems.error("an [...]{.otherwise} span must follow a [...]{when=\"…\"} span directly",
+                               "claim", node.loc)
+            index += 1
+            continue
+        if isinstance(node, t.Span) and "when" in node.attr.values:
+            following = inlines[index + 1] if index + 1 < len(inlines) else None
+            otherwise = following if isinstance(following, t.Span) and OTHERWISE in following.attr.classes \
+                and "when" not in following.attr.values else None
+            chosen = _choose(node, node.attr.values["when"], otherwise, ctx)
+            out.extend(_inlines(_unwrap_span(chosen), ctx) if chosen is not None else [])
+            index += 2 if otherwise is not None else 1
+            continue
+        out.append(node)
+        index += 1
+    return out
+
+
+def _choose(node: t.Div | t.Span, text: str, otherwise: t.Div | t.Span | None,
+            ctx: PrepareContext) -> t.Div | t.Span | None:
+    """Return the node to keep: the claim's own when it holds, else its alternative; report a failing claim
+    that has none."""
+    where = node.loc
+    try:
+        claim = parse_claim(text, where)
+        verdict = claim.evaluate(lambda name: figure(name, ctx, where))
+    except BuildError as exc:
+        ctx.problems.extend(exc.problems)
+        return None
+    if verdict.holds:
+        return node
+    if otherwise is None:
+        ctx.problems.error(f"the claim {str(claim)!r} does not hold in {ctx.variant}: {verdict.explain()}; reword "
+                           "the text, or give an alternative in an {.otherwise} block or span right after it",
+                           "claim-fails", where)
+    return otherwise
+
+
+def figure(name: str, ctx: PrepareContext, where: Location | None) -> Figure:
+    """Return a value as a claim sees it: unknown (None) when it has no data or too few respondents to print."""
+    value = ctx.data.value(name, where)
+    policy = ctx.policy.with_min_base(ctx.data.spec.values[name].min_base)
+    printable = not mark(value.value, value.kind, value.base, policy) and isinstance(value.value, int | float)
+    return Figure(float(value.value) if printable else None, value.base, value.text)
+
+
+def _unwrap_block(node: t.Div | t.Span) -> list[t.Block]:
+    assert isinstance(node, t.Div)
+    kept = _kept(node.attr)
+    return [t.Div(node.blocks, kept, loc=node.loc)] if kept.id or kept.classes or kept.values else node.blocks
+
+
+def _unwrap_span(node: t.Div | t.Span) -> list[t.Inline]:
+    assert isinstance(node, t.Span)
+    kept = _kept(node.attr)
+    return [t.Span(node.children, kept, loc=node.loc)] if kept.id or kept.classes or kept.values else node.children
+
+
+def _kept(attr: t.Attr) -> t.Attr:
+    """Return the attributes a resolved block keeps: its own, without the claim machinery."""
+    return t.Attr(attr.id, [c for c in attr.classes if c != OTHERWISE],
+                  {k: v for k, v in attr.values.items() if k != "when"})
+
