@@ -343,13 +343,12 @@ class _Parser:
             raise self.error(f"nested more than {MAX_DEPTH} levels deep in brackets and 'not'", offset)
 
     def claim(self) -> Condition:
-        start = self.peek[2]
-        node = self.condition(self.or_(), start)
+        node = self.or_()
+        if self.peek[0] == ")":
+            raise self.error("unbalanced ')': no '(' opens it", self.peek[2])
         if self.peek[0] != "end":
-            if self.peek[0] == ")":
-                raise self.error("unbalanced ')': no '(' opens it", self.peek[2])
             raise self.error(f"expected 'and', 'or', a comparison or the end, found {self._found()}", self.peek[2])
-        return node
+        return self.condition(node, self.tokens[0][2])
 
     def condition(self, node: Node, offset: int) -> Condition:
         """Refuse a bare figure where a statement is needed: `a and b` says nothing about a or b."""
@@ -384,7 +383,8 @@ class _Parser:
         if not self.accept("name", "not"):
             return self.compare()
         self.nest(start)
-        node = Not(self.condition(self.not_(), self.peek[2]))
+        arg_start = self.peek[2]
+        node = Not(self.condition(self.not_(), arg_start))
         self.depth -= 1
         return node
 
