@@ -48,6 +48,9 @@ class Figure:
 
 Lookup = Callable[[str], Figure]
 
+# The parsed tree. Operands are figures and conditions are statements; the parser
+# never lets one stand where the other belongs, so evaluation needs no type checks.
+
 
 @dataclass(frozen=True)
 class Number:
@@ -261,7 +264,7 @@ _HINTS = {
 for _same, _as in (("-*/", "+"), ("|!", "&"), ('"`', "'")):
     _HINTS.update(dict.fromkeys(_same, _HINTS[_as]))
 
-Token = tuple[str, str, int]
+_Token = tuple[str, str, int]
 
 
 def _unexpected(text: str, offset: int) -> str:
@@ -300,7 +303,7 @@ class _Parser:
         quoted = self.text if len(self.text) <= 100 else self.text[:97] + "…"
         return fail(f"claim '{quoted}': {message} (column {offset + 1}{near})", "claim", self.where)
 
-    def _tokens(self) -> Iterator[Token]:
+    def _tokens(self) -> Iterator[_Token]:
         offset = 0
         while offset < len(self.text):
             found = _TOKEN.match(self.text, offset)
@@ -315,10 +318,10 @@ class _Parser:
         yield ("end", "", offset)
 
     @property
-    def peek(self) -> Token:
+    def peek(self) -> _Token:
         return self.tokens[self.index]
 
-    def take(self) -> Token:
+    def take(self) -> _Token:
         token = self.tokens[self.index]
         self.index += 1
         return token
@@ -328,7 +331,7 @@ class _Parser:
         self.index += found
         return found
 
-    def expect(self, kind: str, what: str) -> Token:
+    def expect(self, kind: str, what: str) -> _Token:
         if self.peek[0] != kind:
             raise self.error(f"expected {what}, found {self._found()}", self.peek[2])
         return self.take()
