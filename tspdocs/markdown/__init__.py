@@ -22,8 +22,7 @@ def parser() -> MarkdownIt:
     md.enable(["replacements", "smartquotes"])
     md.use(footnote_plugin)
     md.use(deflist_plugin)
-    md.use(attrs_plugin, spans=True, allowed=("id", "class", "fig-alt", "width", "audience", "document", "custom-style",
-                                        "anonymised", "title"))
+    md.use(attrs_plugin, spans=True)  # every attribute is kept, as Pandoc keeps them; writers emit only known ones
     md.use(attrs_block_plugin)
     md.use(container_plugin, "div", validate=lambda params, *rest: bool(params.strip()))
     md.use(citations_plugin)

@@ -28,6 +28,7 @@ from .claims import Figure, parse_claim
 from .context import PrepareContext
 
 OTHERWISE = "otherwise"
+ALL_PREFIX = "all."
 
 
 def apply_claims(blocks: list[t.Block], ctx: PrepareContext) -> list[t.Block]:
@@ -108,9 +109,15 @@ def _choose(node: t.Div | t.Span, text: str, otherwise: t.Div | t.Span | None,
 
 
 def figure(name: str, ctx: PrepareContext, where: Location | None) -> Figure:
-    """Return a value as a claim sees it: unknown (None) when it has no data or too few respondents to print."""
-    value = ctx.data.value(name, where)
-    policy = ctx.policy.with_min_base(ctx.data.spec.values[name].min_base)
+    """Return a value as a claim sees it: unknown (None) when it has no data or too few respondents to print.
+
+    `all.name` is the figure over every row, whatever the variant's scope (a local area's briefing can
+    compare its own figure with the one for all areas)."""
+    data = ctx.data
+    if name.startswith(ALL_PREFIX):
+        name, data = name.removeprefix(ALL_PREFIX), data.base or data
+    value = data.value(name, where)
+    policy = ctx.policy.with_min_base(data.spec.values[name].min_base)
     printable = not mark(value.value, value.kind, value.base, policy) and isinstance(value.value, int | float)
     return Figure(float(value.value) if printable else None, value.base, value.text)
 
