@@ -13,6 +13,7 @@ from tspdocs.commands.batch import build_by_area
 from tspdocs.commands.session import BuildOptions
 
 SPEC = """\
+figures: {min_base: 1, min_count: 1}  # the batch is under test here, not the suppression of small bases
 tables:
   survey:
     file: survey.csv

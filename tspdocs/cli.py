@@ -247,23 +247,27 @@ def list_(project: str | None) -> None:
 @click.option("--format", "output", type=click.Choice(["text", "json"]), default="text",
               help="`json` prints one object with every problem, for CI.")
 @click.option("--strict", is_flag=True, help="Treat warnings as errors (exit status 1).")
+@click.option("--by", "by", type=click.Choice(["area"]), default=None,
+              help="Also check every briefing for every local area, as `brief --by area` builds them.")
 @output_options
 @click.pass_context
 @reports_problems
-def check(context: click.Context, project: str | None, output: str, strict: bool) -> None:
-    """Check everything without rendering: schemas, labels, citations, data, accessibility, plain English."""
+def check(context: click.Context, project: str | None, output: str, strict: bool, by: str | None) -> None:
+    """Check everything without rendering: schemas, labels, citations, data, claims, accessibility, plain English."""
     from .commands.check import check_project, report_json
 
-    problems = check_project(project_root(project))
-    errors = [p for p in problems if p.severity.value == "error" or strict]
+    problems = check_project(project_root(project), by)
+    failing = ("error", "warning") if strict else ("error",)
+    errors = [p for p in problems if p.severity.value in failing]
     if output == "json":
         click.echo(report_json(problems))
     else:
         console = _console()
         for problem in problems:
             console.problem(problem, err=False)
-        count = len([p for p in problems if p.severity.value == "error"])
-        console.say(f"{_plural(count, 'error')}, {_plural(len(problems) - count, 'warning')}", always=True)
+        counts = {name: len([p for p in problems if p.severity.value == name]) for name in ("error", "warning", "info")}
+        notes = f", {_plural(counts['info'], 'note')} (figures suppressed)" if counts["info"] else ""
+        console.say(f"{_plural(counts['error'], 'error')}, {_plural(counts['warning'], 'warning')}{notes}", always=True)
     sys.exit(1 if errors else 0)
 
 

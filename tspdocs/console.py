@@ -37,8 +37,8 @@ class Console:
             click.echo(click.style(text, dim=True))
 
     def problem(self, problem: Problem, *, err: bool = True) -> None:
-        colour = "red" if problem.severity is Severity.ERROR else "yellow"
-        if problem.severity is Severity.WARNING and self.quiet:
+        colour = {Severity.ERROR: "red", Severity.WARNING: "yellow"}.get(problem.severity, "cyan")
+        if problem.severity is not Severity.ERROR and self.quiet:
             return
         click.echo(click.style(str(problem), fg=colour), err=err)
 

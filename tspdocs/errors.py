@@ -17,6 +17,7 @@ from enum import StrEnum
 class Severity(StrEnum):
     ERROR = "error"
     WARNING = "warning"
+    INFO = "info"  # worth knowing, never wrong: a figure suppressed because its base is small
 
 
 @dataclass(frozen=True, slots=True)
@@ -92,6 +93,9 @@ class Problems:
 
     def warning(self, message: str, code: str, location: Location | None = None) -> None:
         self.items.append(Problem(message, code, location, Severity.WARNING))
+
+    def info(self, message: str, code: str, location: Location | None = None) -> None:
+        self.items.append(Problem(message, code, location, Severity.INFO))
 
     def add(self, problem: Problem) -> None:
         self.items.append(problem)

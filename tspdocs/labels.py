@@ -34,6 +34,12 @@ LABELS: dict[str, str] = {
     "page": "Page {page} of {pages}",
     "skip-link": "Skip to content",
     "back-to-reference": "Back to reference {number}",
+    # The appendix a document may ask for with figures_appendix().
+    "figures-appendix": "About these figures",
+    "figures-appendix-caption": "Figures quoted from the data in this document",
+    "figures-appendix-note": "Each figure is computed from the data as described, over the rows shown; its base "
+                             "is the number of respondents behind it. A figure on too few respondents is never "
+                             "printed.",
 }
 
 # Which label names each generated list, and the caption word its entries carry.

@@ -139,6 +139,7 @@ def _template_context(corpus: Corpus, target: Target, findings: list[Finding]) -
         "list_of_figures": lambda title="": f'{{{{< list-of-figures title="{title}" >}}}}',
         "bibliography": lambda title="": f'{{{{< bibliography title="{title}" >}}}}',
         "pagebreak": lambda: "{{< pagebreak >}}",
+        "figures_appendix": lambda: "\n{{< figures-appendix >}}\n",
         "value": lambda name: f"{{{{< value {name} >}}}}",
         "meta": lambda name: f"{{{{< meta {name} >}}}}",
         "evidence_matrix": _evidence_matrix_marker,

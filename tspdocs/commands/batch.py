@@ -12,11 +12,13 @@ from __future__ import annotations
 
 import json
 from concurrent.futures import Executor, ProcessPoolExecutor
-from dataclasses import asdict, dataclass
+from dataclasses import asdict, dataclass, field
 from pathlib import Path
+from typing import Any
 
 from ..console import Console
 from ..errors import BuildError, Problems, fail
+from ..prepare.figures import figure_records
 from ..project.model import OutputFormat
 from ..project.targets import briefing_target, for_place, slug
 from ..project.validation import known_names
@@ -38,6 +40,7 @@ class AreaFile:
     path: str
     bytes: int
     sha256: str
+    figures: list[dict[str, Any]] = field(default_factory=list, compare=False)  # what it prints, with bases
 
 
 @dataclass(frozen=True)
@@ -135,6 +138,6 @@ def build_chunk(chunk: Chunk) -> list[tuple[AreaFile, bytes]] | BuildError:
         for fmt, result in item.outputs.items():
             path = output_path(session.root, item.prepared.target.folder, f"{item.prepared.target.stem}.{fmt}")
             record = AreaFile(audience, place, fmt, path.relative_to(session.root).as_posix(), len(result.data),
-                              sha256(result.data))
+                              sha256(result.data), figure_records(item.prepared.doc))
             files.append((record, result.data))
     return files

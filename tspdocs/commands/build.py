@@ -28,6 +28,7 @@ from ..prepare.citations import resolve_citations
 from ..prepare.conditions import apply_claims
 from ..prepare.context import PrepareContext
 from ..prepare.directives.registry import expand_directives
+from ..prepare.figures import figure_records, fill_figures_appendix
 from ..prepare.front_matter import add_front_matter
 from ..prepare.images import load_images
 from ..prepare.numbering import number_document
@@ -84,6 +85,7 @@ def prepare(session: BuildSession, target: Target, problems: Problems, *, render
     doc.meta.abstract = expand_directives(apply_claims(doc.meta.abstract, context), context)
     doc.blocks = expand_directives(apply_claims(doc.blocks, context), context)
     resolve_shortcodes(doc, context)
+    fill_figures_appendix(doc)
     families = {a.family for a in corpus.project.authors} if target.spec.anonymise else None
     resolve_citations(doc, session.references, target.spec.citation_style, problems, anonymise_families=families,
                       style_where=spec_location(corpus, target, "csl"), render=render)
@@ -218,7 +220,7 @@ def _remember(session: BuildSession, state: State, inputs: dict[str, FileStamp],
             outputs.append(OutputRecord(path.relative_to(root).as_posix(), fmt, len(result.data),
                                         sha256(result.data), path.stat().st_mtime_ns))
         state.targets[_record(target, formats)] = TargetRecord(_key(session, target, formats, inputs, deps), deps,
-                                                               outputs)
+                                                               outputs, figure_records(rendered.prepared.doc))
     state.inputs = inputs
     if request:
         state.requests[request] = [_record(target, formats) for target in chosen]

@@ -13,13 +13,14 @@ import json
 import re
 from pathlib import Path
 
+from .. import tree as t
 from ..assemble.assembly import selected_findings
 from ..checks.budgets import budget_problems
 from ..checks.plainenglish import lint_briefing
 from ..data import Data
 from ..errors import BuildError, Location, Problem, Problems, Severity
 from ..project.readers import PROJECT_FILE, Corpus
-from ..project.targets import all_targets
+from ..project.targets import all_targets, briefing_target, for_place
 from ..project.yamlio import line_at
 from .build import prepare
 from .session import BuildSession
@@ -28,9 +29,11 @@ JSON_VERSION = 1
 _TYPED_PERCENT = re.compile(r"(?<![\w{<.])(\d{1,3}(?:\.\d)?)\s?%")
 
 
-def check_project(root: Path) -> list[Problem]:
+def check_project(root: Path, by: str | None = None) -> list[Problem]:
     """Return every problem in the project, errors first within each file, sorted by place.
 
+    With `by` (a data column such as `area`), every briefing is also checked for every place in that
+    column, as `tspdocs brief --by` would build it: its claims, its figures' bases, what it suppresses.
     The session reads what earlier builds cached, and a check never commits the cache: it writes nothing.
     """
     try:
@@ -45,6 +48,8 @@ def check_project(root: Path) -> list[Problem]:
         problems.extend(exc.problems)
     try:
         _check_targets(session, problems)
+        if by:
+            _check_places(session, by, problems)
     except BuildError as exc:  # a document definition that cannot even be expanded into targets
         problems.extend(exc.problems)
     _check_coverage(corpus, problems)
@@ -65,6 +70,7 @@ def _check_targets(session: BuildSession, problems: Problems) -> None:
             problems.extend(exc.problems)
             continue
         problems.extend(budget_problems(corpus, target, doc))
+        _report_suppressed(doc, target.variant, problems)
         if target.audience is not None:
             problems.extend(lint_briefing(doc, corpus.documents.lint))
         drafts = [f for f in selected_findings(corpus, target, True) if f.meta.status == "draft"]
@@ -87,6 +93,38 @@ def _check_targets(session: BuildSession, problems: Problems) -> None:
                              "orphan-finding", Location(finding.source.path, finding.line_of("id")))
 
 
+def _check_places(session: BuildSession, column: str, problems: Problems) -> None:
+    """Check every audience's briefing for every place, without rendering."""
+    from .batch import areas
+
+    places = areas(session, column)
+    for audience in session.corpus.project.audiences:
+        for place in places:
+            target = for_place(briefing_target(session.corpus, audience), column, place)
+            try:
+                doc = prepare(session, target, problems, render=False)
+            except BuildError as exc:
+                problems.extend(exc.problems)
+                continue
+            problems.extend(budget_problems(session.corpus, target, doc))
+            _report_suppressed(doc, target.variant, problems)
+
+
+def _report_suppressed(doc: t.Document, variant: str, problems: Problems) -> None:
+    """Name every table cell shown as a shorthand instead of its figure, so an editor sees what readers miss."""
+    for block in t.walk(t.document_blocks(doc)):
+        if not isinstance(block, t.Table):
+            continue
+        for row in (*block.body, *block.foot):
+            heading = t.plain_text([n for b in row.cells[0].blocks if isinstance(b, t.Para | t.Plain)
+                                    for n in b.children]) if row.cells else ""
+            for column, cell in zip(block.columns, row.cells, strict=False):
+                if cell.mark:
+                    base = f", base {cell.base}" if cell.base is not None else ""
+                    problems.info(f"{block.attr.id or 'table'}: {heading} / {column.name or 'column'} shown as "
+                                  f"{cell.mark}{base} in {variant}", "suppressed", block.loc)
+
+
 def _check_coverage(corpus: Corpus, problems: Problems) -> None:
     for question in corpus.project.research_questions:
         answering = [f for f in corpus.findings.values() if question in f.meta.questions and f.meta.status != "draft"]
@@ -107,7 +145,7 @@ def _check_typed_numbers(corpus: Corpus, data: Data, problems: Problems) -> None
             continue
         known.setdefault(value.text, name)
         if value.value is None:
-            problems.warning(f"value {name!r} has no data: its `where` selects no rows, so documents show a dash",
+            problems.warning(f"value {name!r} has no data: its `where` selects no rows, so no document can quote it",
                              "no-data", data.where("values", name))
     sources = [f.source for f in corpus.findings.values()] + [s.source for s in corpus.sections.values()]
     for source in sources:
@@ -149,7 +187,7 @@ def _with_columns(corpus: Corpus, problems: list[Problem]) -> list[Problem]:
 
 def report_json(problems: list[Problem]) -> str:
     """Return the documented JSON shape: {version, problems: [...], counts: {error, warning}}."""
-    counts = {"error": 0, "warning": 0}
+    counts = {"error": 0, "warning": 0, "info": 0}
     for problem in problems:
         counts[problem.severity.value] += 1
     return json.dumps({"version": JSON_VERSION, "problems": [p.as_dict() for p in problems], "counts": counts},

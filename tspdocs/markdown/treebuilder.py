@@ -226,10 +226,12 @@ class TreeBuilder:
             return t.Bibliography(options.get("title", ""), loc=loc), i + 1
         if name == "pagebreak":
             return t.PageBreak(loc=loc), i + 1
+        if name == "figures-appendix":  # filled once every figure is known (prepare/figures.py)
+            return t.Div([], t.Attr("", ["figures-appendix"]), loc=loc), i + 1
         if name in ("value", "meta"):
             return t.Para([t.Shortcode(name, args, loc=loc)], loc=loc), i + 1
         self.problems.error(f"unknown block shortcode '{name}'; use include, contents, list-of-tables, "
-                            "list-of-figures, bibliography or pagebreak", "shortcode", loc)
+                            "list-of-figures, bibliography, figures-appendix or pagebreak", "shortcode", loc)
         return None, i + 1
 
     # Inlines -----------------------------------------------------------------

@@ -53,6 +53,7 @@ class TargetRecord:
     key: str
     deps: list[str]
     outputs: list[OutputRecord]
+    figures: list[dict[str, Any]] = field(default_factory=list)  # every figure the outputs print
 
 
 @dataclass
@@ -70,7 +71,8 @@ class State:
                 return cls()
             return cls(
                 inputs={k: FileStamp(**v) for k, v in raw["inputs"].items()},
-                targets={k: TargetRecord(v["key"], v["deps"], [OutputRecord(**o) for o in v["outputs"]])
+                targets={k: TargetRecord(v["key"], v["deps"], [OutputRecord(**o) for o in v["outputs"]],
+                                         v.get("figures", []))
                          for k, v in raw["targets"].items()},
                 requests=raw.get("requests", {}),
             )
@@ -174,17 +176,18 @@ def target_key(inputs: dict[str, FileStamp], deps: list[str], *parts: Any) -> st
 
 
 def write_manifest(root: Path, state: State, provenance: str) -> None:
-    newest: dict[str, tuple[str, OutputRecord]] = {}
+    newest: dict[str, tuple[str, OutputRecord, TargetRecord]] = {}
     for name, record in state.targets.items():
         for output in record.outputs:
             if output.path not in newest or output.mtime_ns > newest[output.path][1].mtime_ns:
-                newest[output.path] = (name.split("[")[0], output)
+                newest[output.path] = (name.split("[")[0], output, record)
     manifest = {
         "tspdocs": __version__,
         "provenance": provenance,
         "inputs": [{"path": path, "sha256": stamp.sha256, "bytes": stamp.size}
                    for path, stamp in sorted(state.inputs.items())],
-        "outputs": [{"target": name, "path": o.path, "format": o.format, "bytes": o.bytes, "sha256": o.sha256}
-                    for name, o in (newest[path] for path in sorted(newest)) if (root / o.path).is_file()],
+        "outputs": [{"target": name, "path": o.path, "format": o.format, "bytes": o.bytes, "sha256": o.sha256,
+                     "figures": record.figures}
+                    for name, o, record in (newest[path] for path in sorted(newest)) if (root / o.path).is_file()],
     }
     write_atomic(build_file(root, MANIFEST_FILE), json.dumps(manifest, indent=2).encode("utf-8"))

@@ -8,9 +8,9 @@ from pydantic import Field, model_validator
 
 from ... import labels
 from ... import tree as t
+from ...data.formats import is_format
 from ...data.rows import Rows
 from ...data.suppression import FigurePolicy, base_range, explain, mark
-from ...data.formats import is_format
 from ...errors import fail
 from ...project.model import Text
 from ..context import PrepareContext
