@@ -12,13 +12,16 @@ import os
 import sys
 from collections.abc import Callable
 from pathlib import Path
-from typing import Any, TypeVar
+from typing import TYPE_CHECKING, Any, TypeVar
 
 import click
 
 from .console import Console
 from .errors import BuildError
 from .writers import WRITERS
+
+if TYPE_CHECKING:
+    from .project.model import OutputFormat
 
 F = TypeVar("F", bound=Callable[..., Any])
 FORMAT_NAMES = tuple(WRITERS)
@@ -43,14 +46,15 @@ def reports_problems(command: F) -> F:
     return wrapper  # type: ignore[return-value]
 
 
-def parse_formats(value: str | None) -> list[str] | None:
+def parse_formats(value: str | None) -> list[OutputFormat] | None:
+    """Return the formats a user named (`pdf,docx`), or None for all; an unknown name is a usage error."""
     if not value:
         return None
     names = [v.strip() for v in value.split(",") if v.strip()]
     unknown = [n for n in names if n not in FORMAT_NAMES]
     if unknown:
         raise click.BadParameter(f"unknown format {', '.join(unknown)}; use {', '.join(FORMAT_NAMES)}")
-    return names
+    return [fmt for fmt in FORMAT_NAMES if fmt in names]
 
 
 def project_root(project: str | None) -> Path:
@@ -86,7 +90,7 @@ def output_options(command: F) -> F:
     command = click.option("--quiet", "-q", is_flag=True, expose_value=False, callback=_quiet,
                            help="Print only errors.")(command)
     return click.option("--verbose", "-v", is_flag=True, expose_value=False, callback=_verbose,
-                        help="Also print documents that were up to date.")(command)  # type: ignore[return-value]
+                        help="Also print documents that were up to date.")(command)
 
 
 @click.group(context_settings={"help_option_names": ["-h", "--help"]})
@@ -138,7 +142,7 @@ def _run_build(context: click.Context, command: str, names: list[str], project: 
                 f"{size:.1f} MB) in {report.seconds:.1f} s; {len(report.up_to_date)} already up to date.")
 
 
-def _start_renderer(names: list[str], formats: list[str] | None, jobs: int | None) -> Any:
+def _start_renderer(names: list[str], formats: list[OutputFormat] | None, jobs: int | None) -> Any:
     """Start the PDF workers before the heavy imports, so WeasyPrint loads on the other core meanwhile:
     one worker for one document, one per core for several."""
     from .commands.render import Renderer
@@ -148,7 +152,7 @@ def _start_renderer(names: list[str], formats: list[str] | None, jobs: int | Non
     return Renderer(workers if formats is None or "pdf" in formats else 0)
 
 
-def _request(command: str, names: list[str], formats: list[str] | None, drafts: bool, overlength: bool,
+def _request(command: str, names: list[str], formats: list[OutputFormat] | None, drafts: bool, overlength: bool,
              provenance: str) -> str:
     """Identify a build request, so an identical one can be answered from the saved state."""
     from . import __version__

@@ -485,7 +485,7 @@ def unlinked(inlines: list[Inline]) -> list[Inline]:
         if isinstance(node, Link | Ref | Cite):
             out.extend(unlinked(node.children))
         elif isinstance(node, Emph | Strong | Strike | Span):
-            out.append(type(node)(unlinked(node.children)))  # type: ignore[call-arg]
+            out.append(type(node)(unlinked(node.children)))
         else:
             out.append(node)
     return out

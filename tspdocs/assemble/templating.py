@@ -14,7 +14,8 @@ from pathlib import Path
 from typing import Any
 
 import jinja2
-from jinja2.sandbox import ImmutableSandboxedEnvironment, SecurityError
+from jinja2.exceptions import SecurityError
+from jinja2.sandbox import ImmutableSandboxedEnvironment
 
 from ..errors import BuildError, Location, Problem, fail
 from ..project.projectfs import ProjectFS
@@ -81,7 +82,7 @@ def render_template(env: jinja2.Environment, fs: ProjectFS, name: str, context: 
         raise BuildError([Problem(f"template asked for too much and was stopped ({type(exc).__name__})",
                                   "template-unsafe", _template_frame(exc, fs, name))]) from None
     # a template is an editor's code: its mistakes are theirs to fix, not tracebacks
-    except Exception as exc:  # noqa: BLE001
+    except Exception as exc:
         raise BuildError([Problem(f"template failed: {type(exc).__name__}: {exc}", "template",
                                   _template_frame(exc, fs, name))]) from None
 

@@ -136,7 +136,7 @@ def _check_coverage(corpus: Corpus, problems: Problems) -> None:
 
 def _check_typed_numbers(corpus: Corpus, data: Data, problems: Problems) -> None:
     """Warn about percentages typed into prose: quoted values stay the same in every document."""
-    known = {}
+    known: dict[str, str] = {}
     for name in data.spec.values:
         try:
             value = data.value(name, None)

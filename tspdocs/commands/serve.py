@@ -12,6 +12,7 @@ import signal
 import subprocess
 import sys
 import threading
+from collections.abc import Callable
 from html import escape
 from http import HTTPStatus
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
@@ -133,7 +134,7 @@ def _handler(preview: Preview) -> type[BaseHTTPRequestHandler]:
             try:
                 while True:
                     with preview.changed:
-                        preview.changed.wait_for(lambda seen=seen: preview.version != seen, timeout=15)
+                        preview.changed.wait_for(_moved_on(preview, seen), timeout=15)
                     if preview.version != seen:
                         seen = preview.version
                         self.wfile.write(f"event: reload\ndata: {seen}\n\n".encode())
@@ -171,3 +172,8 @@ def serve(root: Path, document: str, audience: str | None, port: int, console: C
     finally:
         server.shutdown()
         preview.close()
+
+
+def _moved_on(preview: Any, seen: int) -> Callable[[], bool]:
+    """Return a test for whether the preview has been rebuilt since version `seen`."""
+    return lambda: bool(preview.version != seen)

@@ -21,6 +21,8 @@ FindingId = Annotated[str, StringConstraints(pattern=r"^F[0-9]{2,3}$")]
 Text = Annotated[str, StringConstraints(strip_whitespace=True, min_length=1)]
 Status = Literal["draft", "reviewed", "approved"]
 OutputFormat = Literal["html", "pdf", "docx"]
+CountPart = Literal["references", "tables", "figures", "footnotes", "abstract", "title"]
+DEFAULT_COUNT_EXCLUDES: tuple[CountPart, ...] = ("references", "tables", "figures")  # what journals leave out
 FORMATS: tuple[OutputFormat, ...] = ("pdf", "docx", "html")
 
 
@@ -139,8 +141,7 @@ class JournalProfile(Model):
     font_size: float = Field(12, ge=8, le=16)
     csl: StyleName = "apa"
     word_limit: int | None = Field(None, ge=100)
-    count_excludes: list[Literal["references", "tables", "figures", "footnotes", "abstract", "title"]] = \
-        Field(default_factory=lambda: ["references", "tables", "figures"])
+    count_excludes: list[CountPart] = Field(default_factory=lambda: list(DEFAULT_COUNT_EXCLUDES))
 
 
 class DocumentSpec(Model):

@@ -42,7 +42,7 @@ def urls(text: str) -> Iterator[tuple[str, int]]:
 def _walk(nodes: list[object], in_url_function: bool) -> Iterator[tuple[str, int]]:
     for node in nodes:
         kind = getattr(node, "type", "")
-        if kind == "url" or kind == "string" and in_url_function:
+        if kind == "url" or (kind == "string" and in_url_function):
             yield node.value, node.source_line  # type: ignore[attr-defined]
         elif kind == "at-rule":
             is_import = node.lower_at_keyword == "import"  # type: ignore[attr-defined]

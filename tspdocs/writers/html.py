@@ -282,9 +282,9 @@ class HtmlBody(Walker):
             elif isinstance(block, t.BlockQuote | t.Div):
                 parts.append(f'<span class="fn-block fn-quote">{self._phrasing(block.blocks, True)}</span>')
             elif isinstance(block, t.DefinitionList):
-                for item in block.items:
-                    terms = self.text(item.term)
-                    details = " ".join(self._phrasing(d, True) for d in item.definitions)
+                for entry in block.items:
+                    terms = self.text(entry.term)
+                    details = " ".join(self._phrasing(d, True) for d in entry.definitions)
                     parts.append(f'<span class="fn-block"><strong>{terms}</strong> {details}</span>')
             elif isinstance(block, t.Figure):
                 parts.append(f'<span class="fn-block">{self.text(block.caption) or escape(block.image.alt)}</span>')

@@ -52,7 +52,7 @@ def chart_directive(directive: t.Directive, ctx: PrepareContext) -> list[t.Block
     rows.require([options.x, *series], directive.loc)
     rows.require_numbers(list(series), directive.loc)
     policy = ctx.policy.with_min_base(options.min_base)
-    marks = {name: [mark(record[name], rows.kinds.get(name, "number"), rows.base(i, name), policy)
+    marks: dict[str, list[str]] = {name: [mark(record[name], rows.kinds.get(name, "number"), rows.base(i, name), policy)
                     for i, record in enumerate(rows.records)] for name in series}
     drawn = Rows(rows.columns, rows.kinds, [{**record, **{name: None for name in series if marks[name][i]}}
                                             for i, record in enumerate(rows.records)], rows.bases)

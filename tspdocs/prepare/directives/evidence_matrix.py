@@ -12,6 +12,7 @@ from pydantic import BaseModel, ConfigDict
 
 from ... import tree as t
 from ...labels import label
+from ...project.model import Finding
 from ..context import PrepareContext
 from .common import directive_options, inline_markdown
 
@@ -26,7 +27,7 @@ class MatrixOptions(BaseModel):
     scope: Literal["document", "all"] = "document"
 
 
-def evidence_counts(findings: list, questions: list[str], sources: list[str]) -> dict[tuple[str, str], int]:
+def evidence_counts(findings: list[Finding], questions: list[str], sources: list[str]) -> dict[tuple[str, str], int]:
     """Return how many findings answer each question from each source."""
     counts = {(q, s): 0 for q in questions for s in sources}
     for finding in findings:

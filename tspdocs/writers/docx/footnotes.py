@@ -8,8 +8,8 @@ from docx.opc.constants import CONTENT_TYPE as CT
 from docx.opc.constants import RELATIONSHIP_TYPE as RT
 from docx.opc.packuri import PackURI
 from docx.opc.part import PartFactory
-from docx.oxml import parse_xml, register_element_cls
 from docx.oxml.ns import nsdecls, qn
+from docx.oxml.parser import parse_xml, register_element_cls
 from docx.oxml.xmlchemy import BaseOxmlElement, ZeroOrMore
 from docx.parts.story import StoryPart
 from docx.text.paragraph import Paragraph
@@ -79,7 +79,7 @@ class Footnotes:
         run._r.append(element("w:footnoteReference", id=str(note_id)))
         note = element("w:footnote", id=str(note_id))
         self.part.element.append(note)
-        return BlockItemContainer(note, self.part)  # type: ignore[arg-type]
+        return BlockItemContainer(note, self.part)
 
     def start_note(self, paragraph: Paragraph) -> None:
         """Begin a note's first paragraph with the number mark, as Word does."""

@@ -10,11 +10,12 @@ from __future__ import annotations
 from docx.opc.constants import RELATIONSHIP_TYPE as RT
 from docx.oxml import OxmlElement
 from docx.oxml.ns import qn
+from docx.oxml.xmlchemy import BaseOxmlElement
 from docx.text.paragraph import Paragraph
 from docx.text.run import Run
 
 
-def element(tag: str, **attrs: str) -> OxmlElement:
+def element(tag: str, **attrs: str) -> BaseOxmlElement:
     """Return a new element, attribute names given without the `w:` prefix."""
     node = OxmlElement(tag)
     for name, value in attrs.items():
@@ -50,7 +51,7 @@ def end_field(paragraph: Paragraph) -> None:
     _field_run(paragraph, element("w:fldChar", fldCharType="end"))
 
 
-def _field_run(paragraph: Paragraph, child: OxmlElement) -> Run:
+def _field_run(paragraph: Paragraph, child: BaseOxmlElement) -> Run:
     run = paragraph.add_run()
     run._r.append(child)
     return run
@@ -64,7 +65,7 @@ def bookmark_end(paragraph: Paragraph, bookmark_id: int) -> None:
     paragraph._p.append(element("w:bookmarkEnd", id=str(bookmark_id)))
 
 
-def add_hyperlink(paragraph: Paragraph, *, url: str = "", anchor: str = "") -> OxmlElement:
+def add_hyperlink(paragraph: Paragraph, *, url: str = "", anchor: str = "") -> BaseOxmlElement:
     """Append an empty `w:hyperlink` (external `url` or internal bookmark `anchor`) and return it."""
     link = element("w:hyperlink")
     if url:
@@ -81,7 +82,7 @@ def add_break(paragraph: Paragraph, kind: str = "page") -> None:
     paragraph.add_run()._r.append(element("w:br", type=kind))
 
 
-def set_alt_text(inline: OxmlElement, description: str, title: str = "") -> None:
+def set_alt_text(inline: BaseOxmlElement, description: str, title: str = "") -> None:
     """Set the picture's alternative text, which Word and screen readers read from `wp:docPr`."""
     doc_pr = inline.find(qn("wp:docPr"))
     doc_pr.set("descr", description)
@@ -89,7 +90,7 @@ def set_alt_text(inline: OxmlElement, description: str, title: str = "") -> None
         doc_pr.set("title", title)
 
 
-def mark_header_row(row_element: OxmlElement) -> None:
+def mark_header_row(row_element: BaseOxmlElement) -> None:
     """Repeat this row at the top of each page and tell assistive technology it is a header."""
     tr_pr = row_element.get_or_add_trPr()
     tr_pr.append(element("w:tblHeader"))
