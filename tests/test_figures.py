@@ -158,3 +158,14 @@ def test_check_lists_what_each_variant_suppresses_and_which_claims_fail(mini: Mi
     assert [e["code"] for e in errors] == ["claim-fails"] * len(errors) and errors
     assert all("for Eastmoor" in e["message"] for e in errors) and run.code == 1
     assert report["counts"]["info"] == len(infos)
+
+
+def test_a_table_of_percentages_can_show_each_rows_base(mini: Mini) -> None:
+    survey(mini, "```{table} happy_by_org\nlabel: tbl:happy\ncaption: Happiness\ncolumns: {org: Organisation, "
+                 "happy: {title: Happy, format: percent}}\nbase: column\n```\n")
+    assert mini.run("build", "report", "--format", "html").code == 0
+    tree = lxml_html.fromstring((mini.root / "build/report/report.html").read_bytes())
+    header = [c.text_content().strip() for c in tree.xpath("//table[@id='tbl:happy']//thead//th")]
+    rows = [[c.text_content().strip() for c in r] for r in tree.xpath("//table[@id='tbl:happy']/tbody/tr")]
+    assert header == ["Organisation", "Happy", "Base (respondents)"]
+    assert rows == [["private", "71%", "7"], ["public", "67%", "6"], ["voluntary", "[c]", "[c]"]]

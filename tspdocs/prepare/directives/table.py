@@ -67,7 +67,7 @@ def table_directive(directive: t.Directive, ctx: PrepareContext) -> list[t.Block
     policy = ctx.policy.with_min_base(options.min_base)
     table = build_table(rows, views, options.totals, directive.loc, policy)
     if options.base:
-        add_bases(table, options.base, options.base_title)
+        add_bases(table, options.base, options.base_title, policy)
     table.row_headers = options.row_headers
     dress(table, directive, ctx, label=options.label, caption=options.caption, notes=options.notes,
           source=options.source)
@@ -108,26 +108,29 @@ def build_table(rows: Rows, views: dict[str, ColumnView], totals: str | TotalsVi
     return t.Table(columns, head, body, foot, loc=loc)
 
 
-def add_bases(table: t.Table, where: str, title: str) -> None:
+def add_bases(table: t.Table, where: str, title: str, policy: FigurePolicy) -> None:
     """Add a base column (each row's respondents) or a base row (each column's), as the Analysis Function's
-    guidance asks of a table of percentages; a range where the cells' bases differ."""
+    guidance asks of a table of percentages; a range where the cells' bases differ. A base is a count of
+    respondents, so one small enough to identify someone is [c] like any other count."""
     if where == "column":
         table.columns.append(t.Column("right", name="base", kind="integer"))
         table.head[0].cells.append(t.Cell([t.Plain([t.Text(title)])], "right"))
         for row in table.body:
-            row.cells.append(_base_cell([c.base for c in row.cells]))
+            row.cells.append(_base_cell([c.base for c in row.cells], policy))
         for row in table.foot:
             row.cells.append(t.Cell([t.Plain([])], "right"))
         return
     cells = [t.Cell([t.Plain([t.Text(title)])], table.columns[0].align)]
-    cells += [_base_cell([row.cells[i].base for row in table.body]) for i in range(1, len(table.columns))]
+    cells += [_base_cell([row.cells[i].base for row in table.body], policy) for i in range(1, len(table.columns))]
     table.foot.append(t.Row(cells))
 
 
-def _base_cell(bases: list[int | None]) -> t.Cell:
-    text = base_range(bases)
-    return t.Cell([t.Plain([t.Text(text)] if text else [])], "right", max((b for b in bases if b is not None),
-                                                                          default=None))
+def _base_cell(bases: list[int | None], policy: FigurePolicy) -> t.Cell:
+    known = [b for b in bases if b is not None]
+    shorthand = mark(min(known), "integer", min(known), policy) if known else ""
+    text = shorthand or base_range(known)
+    return t.Cell([t.Plain([t.Text(text)] if text else [])], "right", max(known, default=None),
+                  min(known, default=None), shorthand)
 
 
 def explain_marks(node: t.Table, policy: FigurePolicy) -> None:
