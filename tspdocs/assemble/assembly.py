@@ -140,10 +140,16 @@ def _template_context(corpus: Corpus, target: Target, findings: list[Finding]) -
         "bibliography": lambda title="": f'{{{{< bibliography title="{title}" >}}}}',
         "pagebreak": lambda: "{{< pagebreak >}}",
         "figures_appendix": lambda: "\n{{< figures-appendix >}}\n",
-        "value": lambda name: f"{{{{< value {name} >}}}}",
+        "value": _value_marker,
         "meta": lambda name: f"{{{{< meta {name} >}}}}",
         "evidence_matrix": _evidence_matrix_marker,
     }
+
+
+def _value_marker(name: str, scope: str = "", base: bool = False) -> str:
+    """Return the shortcode for a figure: `value("agree_reach", scope="all", base=True)` in a template."""
+    options = (f" scope={scope}" if scope else "") + (" base=true" if base else "")
+    return f"{{{{< value {name}{options} >}}}}"
 
 
 def _evidence_matrix_marker(caption: str = "", label: str = "tbl:evidence-matrix") -> str:

@@ -26,6 +26,7 @@ from .build import prepare
 from .session import BuildSession
 
 JSON_VERSION = 1
+_ATTRIBUTE = re.compile(r'\b[\w-]+="[^"]*"')
 _TYPED_PERCENT = re.compile(r"(?<![\w{<.])(\d{1,3}(?:\.\d)?)\s?%")
 
 
@@ -152,6 +153,7 @@ def _check_typed_numbers(corpus: Corpus, data: Data, problems: Problems) -> None
         for number, line in enumerate(source.text.split("\n"), source.first_line):
             if line.lstrip().startswith(("```", "caption:", "alt:", "source:", "|")):
                 continue
+            line = _ATTRIBUTE.sub(lambda m: " " * len(m[0]), line)  # claims such as when="x > 50%"
             for match in _TYPED_PERCENT.finditer(line):
                 typed = f"{match[1]}%"
                 hint = f" {{{{< value {known[typed]} >}}}} gives {typed}" if typed in known else ""
