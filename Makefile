@@ -1,4 +1,5 @@
 # The two commands in the README's quick start are `make build` and `make test`.
+# `make test` is the whole suite: lint (ruff), types (mypy --strict) and the tests (pytest, slow ones included).
 # Each installs what it needs (Debian packages, then Python packages) and is safe to run again.
 
 PYTHON ?= python3
@@ -10,6 +11,8 @@ build: install
 	tspdocs build all
 
 test: install-test
+	$(PYTHON) -m ruff check .
+	$(PYTHON) -m mypy
 	$(PYTHON) -m pytest -n 2 --dist loadgroup
 
 install: system

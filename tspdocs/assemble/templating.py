@@ -82,7 +82,7 @@ def render_template(env: jinja2.Environment, fs: ProjectFS, name: str, context: 
         raise BuildError([Problem(f"template asked for too much and was stopped ({type(exc).__name__})",
                                   "template-unsafe", _template_frame(exc, fs, name))]) from None
     # a template is an editor's code: its mistakes are theirs to fix, not tracebacks
-    except Exception as exc:
+    except Exception as exc:  # noqa: BLE001
         raise BuildError([Problem(f"template failed: {type(exc).__name__}: {exc}", "template",
                                   _template_frame(exc, fs, name))]) from None
 

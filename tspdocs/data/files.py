@@ -76,7 +76,7 @@ def _read_xlsx(data: bytes, display: str, sheet: str | None, where: Location) ->
         formulas = openpyxl.load_workbook(io.BytesIO(data), read_only=True, data_only=False)
         values = openpyxl.load_workbook(io.BytesIO(data), read_only=True, data_only=True)
     # openpyxl raises many kinds of error for a file that is not a workbook
-    except Exception as exc:
+    except Exception as exc:  # noqa: BLE001
         raise fail(f"not a readable Excel workbook ({type(exc).__name__}: {exc}); re-save it from Excel as .xlsx",
                    "bad-office-file", Location(display)) from None
     name = sheet or values.sheetnames[0]

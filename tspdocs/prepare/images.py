@@ -49,7 +49,7 @@ def _load(image: t.Image, fs: ProjectFS, problems: Problems) -> None:
     try:
         image.width_px, image.height_px = _size(data, mime)
     # Pillow's many errors for a damaged picture
-    except Exception:
+    except Exception:  # noqa: BLE001
         problems.error(f"image {image.src!r} is damaged and cannot be read", "image-type", where)
         return
     image.data, image.mime = data, mime

@@ -66,12 +66,13 @@ def quantity(name: str, options: dict[str, str], ctx: PrepareContext, where: Loc
     shorthand = mark(value.value, value.kind, value.base, policy)
     scope = describe_scope(data)
     if shorthand:
+        needed = policy.min_count if shorthand == "[c]" else policy.min_base
         reason = "has no data" if shorthand == "[x]" else \
-            f"rests on {value.base} respondents, fewer than the {policy.min_count if shorthand == '[c]' else policy.min_base} it needs"
+            f"rests on {value.base} respondents, fewer than the {needed} it needs"
+        guard = f'::: {{when="base({name}) >= {policy.min_base}"}}'
         raise fail(f"value {name!r} {reason} in {ctx.variant} ({scope}), so it may not be printed; put the sentence "
-                   f"in a block that holds only when it can be, e.g. ::: {{when=\"base({name}) >= {policy.min_base}\"}}, "
-                   "followed by an ::: {.otherwise} alternative, or quote the figure for all areas (scope=all)",
-                   "low-base", where)
+                   f"in a block that holds only when it can be, e.g. {guard}, followed by an ::: {{.otherwise}} "
+                   "alternative, or quote the figure for all areas (scope=all)", "low-base", where)
     text = value.text
     if options.get("base") == "true" and value.base is not None:
         text = f"{text} ({policy.base_phrase(value.base)})"

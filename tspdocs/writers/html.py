@@ -57,7 +57,7 @@ class HtmlBody(Walker):
     def block_Heading(self, node: t.Heading) -> None:
         level = min(node.level + 1, 6)  # the document title is the page's only <h1>
         number = f'<span class="secno">{node.number}</span> ' if node.number else ""
-        classes = _class_attr(node.attr.classes + [f"level{node.level}"])
+        classes = _class_attr([*node.attr.classes, f"level{node.level}"])
         self.out.append(f'<h{level} id="{escape(node.attr.id)}"{classes}>{number}'
                         f"{self.text(node.children)}</h{level}>\n")
 
@@ -346,7 +346,8 @@ def page_html(doc: t.Document, ctx: WriteContext, *, print_mode: bool) -> str:
 
 
 _EXTERNAL = re.compile(r"""<(link|script|img|iframe|object|embed|source|video|audio|track|input|base)\b[^>]*?"""
-                       r"""\b(src|href|srcset|data|poster)\s*=\s*["']?\s*((?:[a-z][a-z0-9+.-]*:|//)[^"'\s>]*)""", re.IGNORECASE)
+                       r"""\b(src|href|srcset|data|poster)\s*=\s*["']?\s*((?:[a-z][a-z0-9+.-]*:|//)[^"'\s>]*)""",
+                       re.IGNORECASE)
 
 
 def _refuse_external(page: str) -> None:

@@ -36,7 +36,8 @@ class ColumnView(DirectiveModel):
     @model_validator(mode="after")
     def _known_format(self) -> ColumnView:
         if self.format and not is_format(self.format):
-            raise ValueError(f"unknown format {self.format!r}: use integer, decimal1, decimal2, percent, percent1, text")
+            raise ValueError(f"unknown format {self.format!r}: use integer, decimal1, decimal2, percent, percent1, "
+                             "text")
         return self
 
 

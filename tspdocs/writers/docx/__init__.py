@@ -47,7 +47,7 @@ def open_reference(ctx: WriteContext, name: str) -> DocxDocument:
     try:
         return docx.Document(io.BytesIO(data))
     # python-docx's errors for an Office file that is not a Word document
-    except Exception as exc:
+    except Exception as exc:  # noqa: BLE001
         raise fail(f"not a Word document ({exc}); re-save it from Word as .docx", "bad-office-file",
                    Location(ctx.fs.display(path))) from None
 
