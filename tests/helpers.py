@@ -39,6 +39,13 @@ def pdf_pages(path: Path) -> list[str]:
     return text.split("\f")[:-1] if text.endswith("\f") else text.split("\f")
 
 
+def html_words(path: Path) -> str:
+    """Return an HTML page's text as a reader sees it (figures are <data> elements), whitespace collapsed."""
+    from lxml import html
+
+    return squash(html.fromstring(path.read_bytes()).text_content())
+
+
 def squash(text: str) -> str:
     """Collapse whitespace (PDF text wraps lines and hyphenates nothing), for substring checks."""
     return re.sub(r"\s+", " ", text).strip()

@@ -10,7 +10,7 @@ import openpyxl
 import pandas as pd
 import pytest
 from conftest import Mini
-from helpers import docx_text, pdf_pages, squash
+from helpers import docx_text, html_words, pdf_pages, squash
 
 from tspdocs.data.formats import format_value
 
@@ -90,7 +90,7 @@ def test_explicit_types_keep_codes_and_refuse_guessing(mini: Mini) -> None:
     run = mini.run("build", "report", "--format", "html,docx")
     assert run.code == 0, run.output
     html = mini.root / "build/report/report.html"
-    assert "Code 010 of 2." in squash(html.read_text(encoding="utf-8"))
+    assert "Code 010 of 2." in html_words(html)
     rows = html_table(html, "tbl:p")
     assert rows[1][:4] == ["007", "Ann", "3", "61%"] and rows[1][5] == "[x]"
     assert html_table(html, "tbl:n")[1:] == [["Ann", "1", "3.0"], ["Bea", "1", "5.0"]]

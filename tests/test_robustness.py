@@ -10,7 +10,7 @@ from pathlib import Path
 import openpyxl
 import pytest
 from conftest import MINI_DOCUMENTS, Mini
-from helpers import docx_text
+from helpers import docx_text, html_words
 
 from tspdocs.commands.batch import build_by_area
 from tspdocs.commands.session import BuildOptions
@@ -106,7 +106,7 @@ def test_text_columns_compare_as_text(mini: Mini) -> None:
     mini.write("content/data/t.csv", "code,n\n007,5\n7,3\n")
     mini.finding("F01", "Health partnerships help", body="A {{< value quoted >}} B {{< value unquoted >}}.")
     assert mini.run("build", "report", "--format", "html").code == 0
-    assert "A 5 B 3." in (mini.root / "build/report/report.html").read_text(encoding="utf-8")
+    assert "A 5 B 3." in html_words(mini.root / "build/report/report.html")
 
 
 def test_captions_inside_divs_and_contents_depth(mini: Mini) -> None:
