@@ -19,7 +19,7 @@ from ..errors import BuildError, Location, Problem
 from ..prepare.citations import References
 from ..project.readers import Corpus, read_corpus
 from ..project.targets import Target
-from ..store.cache import Memo
+from ..store.cache import Cache
 from ..store.provenance import Provenance, read_provenance
 
 
@@ -37,7 +37,7 @@ class BuildSession:
 
     corpus: Corpus
     provenance: Provenance
-    cache: Memo
+    cache: Cache
     data: Data
     references: References
     epoch: int
@@ -53,8 +53,8 @@ class BuildSession:
         """
         corpus = read_corpus(root)
         provenance = provenance or read_provenance(corpus.root)
-        cache = Memo(corpus.root)
-        return cls(corpus, provenance, cache, Data(corpus.fs, corpus.project, memo=cache),
+        cache = Cache(corpus.root)
+        return cls(corpus, provenance, cache, Data(corpus.fs, corpus.project, cache=cache),
                    References(corpus.fs, cache), build_epoch(provenance), options)
 
     @property

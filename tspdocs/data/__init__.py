@@ -16,7 +16,7 @@ from ..project.model import Project
 from ..project.projectfs import ProjectFS
 from ..project.validation import known_names, validate
 from ..project.yamlio import line_at, load_yaml
-from ..store.cache import Memo
+from ..store.cache import Cache
 from .formats import format_value
 from .rows import Rows
 from .spec import DataFile, TableSpec, ValueSpec
@@ -46,14 +46,14 @@ class Data:
     at most once until the data changes."""
 
     def __init__(self, fs: ProjectFS, project: Project, *, scope: dict[str, str] | None = None,
-                 base: Data | None = None, memo: Memo | None = None) -> None:
+                 base: Data | None = None, cache: Cache | None = None) -> None:
         """`scope` keeps only the rows of every file table whose column has the given value (one local
         area's briefing); `base` lends its already-read tables, so each scope reads no file again."""
         self.fs = fs
         self.project = project
         self.scope = scope or {}
         self.base = base
-        self.memo: Memo = memo or (base.memo if base else Memo(None))
+        self.cache: Cache = cache or (base.cache if base else Cache(None))
         self._frames: dict[str, Frame] = {}
         self._rows: dict[str, Rows] = {}
         self._values: dict[str, Value] = {}
@@ -81,13 +81,13 @@ class Data:
         """Return a finished table as plain rows, from the cache when the data has not changed."""
         if name not in self._rows:
             self._check_table(name, asked_at)
-            key = Memo.key("rows", name, self.fingerprint, self.scope)
-            cached = self.memo.get_json("rows", key)
+            key = Cache.key("rows", name, self.fingerprint, self.scope)
+            cached = self.cache.get_json("rows", key)
             if cached is None:
                 rows = Rows.from_frame(self.table(name, asked_at))
                 if not self.of_respondents(name):
                     rows.bases = [{} for _ in rows.records]
-                self.memo.put_json("rows", key, rows.to_json())
+                self.cache.put_json("rows", key, rows.to_json())
             else:
                 rows = Rows.from_json(cached)
             self._rows[name] = rows
@@ -190,11 +190,11 @@ class Data:
         if name not in self.spec.values:
             raise fail(known_names(name, list(self.spec.values), "value") or name, "unknown-value", asked_at)
         if name not in self._values:
-            key = Memo.key("value", name, self.fingerprint, self.scope)
-            cached = self.memo.get_json("values", key)
+            key = Cache.key("value", name, self.fingerprint, self.scope)
+            cached = self.cache.get_json("values", key)
             if cached is None:
                 value = self._compute(name, self.spec.values[name])
-                self.memo.put_json("values", key, asdict(value))
+                self.cache.put_json("values", key, asdict(value))
             else:
                 value = Value(**cached)
             self._values[name] = value

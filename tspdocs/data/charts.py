@@ -14,7 +14,7 @@ from dataclasses import asdict, dataclass, field
 from pathlib import Path
 from typing import Any
 
-from ..store.cache import Memo
+from ..store.cache import Cache
 from .formats import format_value
 from .rows import Rows
 
@@ -65,15 +65,15 @@ def _pyplot(font_dir: Path) -> Any:
     return pyplot
 
 
-def drawn_chart(rows: Rows, chart: Chart, font_dir: Path, memo: Memo) -> tuple[bytes, bytes, tuple[int, int]]:
+def drawn_chart(rows: Rows, chart: Chart, font_dir: Path, cache: Cache) -> tuple[bytes, bytes, tuple[int, int]]:
     """Return the chart from the cache, or draw it (importing matplotlib only then) and cache it."""
     fonts = [(p.name, hashlib.sha256(p.read_bytes()).hexdigest()) for p in sorted(font_dir.glob("*.ttf"))]
-    key = Memo.key("chart", asdict(chart), rows.to_json(), fonts)
-    svg, png = memo.get_bytes("charts", key, ".svg"), memo.get_bytes("charts", key, ".png")
+    key = Cache.key("chart", asdict(chart), rows.to_json(), fonts)
+    svg, png = cache.get_bytes("charts", key, ".svg"), cache.get_bytes("charts", key, ".png")
     if svg is None or png is None:
         svg, png, _size = draw_chart(rows, chart, font_dir)
-        memo.put_bytes("charts", key, ".svg", svg)
-        memo.put_bytes("charts", key, ".png", png)
+        cache.put_bytes("charts", key, ".svg", svg)
+        cache.put_bytes("charts", key, ".png", png)
     return svg, png, SIZE
 
 

@@ -23,7 +23,7 @@ from .. import tree as t
 from ..errors import Location, Problems, fail
 from ..project.projectfs import ProjectFS
 from ..project.validation import known_names
-from ..store.cache import Memo
+from ..store.cache import Cache
 
 BIB_FILES = ("content/references.bib", "content/references.json")
 ANONYMOUS = "Author"
@@ -56,7 +56,7 @@ class References:
     """The project's references as CSL JSON items, read once per run; citeproc results are cached."""
 
     fs: ProjectFS
-    memo: Memo = field(default_factory=lambda: Memo(None))
+    cache: Cache = field(default_factory=lambda: Cache(None))
     _items: dict[str, dict[str, Any]] | None = field(default=None, init=False)
 
     @cached_property
@@ -81,11 +81,11 @@ class References:
                 raise fail(f"not valid CSL JSON: {exc.msg}", "bibliography", Location(display, exc.lineno)) \
                     from None
         else:
-            key = Memo.key("bibliography", text)
-            items = self.memo.get_json("bibliography", key)
+            key = Cache.key("bibliography", text)
+            items = self.cache.get_json("bibliography", key)
             if items is None:
                 items = json.loads(run_pandoc(["-f", "biblatex", "-t", "csljson"], text))
-                self.memo.put_json("bibliography", key, items)
+                self.cache.put_json("bibliography", key, items)
         return {str(item["id"]): item for item in items}
 
 
@@ -129,7 +129,7 @@ def resolve_citations(doc: t.Document, bibliography: References, style: str, pro
     hidden = _self_citations(items, anonymise_families) if anonymise_families else set()
     used = {c.key for cite in cites for c in cite.citations}
     csl_items = [_anonymised(items[key]) if key in hidden else items[key] for key in sorted(used)]
-    output = _citeproc(cites, csl_items, csl, doc.meta.language, bibliography.memo)
+    output = _citeproc(cites, csl_items, csl, doc.meta.language, bibliography.cache)
     blocks = output["blocks"]
     # Pandoc's blocks are one paragraph per cluster, in order, then the bibliography: zip stops at the clusters.
     for cite, block in zip(cites, blocks, strict=False):
@@ -152,13 +152,13 @@ def _anonymised(item: dict[str, Any]) -> dict[str, Any]:
 
 
 def _citeproc(cites: list[t.Cite], items: list[dict[str, Any]], csl: Path, language: str,
-              memo: Memo) -> dict[str, Any]:
+              cache: Cache) -> dict[str, Any]:
     """Run citeproc once per distinct input: later builds, and a batch of area briefings, reuse it."""
     body = "\n\n".join(_cluster_markdown(cite) for cite in cites)
     text = f"---\nlang: {json.dumps(language)}\n---\n\n{body}\n\n::: {{#refs}}\n:::\n"
     references = json.dumps(items, sort_keys=True)
-    key = Memo.key("citeproc", text, references, hashlib.sha256(csl.read_bytes()).hexdigest())
-    cached = memo.get_json("citations", key)
+    key = Cache.key("citeproc", text, references, hashlib.sha256(csl.read_bytes()).hexdigest())
+    cached = cache.get_json("citations", key)
     if cached is not None:
         return cached  # type: ignore[no-any-return]
     with tempfile.NamedTemporaryFile("w", suffix=".json", encoding="utf-8", delete=False) as handle:
@@ -169,7 +169,7 @@ def _citeproc(cites: list[t.Cite], items: list[dict[str, Any]], csl: Path, langu
                                         "--bibliography", refs], text))
     finally:
         Path(refs).unlink(missing_ok=True)
-    memo.put_json("citations", key, output)
+    cache.put_json("citations", key, output)
     return output  # type: ignore[no-any-return]
 
 

@@ -22,14 +22,14 @@ CACHE = "build/.tspdocs/cache"
 FORMAT = 2  # the shape of cached results; raise it whenever that shape changes (2: figures carry their bases)
 
 
-class Memo:
+class Cache:
     """Read hits from disk at once; keep new entries until `commit`, so a failed build writes nothing."""
 
     def __init__(self, root: Path | None) -> None:
         """With `root` None the cache is off (a throwaway build)."""
         self.root = root
         self.pending: dict[Path, bytes] = {}
-        self._lock = threading.Lock()  # a batch may share one memo between threads
+        self._lock = threading.Lock()  # a batch may share one cache between threads
 
     def commit(self) -> None:
         with self._lock:
