@@ -13,6 +13,7 @@ from mdit_py_plugins.footnote import footnote_plugin
 
 from .citation_syntax import citations_plugin
 from .shortcode_syntax import shortcodes_plugin
+from .typography import typography_plugin
 
 
 @lru_cache(maxsize=1)
@@ -20,6 +21,7 @@ def parser() -> MarkdownIt:
     """Return the configured parser; `html` stays off so content cannot inject markup or scripts."""
     md = MarkdownIt("js-default", {"typographer": True, "quotes": "“”‘’"})
     md.enable(["replacements", "smartquotes"])
+    md.use(typography_plugin)  # dashes and ellipsis only, as Pandoc's smart; attribute text left straight
     md.use(footnote_plugin)
     md.use(deflist_plugin)
     md.use(attrs_plugin, spans=True)  # every attribute is kept, as Pandoc keeps them; writers emit only known ones
