@@ -280,6 +280,8 @@ CASES = [
     Case("image-no-alt", picture_without_alt, HTML, "alt-text", f"{F01}:14"),
     Case("vague-link-text", finding("Read [click here](https://example.org).\n"),
          HTML, "link-text", f"{F01}:12", "click here"),
+    Case("unclosed-div", finding("Intro.\n\n::: {.callout-note}\nInside.\n\nThe rest of the finding.\n"),
+         HTML, "unclosed-div", f"{F01}:14", "the ::: opened here is never closed; add a line with ::: after"),
 ]
 
 

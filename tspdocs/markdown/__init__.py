@@ -12,6 +12,7 @@ from mdit_py_plugins.deflist import deflist_plugin
 from mdit_py_plugins.footnote import footnote_plugin
 
 from .citation_syntax import citations_plugin
+from .div_syntax import divs_plugin
 from .shortcode_syntax import shortcodes_plugin
 from .typography import typography_plugin
 
@@ -27,6 +28,7 @@ def parser() -> MarkdownIt:
     md.use(attrs_plugin, spans=True)  # every attribute is kept, as Pandoc keeps them; writers emit only known ones
     md.use(attrs_block_plugin)
     md.use(container_plugin, "div", validate=lambda params, *rest: bool(params.strip()))
+    md.use(divs_plugin)  # nested as Pandoc nests them; an unclosed one is marked, not run to the end
     md.use(citations_plugin)
     md.use(shortcodes_plugin)
     return md

@@ -170,6 +170,9 @@ class TreeBuilder:
     def _block_container_div(self, tokens: list[Token], i: int) -> tuple[t.Block, int]:
         opening = tokens[i]
         attr = _div_attr(opening.info, self.problems, self.loc(opening))
+        if opening.meta.get("closed") is False:
+            self.problems.error(f"the {opening.markup} opened here is never closed; add a line with "
+                                f"{opening.markup} after the block", "unclosed-div", self.loc(opening))
         blocks, end = self._blocks(tokens, i + 1, "container_div_close")
         return t.Div(blocks, attr, loc=self.loc(opening)), end
 
