@@ -204,3 +204,18 @@ def test_a_format_is_only_for_dates() -> None:
     with pytest.raises(ValidationError, match="`format` is for date columns"):
         typed("a\n1\n", '{a: {type: integer, format: "%d"}}')
 
+
+def test_totals_sum_only_whole_number_columns_unless_columns_are_chosen(mini: Mini) -> None:
+    mini.write("content/data/tables.yaml", "tables:\n  heat:\n    file: heat.csv\n    respondents: false\n"
+               "    columns: {site: text, days: integer, mean_max: number, share: percent}\n")
+    mini.write("content/data/heat.csv", "site,days,mean_max,share\nNorth,4,67.8,10%\nSouth,6,60.2,20%\n")
+    mini.finding("F01", "Health partnerships help",
+                 body="```{table} heat\nlabel: tbl:a\ncaption: Default\ntotals: Total\n```\n\n"
+                      "```{table} heat\nlabel: tbl:b\ncaption: Chosen\n"
+                      "totals: {label: All sites, columns: [days, mean_max]}\n```\n")
+    run = mini.run("build", "report", "--format", "html")
+    assert run.code == 0, run.output
+    html = mini.root / "build/report/report.html"
+    assert html_table(html, "tbl:a")[-1] == ["Total", "10", "", ""]
+    assert html_table(html, "tbl:b")[-1] == ["All sites", "10", "128.0", ""]
+
