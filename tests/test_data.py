@@ -219,3 +219,11 @@ def test_totals_sum_only_whole_number_columns_unless_columns_are_chosen(mini: Mi
     assert html_table(html, "tbl:a")[-1] == ["Total", "10", "", ""]
     assert html_table(html, "tbl:b")[-1] == ["All sites", "10", "128.0", ""]
 
+
+def test_check_warns_about_a_count_whose_where_selects_no_rows(mini: Mini) -> None:
+    mini.write("content/data/tables.yaml", TYPED_SPEC + "  nobody: {table: people, where: {name: Zed}, count: rows}\n")
+    mini.write("content/data/people.csv", "code,name,score,share,when,note\n007,Bea,3,61%,2010-07-31,\n")
+    run = mini.run("check")
+    assert ("tables.yaml:13: warning [no-data] value 'nobody' has no data: its `where` selects no rows, so no "
+            "document can quote it (it would print 0)") in run.output
+    assert "value 'people' has no data" not in run.output and " error " not in run.output
