@@ -227,3 +227,11 @@ def test_check_warns_about_a_count_whose_where_selects_no_rows(mini: Mini) -> No
     assert ("tables.yaml:13: warning [no-data] value 'nobody' has no data: its `where` selects no rows, so no "
             "document can quote it (it would print 0)") in run.output
     assert "value 'people' has no data" not in run.output and " error " not in run.output
+
+
+def test_a_file_with_many_bad_cells_says_how_many_are_not_shown() -> None:
+    csv = "a\n" + "".join(f"x{i}\n" for i in range(25))
+    problems = problems_of(csv, "{a: integer}")
+    assert len(problems) == 21 and problems[19].startswith("t.csv:21: error [data-type]")
+    assert problems[20] == ("t.csv:22: error [data-more] 5 more problems in this file from this line on not shown; "
+                            "fix those above and run again to see them")

@@ -102,7 +102,7 @@ def _read_xlsx(data: bytes, display: str, sheet: str | None, where: Location) ->
             rows.append(cells)
             lines.append(number)
     if problems:
-        raise BuildError(problems[:MAX_PROBLEMS])
+        raise BuildError(_first_problems(problems))
     if not rows:
         raise fail(f"sheet {name!r} is empty", "data-empty", Location(display, 1))
     header = [h.strip() for h in rows[0]]
@@ -154,8 +154,18 @@ def typed_columns(raw: RawTable, spec: TableSpec, where: Location) -> dict[str, 
                 values.append(None)
         columns[name] = values
     if problems:
-        raise BuildError(problems[:MAX_PROBLEMS])
+        raise BuildError(_first_problems(problems))
     return columns
+
+
+def _first_problems(problems: list[Problem]) -> list[Problem]:
+    """The first MAX_PROBLEMS problems of a file, then one at the first line left out saying how many were."""
+    if len(problems) <= MAX_PROBLEMS:
+        return problems
+    more = len(problems) - MAX_PROBLEMS
+    return [*problems[:MAX_PROBLEMS], Problem(
+        f"{more} more problem{'s' if more != 1 else ''} in this file from this line on not shown; fix those "
+        "above and run again to see them", "data-more", problems[MAX_PROBLEMS].location)]
 
 
 def _convert(cell: str, column: ColumnSpec, convert: Callable[[str], Any], missing: list[str]) -> Any:
