@@ -10,6 +10,8 @@ from mdit_py_plugins.attrs import attrs_block_plugin, attrs_plugin
 from mdit_py_plugins.container import container_plugin
 from mdit_py_plugins.deflist import deflist_plugin
 from mdit_py_plugins.footnote import footnote_plugin
+from mdit_py_plugins.subscript import sub_plugin
+from mdit_py_plugins.superscript import superscript_plugin
 
 from .citation_syntax import citations_plugin
 from .div_syntax import divs_plugin
@@ -29,6 +31,8 @@ def parser() -> MarkdownIt:
     md.use(attrs_block_plugin)
     md.use(container_plugin, "div", validate=lambda params, *rest: bool(params.strip()))
     md.use(divs_plugin)  # nested as Pandoc nests them; an unclosed one is marked, not run to the end
+    md.use(sub_plugin)  # Pandoc's H~2~O and x^2^, read as spans of class subscript and superscript
+    md.use(superscript_plugin)
     md.use(citations_plugin)
     md.use(shortcodes_plugin)
     return md

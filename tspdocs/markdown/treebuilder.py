@@ -300,6 +300,8 @@ def _open_inline(kind: str, token: Token, loc: Location) -> t.Inline:
         return t.Strong([], loc=loc)
     if kind == "s":
         return t.Strike([], loc=loc)
+    if kind in ("sub", "sup"):  # Pandoc's ~sub~ and ^sup^: the writers already know these span classes
+        return t.Span([], t.Attr(classes=["subscript" if kind == "sub" else "superscript"]), loc=loc)
     if kind == "link":
         return t.Link(str(token.attrs.get("href", "")), [], str(token.attrs.get("title", "")), loc=loc)
     return t.Span([], _merge_attr(t.Attr(), token.attrs), loc=loc)
