@@ -241,7 +241,11 @@ CASES = [
     Case("data-text-in-integer", data("name,age,score,rating\nAda,36,1.5,4\nBob,forty,2,5\n"),
          HTML, "data-type", f"{CSV}:3", "forty"),
     Case("data-NA-in-number", data("name,age,score,rating\nAda,36,NA,4\n"),
-         HTML, "data-type", f"{CSV}:2", "'NA'"),
+         HTML, "data-type", f"{CSV}:2", "'NA' marks a missing value, but the number column is not optional; mark "
+         "it `optional: true` in tables.yaml, or leave the cell empty"),
+    Case("data-date-format", lambda mini: with_data(mini, "name,age,score,rating,joined\nAda,36,1.5,4,2012/01/01\n",
+                                                     spec=PEOPLE_SPEC + "      joined: date\n"),
+         HTML, "data-type", f"{CSV}:2", 'give the column a format, e.g. {type: date, format: "%d/%m/%Y"}'),
     Case("data-empty", data("name,age,score,rating\n"), HTML, "data-empty", f"{CSV}:1"),
     Case("data-likert-7", data("name,age,score,rating\nAda,36,1.5,7\n"),
          HTML, "data-type", f"{CSV}:2", "Likert"),
@@ -280,6 +284,8 @@ CASES = [
     Case("image-no-alt", picture_without_alt, HTML, "alt-text", f"{F01}:14"),
     Case("vague-link-text", finding("Read [click here](https://example.org).\n"),
          HTML, "link-text", f"{F01}:12", "click here"),
+    Case("unclosed-div", finding("Intro.\n\n::: {.callout-note}\nInside.\n\nThe rest of the finding.\n"),
+         HTML, "unclosed-div", f"{F01}:14", "the ::: opened here is never closed; add a line with ::: after"),
 ]
 
 

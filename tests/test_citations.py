@@ -91,6 +91,30 @@ def test_unknown_key_is_an_error_at_its_line(mini: Mini) -> None:
     assert "did you mean 'smith2009" in run.stderr
 
 
+CYRILLIC_KEY = "пункт3"  # noqa: RUF001  # "item 3": Pandoc allows a key to start with any letter
+
+
+def test_unknown_key_starting_with_a_non_ascii_letter_is_an_error_at_its_line(mini: Mini) -> None:
+    mini.write("content/references.bib", BIB)
+    body = f"Fine.\n\nBut [@{CYRILLIC_KEY}, p. 12] is not in the list."
+    path = mini.finding("F01", "Health partnerships help", body=body)
+    run = mini.run("build", "report", "--format", "html")
+    assert run.code == 1 and "Traceback" not in run.stderr
+    expected = f"content/findings/{path.name}:14: error [unknown-citation] unknown citation key '{CYRILLIC_KEY}'"
+    assert expected in run.stderr
+
+
+def test_quarto_cross_reference_is_reported_with_the_tspdocs_way(mini: Mini) -> None:
+    mini.write("content/references.bib", BIB)
+    path = mini.finding("F01", "Health partnerships help", body="Fine.\n\nAs @tbl-obstacles and @Fig-x show.")
+    run = mini.run("build", "report", "--format", "html")
+    assert run.code == 1 and "Traceback" not in run.stderr
+    assert (f"content/findings/{path.name}:14: error [unknown-citation] unknown citation key 'tbl-obstacles'"
+            in run.stderr)
+    assert "tspdocs writes cross-references as @tbl:obstacles, not Quarto's @tbl-obstacles" in run.stderr
+    assert "tspdocs writes cross-references as @Fig:x, not Quarto's @Fig-x" in run.stderr
+
+
 def test_unknown_style_is_an_error(cited: Mini) -> None:
     documents = (cited.root / "content/documents.yaml").read_text()
     cited.write("content/documents.yaml", documents.replace("    date: 2010-06-30\n",

@@ -140,3 +140,98 @@ def test_charts_are_reproducible_and_accessible(mini: Mini) -> None:
     page = first.decode()
     assert 'alt="Two bars, Bea higher than Ann."' in page and "data:image/svg+xml;base64," in page
     assert "Data for <a" in page, "the chart's numbers are also given as a table"
+
+
+# Missing values, date formats, totals and empty counts -----------------------------------------------------
+
+def typed(csv: str, columns: str, extra: str = "") -> dict[str, list[object]]:
+    """Read `csv` with the columns `columns` (YAML flow mapping) through the real reader and spec."""
+    import yaml
+
+    from tspdocs.data.files import _read_csv, typed_columns
+    from tspdocs.data.spec import TableSpec
+    from tspdocs.errors import Location
+
+    spec = TableSpec.model_validate(yaml.safe_load(f"{{file: t.csv, columns: {columns}{extra}}}"))
+    return typed_columns(_read_csv(csv.encode(), "t.csv"), spec, Location("tables.yaml", 2))
+
+
+def problems_of(csv: str, columns: str, extra: str = "") -> list[str]:
+    from tspdocs.errors import BuildError
+
+    with pytest.raises(BuildError) as caught:
+        typed(csv, columns, extra)
+    return [str(p) for p in caught.value.problems]
+
+
+def test_missing_value_markers_in_an_optional_column_are_missing() -> None:
+    csv = "a,b,c\n1,NA,x\n2,n/a,NA\n3,N/A,\n4,.,y\n5,-,z\n6,\u2013,w\n7,2.5,v\n"
+    columns = typed(csv, "{a: integer, b: {type: number, optional: true}, c: {type: text, optional: true}}")
+    assert columns["b"] == [None, None, None, None, None, None, 2.5]
+    assert columns["c"] == ["x", "", "", "y", "z", "w", "v"]
+
+
+def test_missing_value_markers_are_configurable_per_table() -> None:
+    columns = typed("a,b\n1,NA\n2,missing\n", "{a: integer, b: {type: text, optional: true}}",
+                    ", missing: [missing]")
+    assert columns["b"] == ["NA", ""]  # NA is text here: only the table's own markers count
+    assert problems_of("a\nNA\n", "{a: {type: integer, optional: true}}", ", missing: [missing]") == [
+        "t.csv:2: error [data-type] column 'a': expected a whole number, found 'NA'"]
+
+
+def test_missing_value_in_a_column_not_optional_says_how_to_allow_it() -> None:
+    assert problems_of("a,b\n1,NA\n", "{a: integer, b: number}") == [
+        "t.csv:2: error [data-type] column 'b': 'NA' marks a missing value, but the number column is not optional; "
+        "mark it `optional: true` in tables.yaml, or leave the cell empty"]
+    assert typed("a\nNA\n", "{a: text}")["a"] == ["NA"]  # in a text column it is text: a code, perhaps
+
+
+def test_dates_read_in_the_column_format() -> None:
+    import datetime as dt
+
+    columns = typed("d,e\n31/01/2012,2012-01-31\n", '{d: {type: date, format: "%d/%m/%Y"}, e: date}')
+    assert columns["d"] == [dt.date(2012, 1, 31)] and columns["e"] == [dt.date(2012, 1, 31)]
+    assert problems_of("d\n2012/01/01\n", "{d: date}") == [
+        "t.csv:2: error [data-type] column 'd': expected a date as YYYY-MM-DD, found '2012/01/01'; for dates "
+        'written another way give the column a format, e.g. {type: date, format: "%d/%m/%Y"}']
+    assert problems_of("d\n2012-01-31\n", '{d: {type: date, format: "%d/%m/%Y"}}') == [
+        "t.csv:2: error [data-type] column 'd': expected a date written as '%d/%m/%Y', found '2012-01-31'"]
+
+
+def test_a_format_is_only_for_dates() -> None:
+    from pydantic import ValidationError
+
+    with pytest.raises(ValidationError, match="`format` is for date columns"):
+        typed("a\n1\n", '{a: {type: integer, format: "%d"}}')
+
+
+def test_totals_sum_only_whole_number_columns_unless_columns_are_chosen(mini: Mini) -> None:
+    mini.write("content/data/tables.yaml", "tables:\n  heat:\n    file: heat.csv\n    respondents: false\n"
+               "    columns: {site: text, days: integer, mean_max: number, share: percent}\n")
+    mini.write("content/data/heat.csv", "site,days,mean_max,share\nNorth,4,67.8,10%\nSouth,6,60.2,20%\n")
+    mini.finding("F01", "Health partnerships help",
+                 body="```{table} heat\nlabel: tbl:a\ncaption: Default\ntotals: Total\n```\n\n"
+                      "```{table} heat\nlabel: tbl:b\ncaption: Chosen\n"
+                      "totals: {label: All sites, columns: [days, mean_max]}\n```\n")
+    run = mini.run("build", "report", "--format", "html")
+    assert run.code == 0, run.output
+    html = mini.root / "build/report/report.html"
+    assert html_table(html, "tbl:a")[-1] == ["Total", "10", "", ""]
+    assert html_table(html, "tbl:b")[-1] == ["All sites", "10", "128.0", ""]
+
+
+def test_check_warns_about_a_count_whose_where_selects_no_rows(mini: Mini) -> None:
+    mini.write("content/data/tables.yaml", TYPED_SPEC + "  nobody: {table: people, where: {name: Zed}, count: rows}\n")
+    mini.write("content/data/people.csv", "code,name,score,share,when,note\n007,Bea,3,61%,2010-07-31,\n")
+    run = mini.run("check")
+    assert ("tables.yaml:13: warning [no-data] value 'nobody' has no data: its `where` selects no rows, so no "
+            "document can quote it (it would print 0)") in run.output
+    assert "value 'people' has no data" not in run.output and " error " not in run.output
+
+
+def test_a_file_with_many_bad_cells_says_how_many_are_not_shown() -> None:
+    csv = "a\n" + "".join(f"x{i}\n" for i in range(25))
+    problems = problems_of(csv, "{a: integer}")
+    assert len(problems) == 21 and problems[19].startswith("t.csv:21: error [data-type]")
+    assert problems[20] == ("t.csv:22: error [data-more] 5 more problems in this file from this line on not shown; "
+                            "fix those above and run again to see them")

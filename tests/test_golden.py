@@ -61,13 +61,8 @@ R = "{http://schemas.openxmlformats.org/officeDocument/2006/relationships}"
 TIGHT = "a list's tightness is judged from every paragraph inside it, those of nested lists and divs included"
 MARKER = "the list marker goes on the first paragraph written for the item, wherever that is: here "
 XFAIL: dict[tuple[str, str], str] = {
-    ("tree.md", "heading attribute with a quoted value"):
-        "the typographer curls the quotes in a trailing {...} before the tree builder reads it as attributes",
     ("tree.md", "tight list holding a loose list"): TIGHT,
     ("tree.md", "list item holding only a callout"): TIGHT,
-    ("tree.md", "fenced code with Pandoc's class syntax for the language"):
-        "```{.python} is read as the language '{.python}', not the class python",
-    ("tree.md", "table caption with classes"): "a table caption's classes and key=value attributes are dropped",
     ("docx.md", "nested ordered list starting at 5"):
         "a list's start overrides level 0 of its numbering, while a nested list's items are at level 1",
     ("docx.md", "list item starting with a callout"): MARKER + "inside the box, on the callout's text",

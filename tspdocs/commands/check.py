@@ -145,9 +145,11 @@ def _check_typed_numbers(corpus: Corpus, data: Data, problems: Problems) -> None
             problems.extend(exc.problems)
             continue
         known.setdefault(value.text, name)
-        if value.value is None:
-            problems.warning(f"value {name!r} has no data: its `where` selects no rows, so no document can quote it",
-                             "no-data", data.where("values", name))
+        spec = data.spec.values[name]
+        counts_nothing = spec.operation in ("count", "distinct") and bool(spec.where) and value.value == 0
+        if value.value is None or counts_nothing:
+            problems.warning(f"value {name!r} has no data: its `where` selects no rows, so no document can quote it"
+                             + (" (it would print 0)" if counts_nothing else ""), "no-data", data.where("values", name))
     sources = [f.source for f in corpus.findings.values()] + [s.source for s in corpus.sections.values()]
     for source in sources:
         for number, line in enumerate(source.text.split("\n"), source.first_line):

@@ -1,8 +1,9 @@
 """Read CSV and XLSX files into typed columns, naming the file and line of any cell that does not fit.
 
-Nothing is inferred: each column's type comes from tables.yaml, an empty
-cell is allowed only in an `optional` column, and the text `NA` is just text
-(so in a number column it is an error, never a silent NaN).
+Nothing is inferred: each column's type comes from tables.yaml, and an empty
+cell, or one holding a missing-value marker (`NA`, `n/a`, `.`, `-`, … or the
+table's own `missing:` list), is read as missing only in an `optional` column;
+elsewhere it is an error saying so, never a silent NaN.
 """
 
 from __future__ import annotations
@@ -35,6 +36,7 @@ class RawTable:
     lines: list[int]
     display: str
     header_line: int = 1
+    spreadsheet: bool = False  # from XLSX, whose date cells arrive as YYYY-MM-DD whatever a column's format
 
 
 def read_raw(fs: ProjectFS, spec: TableSpec, where: Location) -> RawTable:
@@ -100,11 +102,11 @@ def _read_xlsx(data: bytes, display: str, sheet: str | None, where: Location) ->
             rows.append(cells)
             lines.append(number)
     if problems:
-        raise BuildError(problems[:MAX_PROBLEMS])
+        raise BuildError(_first_problems(problems))
     if not rows:
         raise fail(f"sheet {name!r} is empty", "data-empty", Location(display, 1))
     header = [h.strip() for h in rows[0]]
-    return RawTable(header, rows[1:], lines[1:], display, lines[0])
+    return RawTable(header, rows[1:], lines[1:], display, lines[0], spreadsheet=True)
 
 
 def _cell_text(value: Any) -> str:
@@ -140,28 +142,43 @@ def typed_columns(raw: RawTable, spec: TableSpec, where: Location) -> dict[str, 
     columns: dict[str, list[Any]] = {}
     for name, column in declared.items():
         index = raw.header.index(name)
-        convert = CONVERTERS[column.type]
+        convert = _date_converter(column.format, raw.spreadsheet) if column.type == "date" \
+            else CONVERTERS[column.type]
         values = []
         for row, line in zip(raw.rows, raw.lines, strict=True):
             cell = row[index].strip() if index < len(row) else ""
             try:
-                values.append(_convert(cell, column, convert))
+                values.append(_convert(cell, column, convert, spec.missing))
             except ValueError as exc:
                 problems.append(Problem(f"column {name!r}: {exc}", "data-type", Location(raw.display, line)))
                 values.append(None)
         columns[name] = values
     if problems:
-        raise BuildError(problems[:MAX_PROBLEMS])
+        raise BuildError(_first_problems(problems))
     return columns
 
 
-def _convert(cell: str, column: ColumnSpec, convert: Callable[[str], Any]) -> Any:
-    if cell == "":
+def _first_problems(problems: list[Problem]) -> list[Problem]:
+    """The first MAX_PROBLEMS problems of a file, then one at the first line left out saying how many were."""
+    if len(problems) <= MAX_PROBLEMS:
+        return problems
+    more = len(problems) - MAX_PROBLEMS
+    return [*problems[:MAX_PROBLEMS], Problem(
+        f"{more} more problem{'s' if more != 1 else ''} in this file from this line on not shown; fix those "
+        "above and run again to see them", "data-more", problems[MAX_PROBLEMS].location)]
+
+
+def _convert(cell: str, column: ColumnSpec, convert: Callable[[str], Any], missing: list[str]) -> Any:
+    marker = cell in missing
+    if cell == "" or (marker and column.optional):
         if column.type == "text":
             return ""
         if column.optional:
             return None
         raise ValueError(f"empty cell in a {column.type} column; fill it in, or mark the column optional")
+    if marker and column.type != "text":
+        raise ValueError(f"{cell!r} marks a missing value, but the {column.type} column is not optional; mark it "
+                         "`optional: true` in tables.yaml, or leave the cell empty")
     return convert(cell)
 
 
@@ -202,7 +219,24 @@ def _date(cell: str) -> dt.date:
     try:
         return dt.date.fromisoformat(cell)
     except ValueError:
-        raise ValueError(f"expected a date as YYYY-MM-DD, found {cell!r}") from None
+        pass
+    raise ValueError(f"expected a date as YYYY-MM-DD, found {cell!r}; for dates written another way give the "
+                     "column a format, e.g. {type: date, format: \"%d/%m/%Y\"}")
+
+
+def _date_converter(form: str | None, spreadsheet: bool) -> Callable[[str], dt.date]:
+    """Read dates in the column's strptime `form` (and, in a workbook, its real date cells too)."""
+    if form is None:
+        return _date
+
+    def convert(cell: str) -> dt.date:
+        try:
+            return dt.datetime.strptime(cell, form).date()
+        except ValueError:
+            if spreadsheet and re.fullmatch(r"\d{4}-\d{2}-\d{2}", cell):
+                return _date(cell)
+            raise ValueError(f"expected a date written as {form!r}, found {cell!r}") from None
+    return convert
 
 
 CONVERTERS: dict[str, Callable[[str], Any]] = {

@@ -16,9 +16,21 @@ class Model(BaseModel):
     model_config = ConfigDict(extra="forbid", frozen=True, populate_by_name=True)
 
 
+# How data files commonly write a missing value; a table's `missing:` replaces the list.
+DEFAULT_MISSING = ("NA", "n/a", "N/A", ".", "-", "\u2013")
+
+
 class ColumnSpec(Model):
     type: ColumnType
-    optional: bool = False
+    optional: bool = False  # may hold empty cells, and the table's missing-value markers, read as missing
+    format: str | None = None  # a date column's strptime format, e.g. "%d/%m/%Y"; YYYY-MM-DD without it
+
+    @model_validator(mode="after")
+    def _date_format(self) -> ColumnSpec:
+        if self.format is not None and (self.type != "date" or "%" not in self.format):
+            raise ValueError("`format` is for date columns, written with strptime codes: "
+                             "{type: date, format: \"%d/%m/%Y\"}")
+        return self
 
 
 class Measure(Model):
@@ -67,11 +79,14 @@ class TableSpec(Model):
     crosstab: Crosstab | None = None
     likert: dict[str, str] | None = None
     order: dict[str, list[Scalar]] = Field(default_factory=dict)
+    missing: list[str] = Field(default_factory=lambda: list(DEFAULT_MISSING))  # markers of a missing value
 
     @model_validator(mode="after")
     def _file_or_derived(self) -> TableSpec:
         if bool(self.file) == bool(self.source):
             raise ValueError("give either `file` (with `columns`) or `from` (a table to derive from)")
+        if self.source and "missing" in self.model_fields_set:
+            raise ValueError("`missing` belongs on the table read from a file; derived tables follow it")
         if self.source and "respondents" in self.model_fields_set:
             raise ValueError("`respondents` belongs on the table read from a file; derived tables follow it")
         if self.file and not self.columns:

@@ -10,9 +10,13 @@ from mdit_py_plugins.attrs import attrs_block_plugin, attrs_plugin
 from mdit_py_plugins.container import container_plugin
 from mdit_py_plugins.deflist import deflist_plugin
 from mdit_py_plugins.footnote import footnote_plugin
+from mdit_py_plugins.subscript import sub_plugin
+from mdit_py_plugins.superscript import superscript_plugin
 
 from .citation_syntax import citations_plugin
+from .div_syntax import divs_plugin
 from .shortcode_syntax import shortcodes_plugin
+from .typography import typography_plugin
 
 
 @lru_cache(maxsize=1)
@@ -20,11 +24,15 @@ def parser() -> MarkdownIt:
     """Return the configured parser; `html` stays off so content cannot inject markup or scripts."""
     md = MarkdownIt("js-default", {"typographer": True, "quotes": "“”‘’"})
     md.enable(["replacements", "smartquotes"])
+    md.use(typography_plugin)  # dashes and ellipsis only, as Pandoc's smart; attribute text left straight
     md.use(footnote_plugin)
     md.use(deflist_plugin)
     md.use(attrs_plugin, spans=True)  # every attribute is kept, as Pandoc keeps them; writers emit only known ones
     md.use(attrs_block_plugin)
     md.use(container_plugin, "div", validate=lambda params, *rest: bool(params.strip()))
+    md.use(divs_plugin)  # nested as Pandoc nests them; an unclosed one is marked, not run to the end
+    md.use(sub_plugin)  # Pandoc's H~2~O and x^2^, read as spans of class subscript and superscript
+    md.use(superscript_plugin)
     md.use(citations_plugin)
     md.use(shortcodes_plugin)
     return md

@@ -13,7 +13,8 @@ from markdown_it.rules_inline import StateInline
 
 from ..tree import Citation
 
-KEY = r"[A-Za-z0-9_](?:[\w]|[:.#$%&\-+?<>~/](?=\w))*"
+# As Pandoc: a key starts with a letter (any script), a digit or _, and holds internal punctuation.
+KEY = r"\w(?:\w|[:.#$%&\-+?<>~/](?=\w))*"
 _ITEM = re.compile(rf"^(?P<prefix>.*?)(?P<minus>-?)@(?P<key>{KEY})(?P<suffix>.*)$", re.DOTALL)
 _NARRATIVE = re.compile(rf"@(?P<key>{KEY})")
 _LOCATOR = re.compile(r" ?\[(?P<suffix>[^\[\]@]*)\]")

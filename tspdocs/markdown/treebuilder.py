@@ -17,10 +17,10 @@ from .. import tree as t
 from ..errors import Location, Problems
 from ..tree import plain_text
 from . import parse
+from .typography import CAPTION as _CAPTION
+from .typography import TRAILING_ATTR as _TRAILING_ATTR
 
 REF_KINDS = ("sec", "tbl", "fig")
-_TRAILING_ATTR = re.compile(r"\s*(\{[^{}]*\})\s*$")
-_CAPTION = re.compile(r"^(?:Table)?:\s+")
 
 
 def build_blocks(text: str, path: str, first_line: int, problems: Problems) -> list[t.Block]:
@@ -149,7 +149,16 @@ class TreeBuilder:
             body_line = self.first_line + token.map[0] + 1 if token.map else 0
             return t.Directive(directive[1], directive[2].strip(), token.content, body_line,
                                loc=self.loc(token)), i + 1
-        language = info.split()[0] if info else ""
+        if info.startswith("{"):  # Pandoc's ```{.python .numberLines}: the first class is the language
+            try:
+                classes = parse_attr_text(info).classes
+            except ParseError as exc:
+                self.problems.error(f"cannot read the code block's attributes {info!r}: {exc}", "attributes",
+                                    self.loc(token))
+                classes = []
+            language = classes[0] if classes else ""
+        else:
+            language = info.split()[0] if info else ""
         return t.CodeBlock(token.content.rstrip("\n"), language, loc=self.loc(token)), i + 1
 
     def _block_code_block(self, tokens: list[Token], i: int) -> tuple[t.Block, int]:
@@ -161,6 +170,9 @@ class TreeBuilder:
     def _block_container_div(self, tokens: list[Token], i: int) -> tuple[t.Block, int]:
         opening = tokens[i]
         attr = _div_attr(opening.info, self.problems, self.loc(opening))
+        if opening.meta.get("closed") is False:
+            self.problems.error(f"the {opening.markup} opened here is never closed; add a line with "
+                                f"{opening.markup} after the block", "unclosed-div", self.loc(opening))
         blocks, end = self._blocks(tokens, i + 1, "container_div_close")
         return t.Div(blocks, attr, loc=self.loc(opening)), end
 
@@ -248,7 +260,7 @@ class TreeBuilder:
             if kind in ("softbreak", "hardbreak"):
                 line += 1
                 current.append(t.SoftBreak(loc=loc) if kind == "softbreak" else t.LineBreak(loc=loc))
-            elif kind == "text":
+            elif kind in ("text", "attr_text"):  # attr_text: a trailing {...} the typographer left alone
                 current.append(t.Text(child.content, loc=loc))
             elif kind == "code_inline":
                 current.append(t.Code(child.content, loc=loc))
@@ -288,6 +300,8 @@ def _open_inline(kind: str, token: Token, loc: Location) -> t.Inline:
         return t.Strong([], loc=loc)
     if kind == "s":
         return t.Strike([], loc=loc)
+    if kind in ("sub", "sup"):  # Pandoc's ~sub~ and ^sup^: the writers already know these span classes
+        return t.Span([], t.Attr(classes=["subscript" if kind == "sub" else "superscript"]), loc=loc)
     if kind == "link":
         return t.Link(str(token.attrs.get("href", "")), [], str(token.attrs.get("title", "")), loc=loc)
     return t.Span([], _merge_attr(t.Attr(), token.attrs), loc=loc)
@@ -366,6 +380,10 @@ def _pop_trailing_attr(children: list[t.Inline], problems: Problems, loc: Locati
         attr = parse_attr_text(match[1])
     except ParseError as exc:
         problems.error(f"cannot read the attributes {match[1]!r}: {exc}", "attributes", loc)
+        before = children[-2] if len(children) > 1 else None
+        if isinstance(before, t.Text):  # join the text the typographer was kept from back on
+            before.text += last.text
+            children.pop()
         return t.Attr()
     last.text = last.text[:match.start()]
     if not last.text:
@@ -398,6 +416,8 @@ def _attach_captions(blocks: list[t.Block], problems: Problems) -> list[t.Block]
             attr = _pop_trailing_attr(block.children, problems, block.loc or Location(""))
             if attr.id:
                 previous.attr.id = attr.id
+            previous.attr.classes.extend(attr.classes)
+            previous.attr.values.update(attr.values)
             previous.caption = block.children
             continue
         out.append(block)

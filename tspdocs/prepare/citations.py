@@ -11,6 +11,7 @@ from __future__ import annotations
 import hashlib
 import importlib.util
 import json
+import re
 import shutil
 import subprocess
 import tempfile
@@ -103,6 +104,9 @@ def style_path(fs: ProjectFS, name: str, where: Location | None) -> Path:
                    "from the CSL repository such as harvard-cite-them-right or apa", "csl", where) from None
 
 
+_QUARTO_REF = re.compile(r"^(?P<kind>tbl|fig|sec)-(?P<name>.+)$", re.IGNORECASE)
+
+
 def resolve_citations(doc: t.Document, bibliography: References, style: str, problems: Problems, *,
                       anonymise_families: set[str] | None = None, style_where: Location | None = None,
                       render: bool = True) -> None:
@@ -120,6 +124,10 @@ def resolve_citations(doc: t.Document, bibliography: References, style: str, pro
                 unknown = True
                 message = (known_names(citation.key, list(items), "citation key") or citation.key) if items \
                     else f"citation @{citation.key}, but the project has no content/references.bib"
+                quarto = _QUARTO_REF.match(citation.key)
+                if quarto:
+                    message += (f"; tspdocs writes cross-references as @{quarto['kind']}:{quarto['name']}, "
+                                f"not Quarto's @{citation.key}")
                 problems.error(message, "unknown-citation", cite.loc)
     if unknown:
         return

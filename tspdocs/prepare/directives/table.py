@@ -150,7 +150,9 @@ def _totals_row(rows: Rows, body: list[t.Row], views: dict[str, ColumnView], col
                 policy: FigurePolicy) -> t.Row:
     """Return the totals row; a total that would give away a suppressed cell above it is suppressed too."""
     spec = TotalsView(label=totals) if isinstance(totals, str) else totals
-    summed = spec.columns or [c.name for c in columns if c.kind in ("integer", "number")]
+    # By default only whole-number columns (counts, days) are summed: a total of means, medians or shares
+    # means nothing. `columns:` chooses explicitly.
+    summed = spec.columns or [c.name for c in columns if c.kind == "integer"]
     unknown = [c for c in summed if c not in views]
     if unknown:
         raise fail(f"totals: no column {', '.join(unknown)} in this table", "data-column", loc)
