@@ -68,8 +68,9 @@ def _appendix(records: list[dict[str, Any]], where: t.Div) -> list[t.Block]:
     table = t.Table(columns, head, body, caption=[t.Text(label("figures-appendix-caption"))],
                     attr=t.Attr("tbl:about-these-figures"), row_headers=1, loc=where.loc)
     note = t.Para([t.Text(label("figures-appendix-note"))], loc=where.loc)
-    return [t.Heading(1, [t.Text(label("figures-appendix"))], t.Attr("sec:about-these-figures"), loc=where.loc),
-            note, table]
+    heading = t.Heading(1, [t.Text(label("figures-appendix"))], t.Attr("sec:about-these-figures", ["unnumbered"]),
+                        loc=where.loc)
+    return [heading, note, table]
 
 
 def _cell(text: str, align: t.Align = None) -> t.Cell:
