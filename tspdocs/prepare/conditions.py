@@ -21,6 +21,8 @@ bases.
 
 from __future__ import annotations
 
+from typing import Any, TypeVar
+
 from .. import tree as t
 from ..data.suppression import mark
 from ..errors import BuildError, Location
@@ -34,55 +36,39 @@ ALL_PREFIX = "all."
 def apply_claims(blocks: list[t.Block], ctx: PrepareContext) -> list[t.Block]:
     """Return `blocks` with every `when` block and span resolved for this variant; the claims inside a
     block that is left out are not checked, as they are not published."""
-    kept = _blocks(blocks, ctx)
+    kept = _resolve(blocks, t.Div, ctx)
     for inlines in t.inline_lists(kept):
-        inlines[:] = _inlines(inlines, ctx)
+        inlines[:] = _resolve(inlines, t.Span, ctx)
     return kept
 
 
-def _blocks(blocks: list[t.Block], ctx: PrepareContext) -> list[t.Block]:
-    out: list[t.Block] = []
-    index = 0
-    while index < len(blocks):
-        block = blocks[index]
-        if isinstance(block, t.Div) and OTHERWISE in block.attr.classes:
-            ctx.problems.error("an ::: {.otherwise} block must follow a ::: {when=\"…\"} block directly",
-                               "claim", block.loc)
-            index += 1
-            continue
-        if isinstance(block, t.Div) and "when" in block.attr.values:
-            following = blocks[index + 1] if index + 1 < len(blocks) else None
-            otherwise = following if isinstance(following, t.Div) and OTHERWISE in following.attr.classes \
-                and "when" not in following.attr.values else None
-            chosen = _choose(block, block.attr.values["when"], otherwise, ctx)
-            out.extend(_blocks(_unwrap_block(chosen), ctx) if chosen is not None else [])
-            index += 2 if otherwise is not None else 1
-            continue
-        for children in t.child_blocks(block):
-            children[:] = _blocks(children, ctx)
-        out.append(block)
-        index += 1
-    return out
+Conditional = TypeVar("Conditional", t.Block, t.Inline)
+WHAT = {t.Div: "an ::: {.otherwise} block must follow a ::: {when=\"…\"} block directly",
+        t.Span: "an [...]{.otherwise} span must follow a [...]{when=\"…\"} span directly"}
 
 
-def _inlines(inlines: list[t.Inline], ctx: PrepareContext) -> list[t.Inline]:
-    out: list[t.Inline] = []
+def _resolve(nodes: list[Conditional], kind: type[t.Div] | type[t.Span], ctx: PrepareContext) -> list[Conditional]:
+    """Replace each `when` node of `kind` (and the `.otherwise` right after it) by what this variant shows;
+    blocks are resolved at every depth, inline lists one at a time by the caller."""
+    out: list[Conditional] = []
     index = 0
-    while index < len(inlines):
-        node = inlines[index]
-        if isinstance(node, t.Span) and OTHERWISE in node.attr.classes:
-            ctx.problems.error("an [...]{.otherwise} span must follow a [...]{when=\"…\"} span directly",
-                               "claim", node.loc)
+    while index < len(nodes):
+        node = nodes[index]
+        if isinstance(node, kind) and OTHERWISE in node.attr.classes:
+            ctx.problems.error(WHAT[kind], "claim", node.loc)
             index += 1
             continue
-        if isinstance(node, t.Span) and "when" in node.attr.values:
-            following = inlines[index + 1] if index + 1 < len(inlines) else None
-            otherwise = following if isinstance(following, t.Span) and OTHERWISE in following.attr.classes \
+        if isinstance(node, kind) and "when" in node.attr.values:
+            following = nodes[index + 1] if index + 1 < len(nodes) else None
+            otherwise = following if isinstance(following, kind) and OTHERWISE in following.attr.classes \
                 and "when" not in following.attr.values else None
             chosen = _choose(node, node.attr.values["when"], otherwise, ctx)
-            out.extend(_inlines(_unwrap_span(chosen), ctx) if chosen is not None else [])
+            out.extend(_resolve(_unwrap(chosen), kind, ctx) if chosen is not None else [])
             index += 2 if otherwise is not None else 1
             continue
+        if isinstance(node, t.Block):
+            for children in t.child_blocks(node):
+                children[:] = _resolve(children, kind, ctx)
         out.append(node)
         index += 1
     return out
@@ -122,15 +108,11 @@ def figure(name: str, ctx: PrepareContext, where: Location | None) -> Figure:
     return Figure(float(value.value) if printable else None, value.base, value.text)
 
 
-def _unwrap_block(node: t.Div | t.Span) -> list[t.Block]:
-    assert isinstance(node, t.Div)
+def _unwrap(node: t.Div | t.Span) -> list[Any]:
+    """Return what a resolved node shows: its content, still wrapped if it has attributes of its own."""
     kept = _kept(node.attr)
-    return [t.Div(node.blocks, kept, loc=node.loc)] if kept.id or kept.classes or kept.values else node.blocks
-
-
-def _unwrap_span(node: t.Div | t.Span) -> list[t.Inline]:
-    assert isinstance(node, t.Span)
-    kept = _kept(node.attr)
+    if isinstance(node, t.Div):
+        return [t.Div(node.blocks, kept, loc=node.loc)] if kept.id or kept.classes or kept.values else node.blocks
     return [t.Span(node.children, kept, loc=node.loc)] if kept.id or kept.classes or kept.values else node.children
 
 
