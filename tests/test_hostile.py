@@ -8,14 +8,21 @@ with a code instead of a traceback, nothing read or run outside the project.
 
 from __future__ import annotations
 
+import hashlib
+import json
 import os
 import subprocess
+import sys
 import time
 import uuid
 from pathlib import Path
 
 import pytest
-from conftest import Mini, Run
+from conftest import REPO, Mini, Run
+
+from tspdocs.errors import BuildError
+from tspdocs.project import projectfs
+from tspdocs.project.projectfs import ProjectFS
 
 TEMPLATE = "templates/reports/small.md.j2"
 
@@ -62,3 +69,88 @@ def test_git_filters_configured_in_the_repository_do_not_run(mini: Mini, tmp_pat
         assert not marker.exists(), "a build ran a filter the repository configured"
     finally:
         marker.unlink(missing_ok=True)
+
+
+# One read gate: regular files only, inside the project, not too large -------------------------------------
+
+
+def build_in_subprocess(root: Path, *args: str, timeout: float = 120) -> subprocess.CompletedProcess[str]:
+    """Run `python -m tspdocs ARGS` in its own process, so that a hang fails the test instead of stalling it."""
+    try:
+        return subprocess.run([sys.executable, "-m", "tspdocs", *args], cwd=root, capture_output=True, text=True,
+                              timeout=timeout, check=False, env={**os.environ, "PYTHONPATH": str(REPO)})
+    except subprocess.TimeoutExpired:
+        pytest.fail(f"tspdocs {' '.join(args)} hung (over {timeout} s)")
+
+
+@pytest.mark.parametrize("where", ["assets/notes.fifo", "templates/reports/draft.md.j2.fifo",
+                                   "content/data/incoming.csv", "content/sections/notes.txt",
+                                   "assets/fonts/Extra.ttf"])
+def test_a_fifo_anywhere_in_the_project_does_not_hang_a_build(mini: Mini, where: str) -> None:
+    (mini.root / where).parent.mkdir(parents=True, exist_ok=True)
+    os.mkfifo(mini.root / where)
+    first = build_in_subprocess(mini.root, "build", "report", "--format", "html")
+    assert first.returncode == 0, first.stderr
+    again = build_in_subprocess(mini.root, "build", "report", "--format", "html")  # the no-op check
+    assert again.returncode == 0, again.stderr
+    manifest = (mini.root / "build/manifest.json").read_text(encoding="utf-8")
+    assert where not in manifest
+
+
+def test_a_fifo_read_as_a_finding_is_refused_at_its_place(mini: Mini) -> None:
+    os.mkfifo(mini.root / "content/findings/f02.md")
+    run = build_in_subprocess(mini.root, "build", "report", "--format", "html")
+    assert run.returncode == 1, run.stderr
+    assert "content/findings/f02.md" in run.stderr and "[special-file]" in run.stderr, run.stderr
+    assert "Traceback" not in run.stderr
+
+
+def test_links_out_of_the_project_and_to_devices_are_not_read_by_the_input_scan(mini: Mini, tmp_path: Path) -> None:
+    secret = tmp_path / "secret.txt"
+    secret.write_text("SECRET outside the project\n", encoding="utf-8")
+    os.symlink(secret, mini.root / "assets/notes.txt")
+    os.symlink("/dev/zero", mini.root / "assets/zero.bin")  # read to the end, it would exhaust memory
+    os.symlink(mini.root / "assets/missing.png", mini.root / "assets/dangling.png")
+    os.symlink("loop-b", mini.root / "assets/loop-a")
+    os.symlink("loop-a", mini.root / "assets/loop-b")
+    run = build_in_subprocess(mini.root, "build", "report", "--format", "html", timeout=60)
+    assert run.returncode == 0, run.stderr
+    manifest = json.loads((mini.root / "build/manifest.json").read_text(encoding="utf-8"))
+    listed = {entry["path"] for entry in manifest["inputs"]}
+    assert not listed & {"assets/notes.txt", "assets/zero.bin", "assets/dangling.png", "assets/loop-a"}
+    assert hashlib.sha256(secret.read_bytes()).hexdigest() not in json.dumps(manifest)
+    assert "content/findings/f01.md" in listed
+
+
+def test_a_data_file_linked_to_a_device_is_refused_without_reading_it(mini: Mini) -> None:
+    mini.write("content/data/tables.yaml", "tables:\n  survey:\n    file: survey.csv\n    columns: {area: text}\n")
+    os.symlink("/dev/zero", mini.root / "content/data/survey.csv")
+    mini.finding("F01", "Health partnerships help", body="```{table} survey\n```\n")
+    run = build_in_subprocess(mini.root, "build", "report", "--format", "html", timeout=60)
+    assert run.returncode == 1, run.stderr
+    assert "[outside-project]" in run.stderr and "Traceback" not in run.stderr, run.stderr
+
+
+def test_a_file_over_the_size_limit_is_refused_with_its_size(mini: Mini, monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.setattr(projectfs, "MAX_FILE_BYTES", 4096)
+    mini.finding("F01", "Health partnerships help", body="Long text. " * 1000)
+    run = mini.run("build", "report", "--format", "html")
+    assert_no_traceback(run)
+    assert run.code == 1
+    assert "content/findings/f01.md" in run.stderr and "[file-too-large]" in run.stderr, run.stderr
+    assert "4 KiB" in run.stderr or "4,096" in run.stderr
+
+
+def test_the_gate_refuses_special_files_before_opening_them(tmp_path: Path) -> None:
+    fs = ProjectFS.at(tmp_path)
+    os.mkfifo(tmp_path / "pipe")
+    with pytest.raises(BuildError) as caught:
+        fs.read_bytes(tmp_path / "pipe")
+    assert caught.value.problems[0].code == "special-file"
+    with pytest.raises(BuildError) as caught:
+        fs.digest(tmp_path / "pipe")
+    assert caught.value.problems[0].code == "special-file"
+    assert not fs.is_readable(tmp_path / "pipe")
+    (tmp_path / "plain.txt").write_bytes(b"plain")
+    assert fs.read_bytes(tmp_path / "plain.txt") == b"plain"
+    assert fs.digest(tmp_path / "plain.txt") == hashlib.sha256(b"plain").hexdigest()
