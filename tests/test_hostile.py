@@ -18,7 +18,7 @@ import uuid
 from pathlib import Path
 
 import pytest
-from conftest import REPO, Mini, Run
+from conftest import MINI_DOCUMENTS, REPO, Mini, Run
 
 from tspdocs.errors import BuildError
 from tspdocs.project import projectfs
@@ -154,3 +154,86 @@ def test_the_gate_refuses_special_files_before_opening_them(tmp_path: Path) -> N
     (tmp_path / "plain.txt").write_bytes(b"plain")
     assert fs.read_bytes(tmp_path / "plain.txt") == b"plain"
     assert fs.digest(tmp_path / "plain.txt") == hashlib.sha256(b"plain").hexdigest()
+
+
+# Pandoc: sandboxed, a fixed locale, no parent style fetched ----------------------------------------------
+
+BIB = r"""
+@article{smith2009, author = {Smith, Jane}, title = {The Quick Brown Fox Jumps Over},
+  journaltitle = {Voluntary Sector Review}, volume = {1}, pages = {1--20}, date = {2009}}
+"""
+
+
+def cited(mini: Mini, csl: str | None = None) -> Mini:
+    mini.write("content/references.bib", BIB)
+    mini.finding("F01", "Health partnerships help", body="Partnership helped [@smith2009].\n")
+    if csl:
+        mini.write("content/documents.yaml", MINI_DOCUMENTS.replace("    date: 2010-06-30",
+                                                                    f"    date: 2010-06-30\n    csl: {csl}"))
+    return mini
+
+
+def dependent_style(parent: str) -> str:
+    return ('<?xml version="1.0" encoding="utf-8"?>\n'
+            '<style xmlns="http://purl.org/net/xbiblio/csl" version="1.0" default-locale="en-GB">\n'
+            f'  <info><title>House</title><id>house</id><link href="{parent}" rel="independent-parent"/>\n'
+            '    <updated>2020-01-01T00:00:00+00:00</updated></info>\n</style>\n')
+
+
+@pytest.mark.parametrize("how", ["file", "http"])
+def test_a_style_with_a_parent_outside_is_refused_without_reading_it(mini: Mini, tmp_path: Path,
+                                                                     how: str) -> None:
+    import http.server
+    import threading
+
+    marker = f"SECRET-{uuid.uuid4().hex}"
+    secret = tmp_path / "parent.csl"
+    secret.write_text(f"{marker}\n", encoding="utf-8")
+    hits: list[str] = []
+
+    class Handler(http.server.BaseHTTPRequestHandler):
+        def do_GET(self) -> None:
+            hits.append(self.path)
+            self.send_response(404)
+            self.end_headers()
+
+        def log_message(self, *args: object) -> None:
+            pass
+
+    server = http.server.HTTPServer(("127.0.0.1", 0), Handler)
+    threading.Thread(target=server.serve_forever, daemon=True).start()
+    try:
+        parent = secret.as_uri() if how == "file" else f"http://127.0.0.1:{server.server_port}/parent.csl"
+        cited(mini, "house").write("assets/csl/house.csl", dependent_style(parent))
+        before = secret.stat().st_atime_ns
+        run = mini.run("build", "report", "--format", "html")
+    finally:
+        server.shutdown()
+    assert_no_traceback(run)
+    assert run.code == 1
+    assert "assets/csl/house.csl" in run.stderr and "[csl]" in run.stderr, run.stderr
+    assert marker not in run.output, "the build read a style outside the project and printed it"
+    assert hits == [], "the build fetched a parent style over the network"
+    assert secret.stat().st_atime_ns == before or how == "http"
+
+
+def test_a_dependent_style_of_the_csl_repository_uses_the_local_parent(mini: Mini) -> None:
+    cited(mini, "house").write("assets/csl/house.csl",
+                               dependent_style("http://www.zotero.org/styles/harvard-cite-them-right"))
+    run = mini.run("build", "report", "--format", "html")
+    assert run.code == 0, run.output
+    assert "(Smith, 2009)" in (mini.root / "build/report/report.html").read_text(encoding="utf-8")
+
+
+def test_the_reference_list_does_not_depend_on_the_users_locale(tmp_path: Path,
+                                                                monkeypatch: pytest.MonkeyPatch) -> None:
+    pages = {}
+    for lang in ("C.UTF-8", "de_DE.UTF-8"):
+        mini = cited(Mini(tmp_path / lang))
+        monkeypatch.setenv("LANG", lang)
+        monkeypatch.setenv("LC_ALL", lang)
+        run = mini.run("build", "report", "--format", "html")
+        assert run.code == 0, run.output
+        pages[lang] = (mini.root / "build/report/report.html").read_bytes()
+    assert b"The quick brown fox jumps over" in pages["C.UTF-8"]
+    assert pages["C.UTF-8"] == pages["de_DE.UTF-8"]
