@@ -17,10 +17,12 @@ import time
 import uuid
 from pathlib import Path
 
+import docx
 import pytest
 from conftest import MINI_DOCUMENTS, REPO, Mini, Run
 
 from tspdocs.errors import BuildError
+from tspdocs.prepare.characters import clean_string
 from tspdocs.project import projectfs
 from tspdocs.project.projectfs import ProjectFS
 
@@ -237,3 +239,66 @@ def test_the_reference_list_does_not_depend_on_the_users_locale(tmp_path: Path,
         pages[lang] = (mini.root / "build/report/report.html").read_bytes()
     assert b"The quick brown fox jumps over" in pages["C.UTF-8"]
     assert pages["C.UTF-8"] == pages["de_DE.UTF-8"]
+
+
+# One sanitiser for text entering XML and HTML ---------------------------------------------------------------
+
+CONTROL_FINDING = """\
+---
+id: F01
+title: "Health\\x0bpartnerships\\x01 help"
+questions: [RQ1]
+sectors: [health]
+evidence: [survey]
+status: approved
+phase: interim
+key_message: "It\\x0cmatters\\uffff."
+---
+
+Line one\x0bline two\x0cnext page\x01gone.
+
+| a | b |
+|---|---|
+| x\x0by | z\x01 |
+
+```{table} survey
+```
+"""
+FORBIDDEN = {chr(c) for c in [*range(0x20), *range(0x7f, 0xa0), 0xfffe, 0xffff]} - {"\t", "\n", "\r"}
+
+
+def test_control_characters_from_markdown_yaml_and_csv_are_cleaned_in_every_format(mini: Mini) -> None:
+    mini.write("content/findings/f01.md", CONTROL_FINDING)
+    mini.write("content/data/tables.yaml", "tables:\n  survey:\n    file: survey.csv\n    columns: {area: text}\n")
+    (mini.root / "content/data/survey.csv").write_bytes(b"area\nAsh\x0bdale\nBr\x01am\n")
+    run = mini.run("build", "report", "--format", "html,docx,pdf")
+    assert_no_traceback(run)
+    assert run.code == 0, run.output
+    page = (mini.root / "build/report/report.html").read_text(encoding="utf-8")
+    assert not FORBIDDEN & set(page), sorted(hex(ord(c)) for c in FORBIDDEN & set(page))
+    assert "Line one<br>" in page and "line two next pagegone." in page
+    assert "Ash<br>" in page and "Bram" in page
+    document = docx.Document(str(mini.root / "build/report/report.docx"))
+    paragraphs = [p.text for p in document.paragraphs]
+    assert "Line one\nline two next pagegone." in paragraphs
+    assert "Health\npartnerships help" in paragraphs
+    cells = [cell.text for table in document.tables for row in table.rows for cell in row.cells]
+    assert {"x\ny", "z", "Ash\ndale", "Bram"} <= set(cells)
+    assert document.core_properties.title == "Small report"
+
+
+def test_a_finding_title_with_a_control_character_from_the_scaffold_builds(mini: Mini) -> None:
+    run = mini.run("new", "finding", "-q", "RQ1", "-s", "health", "--title", "Split\x0bacross lines")
+    assert_no_traceback(run)
+    assert run.code == 0, run.output
+    built = mini.run("build", "report", "--format", "docx,html")
+    assert_no_traceback(built)
+    assert built.code == 0, built.output
+
+
+@pytest.mark.parametrize(("raw", "expected"), [
+    ("plain text", "plain text"), ("a\x0bb", "a b"), ("a\x0cb", "a b"), ("a\x01\x00\x1fb", "ab"),
+    ("tab\tnew\nline", "tab\tnew\nline"), ("\ud800lone", "lone"), ("x\ufffe\uffffy", "xy"), ("\x7f\x85", ""),
+])
+def test_clean_string(raw: str, expected: str) -> None:
+    assert clean_string(raw) == expected
