@@ -15,6 +15,7 @@ import subprocess
 import sys
 import time
 import uuid
+from collections.abc import Callable
 from pathlib import Path
 
 import docx
@@ -25,6 +26,7 @@ from tspdocs.errors import BuildError
 from tspdocs.prepare.characters import clean_string
 from tspdocs.project import projectfs
 from tspdocs.project.projectfs import ProjectFS
+from tspdocs.project.yamlio import load_yaml
 
 TEMPLATE = "templates/reports/small.md.j2"
 
@@ -302,3 +304,42 @@ def test_a_finding_title_with_a_control_character_from_the_scaffold_builds(mini:
 ])
 def test_clean_string(raw: str, expected: str) -> None:
     assert clean_string(raw) == expected
+
+
+# Limits on nesting and sizes: a clear file:line error, never a RecursionError --------------------------------
+
+
+@pytest.mark.parametrize(("case", "write", "code", "where"), [
+    ("flow YAML 5000 deep", lambda m: m.write("content/documents.yaml",
+                                              MINI_DOCUMENTS + "extra: " + "[" * 5000 + "]" * 5000 + "\n"),
+     "yaml", "content/documents.yaml:8"),
+    ("block YAML 3000 deep", lambda m: m.write("content/documents.yaml", MINI_DOCUMENTS + "".join(
+        "  " * i + f"k{i}:\n" for i in range(3000))), "yaml", "content/documents.yaml:58"),
+    ("a 5000-digit number", lambda m: m.write("content/documents.yaml", MINI_DOCUMENTS.replace(
+        "date: 2010-06-30", "date: 2010-06-30\n    min_base: " + "9" * 5000)), "yaml", "content/documents.yaml:6"),
+    ("a 5000-digit number in front matter", lambda m: m.finding("F01", "Health partnerships help",
+                                                                extra="weight: " + "9" * 5000 + "\n"),
+     "yaml", "content/findings/f01.md:10"),
+    ("emphasis 300 deep", lambda m: m.finding("F01", "Health partnerships help", body="".join(
+        "*a _b " for _ in range(150)) + "x" + "".join(" b_ a*" for _ in range(150))),
+     "nesting", "content/findings/f01.md:12"),
+])
+def test_deep_nesting_and_long_numbers_are_clear_errors(mini: Mini, case: str, write: Callable[[Mini], object],
+                                                        code: str, where: str) -> None:
+    write(mini)
+    run = mini.run("build", "report", "--format", "html,docx")
+    assert_no_traceback(run)
+    assert run.code == 1, run.output
+    assert any(line.startswith(where) and f"[{code}]" in line for line in run.stderr.splitlines()), run.stderr
+
+
+def test_nesting_within_the_limits_still_builds(mini: Mini) -> None:
+    nested = load_yaml("[" * 50 + "]" * 50 + "\n", "deep.yaml")
+    for _ in range(49):
+        nested = nested[0]
+    assert nested == []
+    assert load_yaml("n: " + "9" * 100 + "\n", "long.yaml") == {"n": int("9" * 100)}
+    mini.finding("F01", "Health partnerships help", body="".join("*a _b " for _ in range(20)) + "x"
+                 + "".join(" b_ a*" for _ in range(20)))
+    run = mini.run("build", "report", "--format", "html,docx")
+    assert run.code == 0, run.output
