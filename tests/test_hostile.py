@@ -343,3 +343,16 @@ def test_nesting_within_the_limits_still_builds(mini: Mini) -> None:
                  + "".join(" b_ a*" for _ in range(20)))
     run = mini.run("build", "report", "--format", "html,docx")
     assert run.code == 0, run.output
+
+
+def test_fifos_in_the_build_bookkeeping_do_not_hang_a_build(mini: Mini) -> None:
+    (mini.root / "build/.tspdocs").mkdir(parents=True)
+    os.mkfifo(mini.root / "build/.tspdocs/state.json")
+    run = build_in_subprocess(mini.root, "build", "report", "--format", "html", timeout=60)
+    assert run.returncode == 0, run.stderr  # no state to read: everything is built, the state written anew
+    assert (mini.root / "build/.tspdocs/state.json").is_file()
+    os.unlink(mini.root / "build/.tspdocs/lock")
+    os.mkfifo(mini.root / "build/.tspdocs/lock")
+    run = build_in_subprocess(mini.root, "build", "report", "--format", "html", "--force", timeout=60)
+    assert run.returncode == 0, run.stderr
+    assert (mini.root / "build/.tspdocs/lock").is_file()

@@ -68,7 +68,8 @@ class State:
     @classmethod
     def load(cls, root: Path) -> State:
         try:
-            raw = json.loads(build_file(root, STATE_FILE).read_text(encoding="utf-8"))
+            # Through the file gate: a FIFO or device left at the state's place is no state, not a hang.
+            raw = json.loads(ProjectFS.at(root).read_bytes(build_file(root, STATE_FILE)).decode("utf-8"))
             if raw.get("version") != __version__:
                 return cls()
             return cls(
@@ -99,6 +100,11 @@ def _locked(root: Path) -> Iterator[None]:
     """Hold build/.tspdocs/lock while the state is read, merged and written back."""
     path = build_file(root, "build/.tspdocs/lock")
     path.parent.mkdir(parents=True, exist_ok=True)
+    try:
+        if not stat.S_ISREG(path.lstat().st_mode):
+            path.unlink()  # tspdocs's own file: a FIFO there would make opening it wait for a reader forever
+    except FileNotFoundError:
+        pass
     with path.open("a") as handle:
         fcntl.flock(handle, fcntl.LOCK_EX)
         try:
