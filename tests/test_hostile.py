@@ -9,6 +9,7 @@ with a code instead of a traceback, nothing read or run outside the project.
 from __future__ import annotations
 
 import hashlib
+import io
 import json
 import os
 import subprocess
@@ -21,10 +22,11 @@ from pathlib import Path
 import docx
 import pytest
 from conftest import MINI_DOCUMENTS, REPO, Mini, Run
+from test_security import XLSX, doctype, make_xlsx, with_people_table, zip_bytes
 
 from tspdocs.errors import BuildError
 from tspdocs.prepare.characters import clean_string
-from tspdocs.project import projectfs
+from tspdocs.project import projectfs, safezip
 from tspdocs.project.projectfs import ProjectFS
 from tspdocs.project.yamlio import load_yaml
 
@@ -356,3 +358,33 @@ def test_fifos_in_the_build_bookkeeping_do_not_hang_a_build(mini: Mini) -> None:
     run = build_in_subprocess(mini.root, "build", "report", "--format", "html", "--force", timeout=60)
     assert run.returncode == 0, run.stderr
     assert (mini.root / "build/.tspdocs/lock").is_file()
+
+
+# Office files: every part that could be read as XML is checked, whatever its name ------------------------------
+
+
+def renamed_part(data: bytes, old: str, new: str, change: Callable[[bytes], bytes]) -> bytes:
+    """Return the ZIP with part `old` renamed to `new` (and every reference to it), its bytes changed."""
+    import zipfile
+
+    with zipfile.ZipFile(io.BytesIO(data)) as source:
+        members = {info.filename: source.read(info.filename) for info in source.infolist()}
+    members[new] = change(members.pop(old))
+    short_old, short_new = old.split("/", 1)[1].encode(), new.split("/", 1)[1].encode()
+    for name in list(members):
+        if name.endswith((".rels", "[Content_Types].xml")):
+            members[name] = members[name].replace(short_old, short_new)
+    return zip_bytes(members)
+
+
+@pytest.mark.parametrize("new", ["xl/worksheets/sheet1.XML", "xl/worksheets/sheet1.Xml", "xl/worksheets/sheet1.png"])
+def test_a_doctype_in_a_part_not_named_xml_is_refused(mini: Mini, new: str) -> None:
+    data = renamed_part(make_xlsx(), "xl/worksheets/sheet1.xml", new, doctype)
+    with pytest.raises(BuildError) as caught:
+        safezip.check_office_zip(data, XLSX)
+    assert [p.code for p in caught.value.problems] == ["xml-doctype"]
+    with_people_table(mini, data)
+    run = mini.run("build", "report", "--format", "html")
+    assert_no_traceback(run)
+    assert run.code == 1 and "[xml-doctype]" in run.stderr, run.output
+    assert "INJECTED" not in run.output and not mini.documents()
