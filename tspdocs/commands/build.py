@@ -24,6 +24,7 @@ from ..checks.budgets import budget_problems
 from ..checks.wordcount import count_words
 from ..console import Console
 from ..errors import BuildError, Problems, Severity
+from ..prepare.characters import clean_document
 from ..prepare.citations import resolve_citations
 from ..prepare.conditions import apply_claims
 from ..prepare.context import PrepareContext
@@ -97,6 +98,7 @@ def prepare(session: BuildSession, target: Target, problems: Problems, *, render
     if target.spec.journal:
         doc.meta.word_count = count_words(doc, target.spec.journal.count_excludes)
     add_front_matter(doc, corpus.fs)
+    clean_document(doc)  # the one place control characters leave the text, for every writer
     return doc
 
 

@@ -19,8 +19,9 @@ def finding_changes(root: Path, revision: str) -> list[str]:
     if git(root, "rev-parse", "--verify", "--quiet", f"{revision}^{{commit}}") is None:
         raise fail(f"git knows no revision {revision!r} here; give a tag, branch or commit", "git-revision")
     prefix = (git(root, "rev-parse", "--show-prefix") or "").strip()
-    listed = git(root, "diff", "--no-ext-diff", "--no-textconv", "--name-status", "--find-renames", revision,
-                 "--", FINDINGS) or ""
+    # safe_git blanks every filter, so comparing the working tree runs no `filter.*.clean` command.
+    listed = git(root, "diff", "--no-ext-diff", "--no-textconv", "--ignore-submodules=all", "--name-status",
+                 "--find-renames", revision, "--", FINDINGS) or ""
     untracked = git(root, "ls-files", "--others", "--exclude-standard", "--", FINDINGS) or ""
     lines = []
     for row in listed.splitlines() + [f"A\t{path}" for path in untracked.splitlines()]:

@@ -7,6 +7,7 @@ import shutil
 from pathlib import Path
 
 from ..errors import BuildError, Location, fail
+from ..prepare.characters import clean_string
 from ..prepare.numbering import slugify
 from ..project.readers import read_corpus
 from ..project.validation import known_names
@@ -44,7 +45,9 @@ def new_finding(root: Path, questions: list[str], sectors: list[str], title: str
     numbers = [int(ident[1:]) for ident in corpus.findings]
     ident = f"F{max(numbers, default=0) + 1:02d}"
     question = corpus.project.research_questions[questions[0]]
-    title = title or f"New finding on {question.title.lower()}"
+    # A title pasted from Word may hold its manual line break (U+000B) or other controls: the same rule as
+    # for every document's text, so the file written is one YAML and the writers accept.
+    title = clean_string(title or f"New finding on {question.title.lower()}")
     (root / "content/findings").mkdir(parents=True, exist_ok=True)
     path = root / "content/findings" / f"{ident.lower()}-{slugify(title)[:48].rstrip('-')}.md"
     if path.exists():

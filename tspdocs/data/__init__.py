@@ -68,12 +68,11 @@ class Data:
         files = [self.fs.root / "content/project.yaml"]
         data = self.fs.root / "content/data"
         if data.is_dir():
-            files += sorted(p for p in data.rglob("*") if p.is_file())
+            files += sorted(p for p in data.rglob("*") if not p.is_dir())
         for path in files:
-            inside = path.resolve().is_relative_to(self.fs.root)
-            # A link out of the project is refused, with its place, when a table reads it; here it only
-            # needs to change the hash.
-            content = self.fs.read_bytes(path) if inside else str(path.resolve()).encode()
+            # A link out of the project, a FIFO or a device is refused, with its place, when a table reads
+            # it; here it is never opened and only needs to change the hash.
+            content = self.fs.digest(path).encode() if self.fs.is_readable(path) else str(path.resolve()).encode()
             digest.update(self.fs.display(path).encode() + b"\0" + content + b"\0")
         return digest.hexdigest()
 

@@ -7,13 +7,13 @@ dates in the metadata make the files byte-identical from run to run.
 
 from __future__ import annotations
 
-import hashlib
 import io
 from collections.abc import Sequence
 from dataclasses import asdict, dataclass, field
 from pathlib import Path
 from typing import Any
 
+from ..project.projectfs import ProjectFS
 from ..store.cache import Cache
 from .formats import format_value
 from .rows import Rows
@@ -39,14 +39,22 @@ class Chart:
     marks: dict[str, list[str]] = field(default_factory=dict)
 
 
-def _pyplot(font_dir: Path) -> Any:
+def project_fonts(fs: ProjectFS, font_dir: Path) -> list[Path]:
+    """Return the .ttf files in `font_dir` the file gate would read: regular files inside the project.
+
+    A FIFO, a device or a link out of the project named like a font is passed over, never opened.
+    """
+    return [path for path in sorted(font_dir.glob("*.ttf")) if fs.is_readable(path)]
+
+
+def _pyplot(fonts: Sequence[Path]) -> Any:
     import matplotlib
 
     matplotlib.use("Agg")
     from matplotlib import font_manager, pyplot
     from matplotlib.rcsetup import cycler  # the object `matplotlib.cycler` names, which the stubs omit
 
-    fonts = sorted(font_dir.glob("LiberationSans-*.ttf"))
+    fonts = [path for path in fonts if path.name.startswith("LiberationSans-")]
     for font in fonts:
         font_manager.fontManager.addfont(str(font))
     matplotlib.rcParams.update({
@@ -65,21 +73,23 @@ def _pyplot(font_dir: Path) -> Any:
     return pyplot
 
 
-def drawn_chart(rows: Rows, chart: Chart, font_dir: Path, cache: Cache) -> tuple[bytes, bytes, tuple[int, int]]:
+def drawn_chart(rows: Rows, chart: Chart, fs: ProjectFS, font_dir: Path,
+                cache: Cache) -> tuple[bytes, bytes, tuple[int, int]]:
     """Return the chart from the cache, or draw it (importing matplotlib only then) and cache it."""
-    fonts = [(p.name, hashlib.sha256(p.read_bytes()).hexdigest()) for p in sorted(font_dir.glob("*.ttf"))]
+    files = project_fonts(fs, font_dir)
+    fonts = [(p.name, fs.digest(p)) for p in files]
     key = Cache.key("chart", asdict(chart), rows.to_json(), fonts)
     svg, png = cache.get_bytes("charts", key, ".svg"), cache.get_bytes("charts", key, ".png")
     if svg is None or png is None:
-        svg, png, _size = draw_chart(rows, chart, font_dir)
+        svg, png, _size = draw_chart(rows, chart, files)
         cache.put_bytes("charts", key, ".svg", svg)
         cache.put_bytes("charts", key, ".png", png)
     return svg, png, SIZE
 
 
-def draw_chart(rows: Rows, chart: Chart, font_dir: Path) -> tuple[bytes, bytes, tuple[int, int]]:
-    """Return the chart as SVG bytes, PNG bytes and its size in CSS pixels, in the project's fonts."""
-    pyplot = _pyplot(font_dir)
+def draw_chart(rows: Rows, chart: Chart, fonts: Sequence[Path]) -> tuple[bytes, bytes, tuple[int, int]]:
+    """Return the chart as SVG bytes, PNG bytes and its size in CSS pixels, in the given font files."""
+    pyplot = _pyplot(fonts)
     figure, axes = pyplot.subplots(figsize=(WIDTH_IN, HEIGHT_IN), layout="constrained")
     labels = [str(v) for v in rows.column(chart.x)]
     series = {title: [_number(v) for v in rows.column(name)] for name, title in chart.series.items()}

@@ -23,6 +23,11 @@ from .typography import TRAILING_ATTR as _TRAILING_ATTR
 REF_KINDS = ("sec", "tbl", "fig")
 
 
+# Deeper than any writing needs, and shallow enough that every recursive walk of the tree (writers, copies)
+# stays far inside Python's recursion limit; blocks are limited by markdown-it's maxNesting (100).
+MAX_INLINE_NESTING = 50
+
+
 def build_blocks(text: str, path: str, first_line: int, problems: Problems) -> list[t.Block]:
     """Parse `text` (lines counted from `first_line` of `path`) into tree blocks."""
     return TreeBuilder(path, first_line, problems).build(parse(text))
@@ -254,10 +259,18 @@ class TreeBuilder:
         stack: list[tuple[t.Inline, list[t.Inline]]] = []
         current = root
         line = 0
+        flattened = 0  # openings past MAX_INLINE_NESTING, whose contents stay at the deepest level allowed
         for child in token.children or []:
             loc = self.loc(token, line)
             kind = child.type
-            if kind in ("softbreak", "hardbreak"):
+            if kind.endswith("_open") and len(stack) >= MAX_INLINE_NESTING:
+                if not flattened:
+                    self.problems.error(f"emphasis, links and spans are nested more than {MAX_INLINE_NESTING} "
+                                        "levels deep here; simplify the markup", "nesting", loc)
+                flattened += 1
+            elif kind.endswith("_close") and flattened:
+                flattened -= 1
+            elif kind in ("softbreak", "hardbreak"):
                 line += 1
                 current.append(t.SoftBreak(loc=loc) if kind == "softbreak" else t.LineBreak(loc=loc))
             elif kind in ("text", "attr_text"):  # attr_text: a trailing {...} the typographer left alone

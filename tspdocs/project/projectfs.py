@@ -4,17 +4,32 @@ Every input passes through here, so this is where the safety rule "rendering
 never reads outside the project" is enforced (symlinks are resolved before the
 check) and where encoding mistakes become `file:line` problems instead of
 mojibake in a published report.
+
+A read takes only a regular file: a FIFO, device or socket is refused after a
+`stat` and before any byte is read (and the file is opened non-blocking, so a
+FIFO swapped in meanwhile cannot stall the build), and a file over
+`MAX_FILE_BYTES` (64 MiB, far above any finding, template, picture or data
+file a report needs, far below what would exhaust memory) is refused with its
+size. `digest` hashes a file through the same checks without the size limit,
+for the change detection that must look at every file.
 """
 
 from __future__ import annotations
 
+import hashlib
+import os
+import stat
 from dataclasses import dataclass
 from pathlib import Path
+from typing import BinaryIO
 
-from ..errors import Location, fail
+from ..errors import BuildError, Location, fail
 
 UTF8_BOM = b"\xef\xbb\xbf"
 PROJECT_FILE = "content/project.yaml"
+MAX_FILE_BYTES = 64 * 1024 * 1024
+CHUNK = 1024 * 1024
+_OPEN_FLAGS = os.O_RDONLY | os.O_NONBLOCK | os.O_NOFOLLOW | os.O_CLOEXEC
 
 
 def find_root(start: Path) -> Path:
@@ -65,22 +80,87 @@ class ProjectFS:
                        "outside-project", where)
         return real
 
-    def read_bytes(self, path: Path, where: Location | None = None) -> bytes:
+    def read_bytes(self, path: Path, where: Location | None = None, *, limit: int | None = None) -> bytes:
+        """Return the bytes of a regular file inside the project, refusing one over `limit` bytes."""
+        limit = MAX_FILE_BYTES if limit is None else limit
+        with self._opened(path, where) as (handle, size):
+            if size > limit:
+                raise self._too_large(path, size, limit, where)
+            data = handle.read(limit + 1)  # the file may have grown since it was looked at
+        if len(data) > limit:
+            raise self._too_large(path, len(data), limit, where)
+        return data
+
+    def digest(self, path: Path, where: Location | None = None) -> str:
+        """Return the SHA-256 of a regular file inside the project, read in pieces."""
+        hasher = hashlib.sha256()
+        with self._opened(path, where) as (handle, _size):
+            while chunk := handle.read(CHUNK):
+                hasher.update(chunk)
+        return hasher.hexdigest()
+
+    def is_readable(self, path: Path) -> bool:
+        """Tell, without reading, whether `path` is a regular file inside the project (links followed)."""
+        real = path.resolve()
+        try:
+            return real.is_relative_to(self.root) and stat.S_ISREG(os.stat(real).st_mode)
+        except (OSError, ValueError):
+            return False
+
+    def _opened(self, path: Path, where: Location | None) -> _Opened:
         real = path.resolve()
         if not real.is_relative_to(self.root):
             raise fail(f"{self.display(path)} leads outside the project folder",
                        "outside-project", where)
+        shown = self.display(path)
         try:
-            return real.read_bytes()
+            self._check_regular(os.stat(real).st_mode, shown, where)
+            fd = os.open(real, _OPEN_FLAGS)
         except FileNotFoundError:
-            raise fail(f"file {self.display(path)} does not exist", "missing-file", where) from None
+            raise fail(f"file {shown} does not exist", "missing-file", where) from None
         except IsADirectoryError:
-            raise fail(f"{self.display(path)} is a folder, not a file", "missing-file", where) from None
+            raise fail(f"{shown} is a folder, not a file", "missing-file", where) from None
+        except OSError as exc:
+            raise fail(f"cannot read {shown}: {exc.strerror or exc}", "unreadable", where) from None
+        try:
+            info = os.fstat(fd)
+            self._check_regular(info.st_mode, shown, where)  # the file opened is the file looked at
+            os.set_blocking(fd, True)
+        except BaseException:
+            os.close(fd)
+            raise
+        return _Opened(os.fdopen(fd, "rb"), info.st_size)
+
+    @staticmethod
+    def _check_regular(mode: int, shown: str, where: Location | None) -> None:
+        if stat.S_ISDIR(mode):
+            raise fail(f"{shown} is a folder, not a file", "missing-file", where)
+        if not stat.S_ISREG(mode):
+            kind = ("a FIFO (named pipe)" if stat.S_ISFIFO(mode) else "a socket" if stat.S_ISSOCK(mode)
+                    else "a device" if stat.S_ISCHR(mode) or stat.S_ISBLK(mode) else "not a plain file")
+            raise fail(f"{shown} is {kind}; only regular files are read", "special-file", where)
+
+    def _too_large(self, path: Path, size: int, limit: int, where: Location | None) -> BuildError:
+        return fail(f"{self.display(path)} holds {size:,} bytes, more than the {limit:,} ({limit // 2**20} MiB) "
+                    "a project file may hold", "file-too-large", where)
 
     def read_text(self, path: Path, where: Location | None = None) -> str:
         """Return the file as text: UTF-8 (a BOM is accepted), CRLF and CR turned into LF."""
         data = self.read_bytes(path, where)
         return decode_text(data, self.display(path))
+
+
+class _Opened:
+    """An open regular file and the size it had when opened, closed on leaving the `with` block."""
+
+    def __init__(self, handle: BinaryIO, size: int) -> None:
+        self.handle, self.size = handle, size
+
+    def __enter__(self) -> tuple[BinaryIO, int]:
+        return self.handle, self.size
+
+    def __exit__(self, *exc: object) -> None:
+        self.handle.close()
 
 
 def decode_text(data: bytes, display: str) -> str:

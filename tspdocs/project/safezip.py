@@ -42,8 +42,30 @@ def check_office_zip(data: bytes, display: str) -> None:
                     and member.file_size > 1_000_000:
                 raise fail(f"part {member.filename} is compressed {member.file_size // member.compress_size}:1; "
                            "refusing it as a possible zip bomb", "zip-bomb", where)
-            if member.filename.endswith((".xml", ".rels")):
+            if _may_be_xml(archive, member):
                 _check_xml(archive, member, where)
+
+
+XML_SUFFIXES = (".xml", ".rels", ".vml", ".svg")
+XML_STARTS = (b"<", b"\xef\xbb\xbf", b"\xff\xfe", b"\xfe\xff")  # markup, or a UTF-8 / UTF-16 byte order mark
+
+
+def _may_be_xml(archive: zipfile.ZipFile, member: zipfile.ZipInfo) -> bool:
+    """Tell whether a part could be read as XML: by its name in any case (`sheet1.XML` too) or its first bytes.
+
+    Readers find parts through relationships, not by their names, so a part named like a picture can still
+    be parsed as a sheet: any part that starts like XML is checked.
+    """
+    if member.is_dir():
+        return False
+    if member.filename.lower().endswith(XML_SUFFIXES):
+        return True
+    try:
+        with archive.open(member) as stream:
+            head = stream.read(64).lstrip(b" \t\r\n")
+    except (zipfile.BadZipFile, zlib.error, EOFError, OSError):
+        return True  # damaged: let the parse report it
+    return head.startswith(XML_STARTS)
 
 
 def _check_xml(archive: zipfile.ZipFile, member: zipfile.ZipInfo, where: Location) -> None:

@@ -26,6 +26,11 @@ from yaml.scanner import Scanner
 
 from ..errors import Location, fail
 
+# Far deeper than any project file goes, far shallower than Python's recursion limit, which composing
+# and converting a node graph recurse into (a few frames a level).
+MAX_YAML_DEPTH = 50
+# Python refuses to convert longer digit strings (4300); nothing in a project needs more than a few.
+MAX_INT_DIGITS = 100
 STR, BOOL, INT, FLOAT, NULL = (f"tag:yaml.org,2002:{t}" for t in ("str", "bool", "int", "float", "null"))
 
 
@@ -66,6 +71,7 @@ class _Loader(Reader, Scanner, Parser, Composer, _CoreSchemaResolver):
         Parser.__init__(self)
         Composer.__init__(self)
         _CoreSchemaResolver.__init__(self)
+        self._depth = 0
 
     def compose_node(self, parent: Node | None, index: Any) -> Node | None:
         # types-PyYAML leaves Parser.peek_event unannotated; it returns the next Event.
@@ -75,7 +81,16 @@ class _Loader(Reader, Scanner, Parser, Composer, _CoreSchemaResolver):
                            _line0(event))
         if isinstance(event, ScalarEvent | CollectionStartEvent) and event.tag not in (None, "!"):
             raise _Refused(f"the YAML tag {event.tag!r} is not allowed; remove it", _line0(event))
-        return super().compose_node(parent, index)
+        if not isinstance(event, CollectionStartEvent):
+            return super().compose_node(parent, index)
+        self._depth += 1
+        try:
+            if self._depth > MAX_YAML_DEPTH:
+                raise _Refused(f"lists and mappings are nested more than {MAX_YAML_DEPTH} levels deep; "
+                               "no tspdocs file needs that many", _line0(event))
+            return super().compose_node(parent, index)
+        finally:
+            self._depth -= 1
 
 
 def _line0(event: Event) -> int:
@@ -150,6 +165,9 @@ def _scalar(node: ScalarNode, path: str, line: int) -> Any:
     if node.tag == BOOL:
         return value.lower() == "true"
     if node.tag == INT:
+        if len(value) > MAX_INT_DIGITS:
+            raise fail(f"a number of {len(value):,} digits is longer than the {MAX_INT_DIGITS} allowed; "
+                       "put it in quotes if it is text", "yaml", Location(path, line))
         return int(value, 0) if value[:2] in ("0o", "0x") else int(value)
     if node.tag == FLOAT:
         return _float(value)

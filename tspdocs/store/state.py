@@ -13,6 +13,7 @@ import fcntl
 import hashlib
 import json
 import os
+import stat
 from collections.abc import Iterator
 from contextlib import contextmanager
 from dataclasses import asdict, dataclass, field
@@ -21,6 +22,7 @@ from typing import Any
 
 from .. import __version__
 from ..errors import BuildError
+from ..project.projectfs import ProjectFS
 from .output import build_file, write_atomic
 
 STATE_FILE = "build/.tspdocs/state.json"
@@ -66,7 +68,8 @@ class State:
     @classmethod
     def load(cls, root: Path) -> State:
         try:
-            raw = json.loads(build_file(root, STATE_FILE).read_text(encoding="utf-8"))
+            # Through the file gate: a FIFO or device left at the state's place is no state, not a hang.
+            raw = json.loads(ProjectFS.at(root).read_bytes(build_file(root, STATE_FILE)).decode("utf-8"))
             if raw.get("version") != __version__:
                 return cls()
             return cls(
@@ -97,6 +100,11 @@ def _locked(root: Path) -> Iterator[None]:
     """Hold build/.tspdocs/lock while the state is read, merged and written back."""
     path = build_file(root, "build/.tspdocs/lock")
     path.parent.mkdir(parents=True, exist_ok=True)
+    try:
+        if not stat.S_ISREG(path.lstat().st_mode):
+            path.unlink()  # tspdocs's own file: a FIFO there would make opening it wait for a reader forever
+    except FileNotFoundError:
+        pass
     with path.open("a") as handle:
         fcntl.flock(handle, fcntl.LOCK_EX)
         try:
@@ -105,34 +113,51 @@ def _locked(root: Path) -> Iterator[None]:
             fcntl.flock(handle, fcntl.LOCK_UN)
 
 
-def scan_inputs(root: Path, previous: dict[str, FileStamp]) -> dict[str, FileStamp]:
-    """Stamp every input file; a file whose size and time are unchanged keeps its known hash."""
-    stamps: dict[str, FileStamp] = {}
+def input_files(root: Path) -> Iterator[tuple[str, Path, os.stat_result]]:
+    """Yield every input file (project-relative name, path, stat) in a fixed order.
+
+    Only regular files count, reached directly or through a link that stays inside the project: a FIFO,
+    socket or device, a dangling link and a link out of the project are passed over without being opened
+    (the file gate refuses them, with their place, if a document reads them), so that an unused odd file
+    can neither stall the scan, nor exhaust memory, nor put an outside file's hash in the manifest.
+    """
+    real_root = root.resolve()
     for folder in INPUT_FOLDERS:
         for directory, subfolders, files in os.walk(root / folder):
             subfolders.sort()
             for name in sorted(files):
                 path = Path(directory) / name
-                relative = path.relative_to(root).as_posix()
-                info = path.stat()
-                known = previous.get(relative)
-                if known and known.size == info.st_size and known.mtime_ns == info.st_mtime_ns:
-                    stamps[relative] = known
-                else:
-                    stamps[relative] = FileStamp(info.st_size, info.st_mtime_ns, sha256(path.read_bytes()))
+                try:
+                    info = path.lstat()
+                    if stat.S_ISLNK(info.st_mode):
+                        if not path.resolve().is_relative_to(real_root):
+                            continue
+                        info = path.stat()
+                except (OSError, RuntimeError):
+                    continue  # a dangling link or a loop of links
+                if stat.S_ISREG(info.st_mode):
+                    yield path.relative_to(root).as_posix(), path, info
+
+
+def scan_inputs(root: Path, previous: dict[str, FileStamp]) -> dict[str, FileStamp]:
+    """Stamp every input file; a file whose size and time are unchanged keeps its known hash."""
+    stamps: dict[str, FileStamp] = {}
+    fs = ProjectFS.at(root)
+    for relative, path, info in input_files(root):
+        known = previous.get(relative)
+        if known and known.size == info.st_size and known.mtime_ns == info.st_mtime_ns:
+            stamps[relative] = known
+        else:
+            try:
+                stamps[relative] = FileStamp(info.st_size, info.st_mtime_ns, fs.digest(path))
+            except BuildError:
+                continue  # changed into something the gate refuses since it was looked at
     return stamps
 
 
 def input_signature(root: Path) -> str:
     """Hash every input's name, size and time: a cheap way to tell that nothing was touched."""
-    entries = []
-    for folder in INPUT_FOLDERS:
-        for directory, subfolders, files in os.walk(root / folder):
-            subfolders.sort()
-            for name in sorted(files):
-                info = (Path(directory) / name).stat()
-                entries.append((directory, name, info.st_size, info.st_mtime_ns))
-    return request_key(entries)
+    return request_key([(relative, info.st_size, info.st_mtime_ns) for relative, _path, info in input_files(root)])
 
 
 def request_key(*parts: Any) -> str:

@@ -18,6 +18,7 @@ from typing import TYPE_CHECKING
 from urllib.parse import unquote, urlsplit
 
 from ..errors import BuildError, Location, Problem
+from ..project.projectfs import ProjectFS
 from .base import WriteContext, WriteResult
 from .pdf_startup import import_weasyprint
 
@@ -34,6 +35,7 @@ def _fetcher_class() -> type:
         def __init__(self, root: Path) -> None:
             super().__init__(allowed_protocols=("data", "file"))
             self.root = root
+            self.fs = ProjectFS.at(root)
             self.refused: list[str] = []
 
         def fetch(self, url: str, headers: object = None) -> URLFetcherResponse:
@@ -42,9 +44,14 @@ def _fetcher_class() -> type:
             parts = urlsplit(url)
             if parts.scheme == "file" and parts.netloc in ("", "localhost"):
                 path = Path(unquote(parts.path)).resolve()
-                if path.is_relative_to(self.root) and path.is_file():
+                if self.fs.is_readable(path):
                     mime = mimetypes.guess_type(path.name)[0] or "application/octet-stream"
-                    return URLFetcherResponse(url, path.read_bytes(), {"Content-Type": mime})
+                    try:
+                        data = self.fs.read_bytes(path)  # the file gate: a regular file, not too large
+                    except BuildError:
+                        data = None
+                    if data is not None:
+                        return URLFetcherResponse(url, data, {"Content-Type": mime})
             self.refused.append(url)
             raise FatalURLFetchingError(f"refused to fetch {url}")
 

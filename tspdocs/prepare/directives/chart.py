@@ -58,7 +58,8 @@ def chart_directive(directive: t.Directive, ctx: PrepareContext) -> list[t.Block
                                             for i, record in enumerate(rows.records)], rows.bases)
     chart = Chart(options.type, options.x, series, options.format, options.horizontal, options.y_label or "",
                   marks)
-    svg, png, size = drawn_chart(drawn, chart, ctx.corpus.root / "assets" / "fonts", ctx.data.cache) \
+    fonts = ctx.corpus.root / "assets" / "fonts"
+    svg, png, size = drawn_chart(drawn, chart, ctx.corpus.fs, fonts, ctx.data.cache) \
         if ctx.render else (b"", b"", (0, 0))
     image = t.Image(directive.argument, options.alt, data=svg, mime="image/svg+xml", raster=png,
                     width_px=size[0], height_px=size[1], loc=directive.loc)
