@@ -19,6 +19,7 @@ from ..checks.budgets import budget_problems
 from ..checks.plainenglish import lint_briefing
 from ..data import Data
 from ..errors import BuildError, Location, Problem, Problems, Severity
+from ..prepare.figures import data_cells
 from ..project.readers import PROJECT_FILE, Corpus
 from ..project.targets import all_targets, briefing_target, for_place
 from ..project.yamlio import line_at
@@ -113,17 +114,11 @@ def _check_places(session: BuildSession, column: str, problems: Problems) -> Non
 
 def _report_suppressed(doc: t.Document, variant: str, problems: Problems) -> None:
     """Name every table cell shown as a shorthand instead of its figure, so an editor sees what readers miss."""
-    for block in t.walk(t.document_blocks(doc)):
-        if not isinstance(block, t.Table):
-            continue
-        for row in (*block.body, *block.foot):
-            heading = t.plain_text([n for b in row.cells[0].blocks if isinstance(b, t.Para | t.Plain)
-                                    for n in b.children]) if row.cells else ""
-            for column, cell in zip(block.columns, row.cells, strict=False):
-                if cell.mark:
-                    base = f", base {cell.base}" if cell.base is not None else ""
-                    problems.info(f"{block.attr.id or 'table'}: {heading} / {column.name or 'column'} shown as "
-                                  f"{cell.mark}{base} in {variant}", "suppressed", block.loc)
+    for table, heading, column, cell in data_cells(doc):
+        if cell.mark:
+            base = f", base {cell.base}" if cell.base is not None else ""
+            problems.info(f"{table.attr.id or 'table'}: {heading} / {column.name or 'column'} shown as "
+                          f"{cell.mark}{base} in {variant}", "suppressed", table.loc)
 
 
 def _check_coverage(corpus: Corpus, problems: Problems) -> None:

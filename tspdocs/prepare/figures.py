@@ -8,6 +8,7 @@ figures" that a reviewer can check against the data without reading code.
 
 from __future__ import annotations
 
+from collections.abc import Iterator
 from typing import Any
 
 from .. import tree as t
@@ -26,21 +27,25 @@ def figure_records(doc: t.Document) -> list[dict[str, Any]]:
                     records.append({"value": node.name, "text": node.text, "number": node.value, "base": node.base,
                                     "definition": node.definition, "scope": node.scope,
                                     "where": str(node.loc) if node.loc else ""})
-        if isinstance(block, t.Table) and block.attr.id:
-            records.extend(_table_records(block))
+    for table, heading, column, cell in data_cells(doc):
+        if table.attr.id:
+            records.append({"table": table.attr.id, "row": heading, "column": column.name,
+                            "text": cell.mark or t.plain_text(_inlines(cell)), "number": cell.value,
+                            "base": cell.base, "suppressed": cell.mark})
     return records
 
 
-def _table_records(table: t.Table) -> list[dict[str, Any]]:
-    records = []
-    for row in (*table.body, *table.foot):
-        heading = t.plain_text(_inlines(row.cells[0])) if row.cells else ""
-        for column, cell in zip(table.columns, row.cells, strict=False):
-            if cell.base is not None or cell.mark:
-                records.append({"table": table.attr.id, "row": heading, "column": column.name,
-                                "text": cell.mark or t.plain_text(_inlines(cell)), "number": cell.value,
-                                "base": cell.base, "suppressed": cell.mark})
-    return records
+def data_cells(doc: t.Document) -> Iterator[tuple[t.Table, str, t.Column, t.Cell]]:
+    """Yield every survey figure in a table (a cell with a base or a shorthand): its table, row heading,
+    column and cell."""
+    for table in t.walk(t.document_blocks(doc)):
+        if not isinstance(table, t.Table):
+            continue
+        for row in (*table.body, *table.foot):
+            heading = t.plain_text(_inlines(row.cells[0])) if row.cells else ""
+            for column, cell in zip(table.columns, row.cells, strict=False):
+                if cell.base is not None or cell.mark:
+                    yield table, heading, column, cell
 
 
 def _inlines(cell: t.Cell) -> list[t.Inline]:
