@@ -107,3 +107,10 @@ def test_the_html_says_what_the_manifest_says(areas_built: Path) -> None:
         listed = [(f["value"], str(f["base"]) if f["base"] is not None else None, f["text"])
                   for f in item["figures"] if "value" in f]
         assert shown == listed
+
+
+def test_check_by_area_finds_nothing_wrong_in_the_shipped_content(project: Path) -> None:
+    run = run_cli(project, "check", "--by", "area", "--format", "json")
+    report = json.loads(run.stdout)
+    assert report["counts"]["error"] == 0, [p for p in report["problems"] if p["severity"] == "error"]
+    assert run.code == 0
