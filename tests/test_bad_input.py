@@ -293,7 +293,7 @@ def assert_refused(run: Run, code: str, where: str | None, says: str = "") -> No
     """Exit 1 without a traceback, naming the mistake as `where: error [code] ...` on stderr."""
     assert "Traceback" not in run.output, run.output
     assert isinstance(run.result.exception, SystemExit), repr(run.result.exception)
-    assert run.code == 1, run.output
+    assert run.code == (2 if code in ("unknown-document", "unknown-audience") else 1), run.output  # usage: 2
     located = rf"{re.escape(where)}(:\d+)?: " if where else ""  # a column may follow the line
     pattern = re.compile(rf"{located}error \[{re.escape(code)}\] .*")
     lines = [line for line in run.stderr.splitlines() if pattern.fullmatch(line)]

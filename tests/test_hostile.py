@@ -292,7 +292,7 @@ def test_control_characters_from_markdown_yaml_and_csv_are_cleaned_in_every_form
 
 
 def test_a_finding_title_with_a_control_character_from_the_scaffold_builds(mini: Mini) -> None:
-    run = mini.run("new", "finding", "-q", "RQ1", "-s", "health", "--title", "Split\x0bacross lines")
+    run = mini.run("new", "finding", "--question", "RQ1", "-s", "health", "--title", "Split\x0bacross lines")
     assert_no_traceback(run)
     assert run.code == 0, run.output
     built = mini.run("build", "report", "--format", "docx,html")

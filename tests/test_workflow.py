@@ -209,3 +209,24 @@ def test_up_to_date_build_imports_neither_weasyprint_nor_pandas(mini: Mini) -> N
     assert "Up to date" in result.stdout
     imported = {line.split("|")[-1].strip() for line in result.stderr.splitlines() if "|" in line}
     assert not {"weasyprint", "pandas", "matplotlib", "docx", "pydantic"} & imported
+
+
+def test_names_match_whatever_the_case_and_suggest_transpositions(mini: Mini) -> None:
+    listed = mini.run("list").output
+    assert "briefing-dh" in listed
+    assert mini.run("build", "briefing-dh", "--format", "html").code == 0
+    assert mini.run("brief", "--audience", "DH", "--format", "html").code == 0
+    wrong = mini.run("brief", "--audience", "hd", "--format", "html")
+    assert wrong.code == 2 and "unknown audience 'hd'; did you mean 'dh'?" in wrong.stderr
+    assert mini.run("build", "REPORT", "--format", "html").code == 0
+
+
+def test_no_color_and_plurals(mini: Mini, monkeypatch: pytest.MonkeyPatch) -> None:
+    from tspdocs import console
+
+    monkeypatch.setenv("NO_COLOR", "1")
+    assert console._styled("x", fg="red") == "x"
+    monkeypatch.delenv("NO_COLOR")
+    assert console._styled("x", fg="red") != "x"
+    run = mini.run("build", "report", "--format", "html")
+    assert "Built 1 document (1 file," in run.output

@@ -25,6 +25,7 @@ if TYPE_CHECKING:
 
 F = TypeVar("F", bound=Callable[..., Any])
 FORMAT_NAMES = tuple(WRITERS)
+USAGE_CODES = frozenset({"unknown-document", "unknown-audience"})  # a mistake on the command line: exit 2
 
 
 def reports_problems(command: F) -> F:
@@ -41,7 +42,7 @@ def reports_problems(command: F) -> F:
             count = len(exc.problems)
             click.echo(f"tspdocs: stopped, {count} problem{'s' if count != 1 else ''}; nothing was written",
                        err=True)
-            sys.exit(1)
+            sys.exit(2 if all(p.code in USAGE_CODES for p in exc.problems) else 1)
 
     return wrapper  # type: ignore[return-value]
 
@@ -138,7 +139,7 @@ def _run_build(context: click.Context, command: str, names: list[str], project: 
         console.detail(f"up to date: {name}")
     documents = len({item.target for item in report.written})
     size = sum(item.size for item in report.written) / 2**20
-    console.say(f"Built {documents} document{'s' if documents != 1 else ''} ({len(report.written)} files, "
+    console.say(f"Built {_plural(documents, 'document')} ({_plural(len(report.written), 'file')}, "
                 f"{size:.1f} MB) in {report.seconds:.1f} s; {len(report.up_to_date)} already up to date.")
 
 
@@ -188,11 +189,11 @@ def build_command(context: click.Context, documents: tuple[str, ...], project: s
     names = list(documents or ("all",))
 
     def targets(corpus: Any) -> list[Any]:
-        from .project.targets import all_targets, document_targets
+        from .project.targets import all_targets, named_targets
 
         if "all" in names:
             return all_targets(corpus)
-        return [t for name in names for t in document_targets(corpus, name)]
+        return [t for name in names for t in named_targets(corpus, name)]
 
     _run_build(context, "build", names, project, formats, include_drafts, allow_overlength, force, jobs, targets)
 
@@ -297,7 +298,7 @@ def new() -> None:
 
 
 @new.command(name="finding")
-@click.option("--question", "-q", "questions", multiple=True, required=True, help="Research question, e.g. RQ3.")
+@click.option("--question", "questions", multiple=True, required=True, help="Research question, e.g. RQ3.")
 @click.option("--sector", "-s", "sectors", multiple=True, required=True, help="Sector name from project.yaml.")
 @click.option("--title", "-t", default=None, help="The finding's title (a statement).")
 @project_option

@@ -6,6 +6,7 @@ Bars and colour appear only on a terminal; `--quiet` leaves errors alone,
 
 from __future__ import annotations
 
+import os
 import sys
 from collections.abc import Iterator
 from contextlib import contextmanager
@@ -34,13 +35,13 @@ class Console:
 
     def detail(self, text: str) -> None:
         if self.verbose and not self.quiet:
-            click.echo(click.style(text, dim=True))
+            click.echo(_styled(text, dim=True))
 
     def problem(self, problem: Problem, *, err: bool = True) -> None:
         colour = {Severity.ERROR: "red", Severity.WARNING: "yellow"}.get(problem.severity, "cyan")
         if problem.severity is not Severity.ERROR and self.quiet:
             return
-        click.echo(click.style(str(problem), fg=colour), err=err)
+        click.echo(_styled(str(problem), fg=colour), err=err)
 
     @contextmanager
     def progress(self, total: int, label: str) -> Iterator[Any]:
@@ -53,6 +54,12 @@ class Console:
 
     def written(self, root: Path, path: Path, size: int, seconds: float) -> None:
         self.detail(f"wrote {_relative(root, path)}  {size / 1024:,.0f} KB  {seconds:.2f} s")
+
+
+def _styled(text: str, **style: Any) -> str:
+    """Colour text for a terminal, unless the user asked for none (https://no-color.org: NO_COLOR set and
+    not empty)."""
+    return text if os.environ.get("NO_COLOR") else click.style(text, **style)
 
 
 def _relative(root: Path, path: Path) -> str:

@@ -21,7 +21,7 @@ from ..errors import BuildError, Problems, fail
 from ..prepare.figures import figure_records
 from ..project.model import OutputFormat
 from ..project.targets import briefing_target, for_place, slug
-from ..project.validation import known_names
+from ..project.validation import resolve_name
 from ..store.output import build_file, output_path, write_atomic
 from ..store.state import sha256
 from .build import render_documents
@@ -87,9 +87,7 @@ def build_by_area(root: Path, audience: str, column: str, formats: list[OutputFo
     session = BuildSession.open(root, options)
     audiences = list(session.corpus.project.audiences)
     if audience != "all":
-        if audience not in audiences:
-            raise fail(known_names(audience, audiences, "audience") or audience, "unknown-audience")
-        audiences = [audience]
+        audiences = [resolve_name(audience, audiences, "audience", "unknown-audience")]
     briefings = [(a, place) for a in audiences for place in areas(session, column)]
     size = max(1, -(-len(briefings) // (max(jobs, 1) * CHUNKS_PER_WORKER)))
     chunks = [Chunk(str(session.root), options, column, formats, briefings[i:i + size])

@@ -6,11 +6,11 @@ from dataclasses import dataclass, replace
 from pathlib import PurePosixPath
 from typing import Any
 
-from ..errors import Location, Problems, fail
+from ..errors import Location, Problems
 from ..labels import label
 from .model import Audience, BriefingSpec, DocumentSpec
 from .readers import DOCUMENTS_FILE, PROJECT_FILE, Corpus
-from .validation import known_names, validate
+from .validation import resolve_name, validate
 from .yamlio import line_at
 
 
@@ -87,8 +87,7 @@ def spec_data(corpus: Corpus, target: Target, *keys: str) -> Any:
 def document_targets(corpus: Corpus, name: str) -> list[Target]:
     """Return the targets of one document: itself and each of its variants."""
     documents = corpus.documents.documents
-    if name not in documents:
-        raise fail(known_names(name, list(documents), "document") or name, "unknown-document")
+    name = resolve_name(name, list(documents), "document", "unknown-document")
     spec = documents[name]
     targets = [Target(name, name, spec)]
     problems = Problems()
@@ -107,8 +106,7 @@ def document_targets(corpus: Corpus, name: str) -> list[Target]:
 def briefing_target(corpus: Corpus, audience_id: str) -> Target:
     """Return the briefing for one audience, built from the shared briefing definition."""
     audiences = corpus.project.audiences
-    if audience_id not in audiences:
-        raise fail(known_names(audience_id, list(audiences), "audience") or audience_id, "unknown-audience")
+    audience_id = resolve_name(audience_id, list(audiences), "audience", "unknown-audience")
     audience = audiences[audience_id]
     brief: BriefingSpec = corpus.documents.briefing
     template = audience.template or brief.template.replace("{audience}", audience_id)
@@ -128,6 +126,16 @@ def briefing_target(corpus: Corpus, audience_id: str) -> Target:
         min_base=brief.min_base,
     )
     return Target(f"briefing-{audience_id}", "briefing", spec, audience_id, audience)
+
+
+def named_targets(corpus: Corpus, name: str) -> list[Target]:
+    """Return what a user means by a name on the command line: a document with its variants, or any one
+    target by the name `tspdocs list` shows (`academic-anonymised`, `briefing-dh`), case aside."""
+    documents = corpus.documents.documents
+    every = {target.name: target for target in all_targets(corpus)}
+    match = resolve_name(name, [*documents, *(n for n in every if n not in documents)], "document",
+                         "unknown-document")
+    return document_targets(corpus, match) if match in documents else [every[match]]
 
 
 def all_targets(corpus: Corpus) -> list[Target]:

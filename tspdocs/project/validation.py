@@ -7,7 +7,7 @@ from typing import Any, TypeVar
 
 from pydantic import BaseModel, ValidationError
 
-from ..errors import Location, Problem
+from ..errors import BuildError, Location, Problem
 from .yamlio import line_at
 
 M = TypeVar("M", bound=BaseModel)
@@ -110,6 +110,44 @@ def known_names(value: str, allowed: dict[str, Any] | list[str], what: str) -> s
     if value in allowed:
         return None
     names = list(allowed)
-    close = difflib.get_close_matches(value, names, n=1)
-    hint = f"; did you mean '{close[0]}'?" if close else ""
+    close = closest(value, names)
+    hint = f"; did you mean '{close}'?" if close else ""
     return f"unknown {what} {value!r}{hint} (known: {', '.join(names)})"
+
+
+def closest(value: str, names: list[str]) -> str | None:
+    """Return the name a user most likely meant: the same but for case, else the nearest by edits in which
+    swapping two neighbouring letters counts once (Damerau–Levenshtein), so `hd` suggests `dh`."""
+    folded = [name for name in names if name.casefold() == value.casefold()]
+    if folded:
+        return folded[0]
+    scored = sorted((_edits(value.casefold(), name.casefold()), index, name) for index, name in enumerate(names))
+    if scored and scored[0][0] <= max(1, len(value) // 3):
+        return scored[0][2]
+    close = difflib.get_close_matches(value, names, n=1)
+    return close[0] if close else None
+
+
+def resolve_name(value: str, allowed: dict[str, Any] | list[str], what: str, code: str) -> str:
+    """Return the name `value` stands for, matching case-insensitively; raise a usage error naming the
+    known names and the likeliest one otherwise."""
+    if value in allowed:
+        return value
+    folded = [name for name in allowed if name.casefold() == value.casefold()]
+    if len(folded) == 1:
+        return folded[0]
+    raise BuildError([Problem(known_names(value, allowed, what) or value, code)])
+
+
+def _edits(a: str, b: str) -> int:
+    """Return the optimal string alignment distance between `a` and `b`."""
+    previous2: list[int] = []
+    previous = list(range(len(b) + 1))
+    for i, char in enumerate(a, 1):
+        current = [i] + [0] * len(b)
+        for j, other in enumerate(b, 1):
+            current[j] = min(previous[j] + 1, current[j - 1] + 1, previous[j - 1] + (char != other))
+            if i > 1 and j > 1 and char == b[j - 2] and a[i - 2] == other:
+                current[j] = min(current[j], previous2[j - 2] + 1)
+        previous2, previous = previous, current
+    return previous[-1]
