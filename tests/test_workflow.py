@@ -230,3 +230,13 @@ def test_no_color_and_plurals(mini: Mini, monkeypatch: pytest.MonkeyPatch) -> No
     assert console._styled("x", fg="red") != "x"
     run = mini.run("build", "report", "--format", "html")
     assert "Built 1 document (1 file," in run.output
+
+
+def test_help_shows_each_command_summary_whole() -> None:
+    from click.testing import CliRunner
+
+    from tspdocs.cli import main
+
+    text = " ".join(CliRunner().invoke(main, ["--help"]).output.split())
+    assert "Build the policy briefing for an audience into build/briefings/AUDIENCE/." in text
+    assert "..." not in text

@@ -340,6 +340,18 @@ def serve(context: click.Context, document: str, project: str | None, port: int,
 main.add_command(serve, name="watch")
 
 
+def _whole_summaries(group: click.Group) -> None:
+    """Show each command's first paragraph whole in `--help`: click would cut it at 45 characters."""
+    for command in group.commands.values():
+        if command.help and not command.short_help:
+            command.short_help = " ".join(command.help.split("\n\n")[0].split())
+        if isinstance(command, click.Group):
+            _whole_summaries(command)
+
+
+_whole_summaries(main)
+
+
 def run() -> None:
     """The console entry point: run the command, then leave without tearing the interpreter down.
 
