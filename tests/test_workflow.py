@@ -239,4 +239,4 @@ def test_help_shows_each_command_summary_whole() -> None:
 
     text = " ".join(CliRunner().invoke(main, ["--help"]).output.split())
     assert "Build the policy briefing for an audience into build/briefings/AUDIENCE/." in text
-    assert "..." not in text
+    assert "(a tag, branch or commit)" in text
