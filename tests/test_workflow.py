@@ -32,7 +32,8 @@ def test_check_passes_on_the_shipped_content(tmp_path: Path) -> None:
     run = run_cli(root, "check")
     assert run.code == 0, run.output
     assert " error [" not in run.output
-    assert run.output.strip().endswith("0 errors, 2 warnings")
+    assert run.output.strip().endswith("0 errors, 0 warnings, 2 notes")  # two drafts waiting for approval
+    assert run_cli(root, "check", "--strict").code == 0  # a strict CI gate passes from the first commit
 
 
 CHECKS = [
@@ -45,7 +46,7 @@ CHECKS = [
      "content/findings/f02.md:2", "orphan-finding", "warning"),
     ("no-evidence", lambda m: None, "content/project.yaml:14", "no-evidence", "warning"),
     ("draft-selected", lambda m: m.finding("F02", "A draft on health", status="draft"),
-     "content/findings/f02.md:7", "draft-selected", "warning"),
+     "content/findings/f02.md:7", "draft-selected", "info"),
     ("typed-number", lambda m: m.finding("F01", "Health partnerships help", body="Some 61% agreed."),
      "content/findings/f01.md:12:6", "typed-number", "warning"),
     ("long-sentence", lambda m: m.finding("F01", "Health partnerships help",

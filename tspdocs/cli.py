@@ -271,7 +271,7 @@ def check(context: click.Context, project: str | None, output: str, strict: bool
         for problem in problems:
             console.problem(problem, err=False)
         counts = {name: len([p for p in problems if p.severity.value == name]) for name in ("error", "warning", "info")}
-        notes = f", {_plural(counts['info'], 'note')} (figures suppressed)" if counts["info"] else ""
+        notes = f", {_plural(counts['info'], 'note')}" if counts["info"] else ""
         console.say(f"{_plural(counts['error'], 'error')}, {_plural(counts['warning'], 'warning')}{notes}", always=True)
     sys.exit(1 if errors else 0)
 

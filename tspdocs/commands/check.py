@@ -78,7 +78,8 @@ def _check_targets(session: BuildSession, problems: Problems) -> None:
         drafts = [f for f in selected_findings(corpus, target, True) if f.meta.status == "draft"]
         if target.audience is not None:
             for finding in drafts:
-                problems.warning(f"draft finding {finding.meta.id} would go into {target.name} (left out until "
+                # A draft waiting for approval is the workflow, not a fault: noted, never failing --strict.
+                problems.info(f"draft finding {finding.meta.id} would go into {target.name} (left out until "
                                  "approved, or pass --include-drafts)", "draft-selected",
                                  Location(finding.source.path, finding.line_of("status")))
         if drafts:
