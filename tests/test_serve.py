@@ -57,3 +57,18 @@ def test_an_edit_appears_in_the_open_page(mini: Mini) -> None:
         server.terminate()
         server.wait(timeout=20)
     assert (mini.root / "build/report/report.html").is_file()
+
+
+def test_the_preview_shows_drafts_when_asked(mini: Mini) -> None:
+    from tspdocs.commands.serve import Preview
+    from tspdocs.commands.session import BuildOptions
+    from tspdocs.console import Console
+
+    mini.finding("F02", "A draft on health", body="Words still being written.", status="draft")
+    for drafts in (False, True):
+        preview = Preview(mini.root, "report", None, Console(quiet=True), BuildOptions(include_drafts=drafts))
+        try:
+            preview.rebuild()
+            assert ("Words still being written." in preview.page().decode()) is drafts
+        finally:
+            preview.close()

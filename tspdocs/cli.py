@@ -327,14 +327,17 @@ def init(folder: str) -> None:
 @project_option
 @click.option("--port", default=8000, show_default=True, help="Port on localhost.")
 @click.option("--audience", "-a", default=None, help="Preview an audience's briefing instead of a document.")
+@drafts_option
 @output_options
 @click.pass_context
 @reports_problems
-def serve(context: click.Context, document: str, project: str | None, port: int, audience: str | None) -> None:
+def serve(context: click.Context, document: str, project: str | None, port: int, audience: str | None,
+          include_drafts: bool) -> None:
     """Serve a document's HTML on localhost, rebuilding and reloading the page on every save."""
     from .commands.serve import serve as start
+    from .commands.session import BuildOptions
 
-    start(project_root(project), document, audience, port, context.obj)
+    start(project_root(project), document, audience, port, context.obj, BuildOptions(include_drafts=include_drafts))
 
 
 main.add_command(serve, name="watch")

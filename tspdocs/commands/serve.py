@@ -38,10 +38,12 @@ LIVE_RELOAD = """<script>
 class Preview:
     """The state a preview shares between the watcher and the web server."""
 
-    def __init__(self, root: Path, document: str, audience: str | None, console: Console) -> None:
+    def __init__(self, root: Path, document: str, audience: str | None, console: Console,
+                 options: BuildOptions | None = None) -> None:
         self.root = root
         self.document = document
         self.audience = audience
+        self.options = options or BuildOptions()  # --include-drafts: an author previews the draft being written
         self.console = console
         self.version = 0
         self.problems: list[str] = []
@@ -59,7 +61,7 @@ class Preview:
     def rebuild(self) -> None:
         """Rebuild the HTML now, tell every open page, then rebuild the PDF and DOCX in the background."""
         try:
-            report = build(self.root, self.targets, ["html"], BuildOptions(), jobs=0)
+            report = build(self.root, self.targets, ["html"], self.options, jobs=0)
             self.problems = []
             self.console.say(f"rebuilt {self.html.relative_to(self.root)} in {report.seconds:.2f} s")
         except BuildError as exc:
@@ -77,7 +79,8 @@ class Preview:
             return
         command = [sys.executable, "-m", "tspdocs", "-q"]
         command += ["brief", "--audience", self.audience] if self.audience else ["build", self.document]
-        self._background = subprocess.Popen([*command, "--project", str(self.root), "--format", "pdf,docx"],
+        drafts = ["--include-drafts"] if self.options.include_drafts else []
+        self._background = subprocess.Popen([*command, "--project", str(self.root), "--format", "pdf,docx", *drafts],
                                             stdout=subprocess.DEVNULL)
 
     def page(self) -> bytes:
@@ -150,11 +153,12 @@ def _handler(preview: Preview) -> type[BaseHTTPRequestHandler]:
     return Handler
 
 
-def serve(root: Path, document: str, audience: str | None, port: int, console: Console) -> None:
+def serve(root: Path, document: str, audience: str | None, port: int, console: Console,
+          options: BuildOptions | None = None) -> None:
     """Serve until interrupted; only on 127.0.0.1, since drafts are not for the network."""
     from watchfiles import watch
 
-    preview = Preview(root, document, audience, console)
+    preview = Preview(root, document, audience, console, options)
     try:
         server = ThreadingHTTPServer(("127.0.0.1", port), _handler(preview))
     except OSError as exc:
