@@ -241,3 +241,20 @@ def test_help_shows_each_command_summary_whole() -> None:
     text = " ".join(CliRunner().invoke(main, ["--help"]).output.split())
     assert "Build the policy briefing for an audience into build/briefings/AUDIENCE/." in text
     assert "(a tag, branch or commit)" in text
+
+
+def test_check_speaks_to_ci_as_github_annotations_and_sarif(mini: Mini) -> None:
+    mini.finding("F01", "Health partnerships help", body="See @tbl:nowhere, 100% sure: a, b.")
+    github = mini.run("check", "--format", "github")
+    assert github.code == 1
+    line = next(text for text in github.stdout.splitlines() if "unknown-label" in text)
+    assert line.startswith("::error file=content/findings/f01.md,line=12,")
+    assert "title=tspdocs [unknown-label]::" in line
+    sarif = json.loads(mini.run("check", "--format", "sarif").stdout)
+    assert sarif["version"] == "2.1.0"
+    (run,) = sarif["runs"]
+    result = next(r for r in run["results"] if r["ruleId"] == "unknown-label")
+    assert result["level"] == "error"
+    location = result["locations"][0]["physicalLocation"]
+    assert location["artifactLocation"]["uri"] == "content/findings/f01.md" and location["region"]["startLine"] == 12
+    assert {rule["id"] for rule in run["tool"]["driver"]["rules"]} == {r["ruleId"] for r in run["results"]}

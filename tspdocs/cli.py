@@ -249,8 +249,9 @@ def list_(project: str | None) -> None:
 
 @main.command()
 @project_option
-@click.option("--format", "output", type=click.Choice(["text", "json"]), default="text",
-              help="`json` prints one object with every problem, for CI.")
+@click.option("--format", "output", type=click.Choice(["text", "json", "github", "sarif"]), default="text",
+              help="For CI: `json` (one object, documented in docs/check-output.schema.json), `github` (workflow "
+                   "annotations at each file and line) or `sarif` (SARIF 2.1.0 for code scanning).")
 @click.option("--strict", is_flag=True, help="Treat warnings as errors (exit status 1).")
 @click.option("--by", "by", type=click.Choice(["area"]), default=None,
               help="Also check every briefing for every local area, as `brief --by area` builds them.")
@@ -259,13 +260,16 @@ def list_(project: str | None) -> None:
 @reports_problems
 def check(context: click.Context, project: str | None, output: str, strict: bool, by: str | None) -> None:
     """Check everything without rendering: schemas, labels, citations, data, claims, accessibility, plain English."""
-    from .commands.check import check_project, report_json
+    from .commands.check import check_project
+    from .commands.check_report import report_github, report_json, report_sarif
 
     problems = check_project(project_root(project), by)
     failing = ("error", "warning") if strict else ("error",)
     errors = [p for p in problems if p.severity.value in failing]
-    if output == "json":
-        click.echo(report_json(problems))
+    if output != "text":
+        report = {"json": report_json, "github": report_github, "sarif": report_sarif}[output](problems)
+        if report:
+            click.echo(report)
     else:
         console = _console()
         for problem in problems:

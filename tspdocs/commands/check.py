@@ -9,7 +9,6 @@ numbers that should be quoted values, and plain English in briefings.
 
 from __future__ import annotations
 
-import json
 import re
 from pathlib import Path
 
@@ -26,7 +25,6 @@ from ..project.yamlio import line_at
 from .build import prepare
 from .session import BuildSession
 
-JSON_VERSION = 1
 _ATTRIBUTE = re.compile(r'\b[\w-]+="[^"]*"')
 _TYPED_PERCENT = re.compile(r"(?<![\w{<.])(\d{1,3}(?:\.\d)?)\s?%")
 
@@ -183,12 +181,3 @@ def _with_columns(corpus: Corpus, problems: list[Problem]) -> list[Problem]:
         out.append(Problem(problem.message, problem.code,
                            Location(loc.path, loc.line, column + 1 if column >= 0 else None), problem.severity))
     return out
-
-
-def report_json(problems: list[Problem]) -> str:
-    """Return the documented JSON shape: {version, problems: [...], counts: {error, warning}}."""
-    counts = {"error": 0, "warning": 0, "info": 0}
-    for problem in problems:
-        counts[problem.severity.value] += 1
-    return json.dumps({"version": JSON_VERSION, "problems": [p.as_dict() for p in problems], "counts": counts},
-                      indent=2, ensure_ascii=False)
