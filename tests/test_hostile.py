@@ -388,3 +388,58 @@ def test_a_doctype_in_a_part_not_named_xml_is_refused(mini: Mini, new: str) -> N
     assert_no_traceback(run)
     assert run.code == 1 and "[xml-doctype]" in run.stderr, run.output
     assert "INJECTED" not in run.output and not mini.documents()
+
+
+# The page layout: nothing in the rendered page may fetch anything ------------------------------------------
+
+LAYOUT = "templates/layouts/page.html.j2"
+GIF = "data:image/gif;base64,R0lGODlhAQABAIAAAAAAAP///yH5BAEAAAAALAAAAAABAAEAAAIBRAA7"
+
+
+@pytest.mark.parametrize("injected", [
+    '<style>@import "http://127.0.0.1:9/x.css";</style>',
+    "<style>@imp\\6frt url(http://127.0.0.1:9/x.css);</style>",
+    '<style>body { background: u\\72l("http://127.0.0.1:9/bg.png") }</style>',
+    '<div style="background-image: url(http://127.0.0.1:9/bg.png)"></div>',
+    '<div style="background: image-set(&quot;file:///etc/passwd&quot; 1x)"></div>',
+    '<svg><image href="http://127.0.0.1:9/x.png"/></svg>',
+    '<svg><image xlink:href="file:///etc/passwd"/></svg>',
+    '<svg><use href="http://127.0.0.1:9/sprite.svg#a"/></svg>',
+    '<svg><rect fill="url(http://127.0.0.1:9/p.svg#g)"/></svg>',
+    '<link rel="stylesheet" href="data:text/css,@import%20url(http://127.0.0.1:9/x.css)">',
+    '<img srcset="data:image/png;base64,AA 1x, http://127.0.0.1:9/x.png 2x" alt="">',
+    '<iframe srcdoc="&lt;img src=http://127.0.0.1:9/x.png&gt;"></iframe>',
+    '<iframe src="data:text/html,&lt;img src=http://127.0.0.1:9/x.png&gt;"></iframe>',
+    '<video poster="//127.0.0.1:9/x.png"></video>',
+    '<form action="http://127.0.0.1:9/"><button formaction="http://127.0.0.1:9/">x</button></form>',
+    '<a href="file:///etc/passwd">passwd</a>',
+    '<meta http-equiv="refresh" content="0; url=http://127.0.0.1:9/">',
+    "<script>fetch('http://127.0.0.1:9/')</script>",
+    '<img src="data:image/png;base64,AA" alt="" onload="fetch(1)">',
+], ids=lambda s: s[:40])
+def test_a_layout_that_would_fetch_anything_is_refused(mini: Mini, injected: str) -> None:
+    layout = mini.root / LAYOUT
+    layout.write_text(layout.read_text(encoding="utf-8").replace("</main>", f"</main>\n{injected}"),
+                      encoding="utf-8")
+    for fmt in ("html", "pdf"):
+        run = mini.run("build", "report", "--format", fmt)
+        assert_no_traceback(run)
+        assert run.code == 1, run.output
+        assert f"{LAYOUT}" in run.stderr and "[outside-project]" in run.stderr, run.stderr
+        assert not mini.documents()
+
+
+def test_a_layout_may_link_out_and_use_its_own_fragments(mini: Mini) -> None:
+    mini.finding("F01", "Health partnerships help", body="See [the fund](https://example.org/fund).")
+    layout = mini.root / LAYOUT
+    layout.write_text(layout.read_text(encoding="utf-8").replace(
+        "</main>", '</main>\n<p><a href="http://example.org/">Home</a></p>\n'
+                   '<svg aria-hidden="true"><defs><linearGradient id="g"/></defs><rect fill="url(#g)"/>'
+                   '<use href="#g"/></svg>\n<div style="color: red; background: url(' + GIF + ')"></div>'),
+        encoding="utf-8")
+    for fmt in ("pdf", "html"):
+        run = mini.run("build", "report", "--format", fmt)
+        assert run.code == 0, run.output
+    page = (mini.root / "build/report/report.html").read_text(encoding="utf-8")
+    assert 'href="http://example.org/"' in page and 'href="https://example.org/fund"' in page
+
