@@ -443,3 +443,32 @@ def test_a_layout_may_link_out_and_use_its_own_fragments(mini: Mini) -> None:
     page = (mini.root / "build/report/report.html").read_text(encoding="utf-8")
     assert 'href="http://example.org/"' in page and 'href="https://example.org/fund"' in page
 
+
+# Bibliography links: the same rule as content links ------------------------------------------------------
+
+LINKED_BIB = r"""
+@online{smith2009, author = {Smith, Jane}, title = {The Quick Brown Fox Jumps Over},
+  date = {2009},
+  url = {file:///etc/passwd}}
+@online{jones2010, author = {Jones, Ann}, title = {A Page on the Web}, date = {2010},
+  url = {https://example.org/jones}}
+"""
+
+
+def test_a_reference_url_that_is_not_web_mail_or_doi_becomes_plain_text(mini: Mini) -> None:
+    mini.write("content/references.bib", LINKED_BIB)
+    mini.finding("F01", "Health partnerships help", body="Partnership helped [@smith2009; @jones2010].\n")
+    for fmt in ("html", "docx"):
+        run = mini.run("build", "report", "--format", fmt)
+        assert_no_traceback(run)
+        assert run.code == 0, run.output
+        assert "content/references.bib:4" in run.stderr and "[bibliography-link]" in run.stderr, run.stderr
+    page = (mini.root / "build/report/report.html").read_text(encoding="utf-8")
+    assert "file:///etc/passwd" in page, "the address is still shown, as text"
+    assert 'href="file:' not in page
+    assert 'href="https://example.org/jones"' in page
+    document = docx.Document(str(mini.root / "build/report/report.docx"))
+    targets = [rel.target_ref for part in (document.part,) for rel in part.rels.values() if rel.is_external]
+    assert "https://example.org/jones" in targets
+    assert not [target for target in targets if target.startswith("file:")], targets
+
