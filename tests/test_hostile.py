@@ -472,3 +472,74 @@ def test_a_reference_url_that_is_not_web_mail_or_doi_becomes_plain_text(mini: Mi
     assert "https://example.org/jones" in targets
     assert not [target for target in targets if target.startswith("file:")], targets
 
+
+# The house reference.docx: no external relationship reaches the outputs ----------------------------------
+
+W = "http://schemas.openxmlformats.org/wordprocessingml/2006/main"
+R = "http://schemas.openxmlformats.org/officeDocument/2006/relationships"
+RELS = "http://schemas.openxmlformats.org/package/2006/relationships"
+
+
+def reference_with(mini: Mini, *, template: bool = False, linked_image: bool = False) -> None:
+    """Rewrite the mini project's assets/reference.docx (a python-docx file) with external relationships."""
+    import zipfile
+
+    path = mini.root / "assets/reference.docx"
+    document = docx.Document(str(path))
+    document.add_paragraph("Body text the build replaces.")
+    buffer = io.BytesIO()
+    document.save(buffer)
+    with zipfile.ZipFile(io.BytesIO(buffer.getvalue())) as source:
+        members = {info.filename: source.read(info.filename) for info in source.infolist()}
+    if template:
+        from lxml import etree
+
+        settings = etree.fromstring(members["word/settings.xml"])
+        attached = etree.SubElement(settings, f"{{{W}}}attachedTemplate", nsmap={"r": R})
+        attached.set(f"{{{R}}}id", "rIdTpl")
+        settings.insert(0, attached)
+        members["word/settings.xml"] = etree.tostring(settings, xml_declaration=True, encoding="UTF-8",
+                                                      standalone=True)
+        members["word/_rels/settings.xml.rels"] = (
+            f'<?xml version="1.0" encoding="UTF-8" standalone="yes"?>\n<Relationships xmlns="{RELS}">'
+            f'<Relationship Id="rIdTpl" Type="{R}/attachedTemplate" '
+            'Target="file:///C:/Users/ada/Templates/House.dotm" TargetMode="External"/></Relationships>').encode()
+    if linked_image:
+        rels = members["word/_rels/document.xml.rels"].decode()
+        members["word/_rels/document.xml.rels"] = rels.replace(
+            "</Relationships>", f'<Relationship Id="rIdPic" Type="{R}/image" '
+                                'Target="http://127.0.0.1:9/logo.png" TargetMode="External"/></Relationships>').encode()
+    path.write_bytes(zip_bytes(members))
+
+
+def external_targets(path: Path) -> list[str]:
+    import re
+    import zipfile
+
+    with zipfile.ZipFile(path) as archive:
+        rels = [archive.read(name).decode() for name in archive.namelist() if name.endswith(".rels")]
+    return [rel for text in rels for rel in re.findall(r"<Relationship [^>]*/>", text)
+            if 'TargetMode="External"' in rel and "/hyperlink" not in rel]
+
+
+def test_an_attached_template_in_the_reference_document_is_stripped(mini: Mini) -> None:
+    reference_with(mini, template=True)
+    assert external_targets(mini.root / "assets/reference.docx"), "the fixture has no external relationship"
+    run = mini.run("build", "report", "--format", "docx")
+    assert run.code == 0, run.output
+    built = mini.root / "build/report/report.docx"
+    assert external_targets(built) == []
+    import zipfile
+
+    with zipfile.ZipFile(built) as archive:
+        assert b"attachedTemplate" not in archive.read("word/settings.xml")
+
+
+def test_a_linked_picture_in_the_reference_document_is_refused(mini: Mini) -> None:
+    reference_with(mini, template=True, linked_image=True)
+    run = mini.run("build", "report", "--format", "docx")
+    assert_no_traceback(run)
+    assert run.code == 1, run.output
+    assert "assets/reference.docx" in run.stderr and "[outside-project]" in run.stderr, run.stderr
+    assert "http://127.0.0.1:9/logo.png" in run.stderr
+    assert not mini.documents()
