@@ -388,3 +388,158 @@ def test_a_doctype_in_a_part_not_named_xml_is_refused(mini: Mini, new: str) -> N
     assert_no_traceback(run)
     assert run.code == 1 and "[xml-doctype]" in run.stderr, run.output
     assert "INJECTED" not in run.output and not mini.documents()
+
+
+# The page layout: nothing in the rendered page may fetch anything ------------------------------------------
+
+LAYOUT = "templates/layouts/page.html.j2"
+GIF = "data:image/gif;base64,R0lGODlhAQABAIAAAAAAAP///yH5BAEAAAAALAAAAAABAAEAAAIBRAA7"
+
+
+@pytest.mark.parametrize("injected", [
+    '<style>@import "http://127.0.0.1:9/x.css";</style>',
+    "<style>@imp\\6frt url(http://127.0.0.1:9/x.css);</style>",
+    '<style>body { background: u\\72l("http://127.0.0.1:9/bg.png") }</style>',
+    '<div style="background-image: url(http://127.0.0.1:9/bg.png)"></div>',
+    '<div style="background: image-set(&quot;file:///etc/passwd&quot; 1x)"></div>',
+    '<svg><image href="http://127.0.0.1:9/x.png"/></svg>',
+    '<svg><image xlink:href="file:///etc/passwd"/></svg>',
+    '<svg><use href="http://127.0.0.1:9/sprite.svg#a"/></svg>',
+    '<svg><rect fill="url(http://127.0.0.1:9/p.svg#g)"/></svg>',
+    '<link rel="stylesheet" href="data:text/css,@import%20url(http://127.0.0.1:9/x.css)">',
+    '<img srcset="data:image/png;base64,AA 1x, http://127.0.0.1:9/x.png 2x" alt="">',
+    '<iframe srcdoc="&lt;img src=http://127.0.0.1:9/x.png&gt;"></iframe>',
+    '<iframe src="data:text/html,&lt;img src=http://127.0.0.1:9/x.png&gt;"></iframe>',
+    '<video poster="//127.0.0.1:9/x.png"></video>',
+    '<form action="http://127.0.0.1:9/"><button formaction="http://127.0.0.1:9/">x</button></form>',
+    '<a href="file:///etc/passwd">passwd</a>',
+    '<meta http-equiv="refresh" content="0; url=http://127.0.0.1:9/">',
+    "<script>fetch('http://127.0.0.1:9/')</script>",
+    '<img src="data:image/png;base64,AA" alt="" onload="fetch(1)">',
+], ids=lambda s: s[:40])
+def test_a_layout_that_would_fetch_anything_is_refused(mini: Mini, injected: str) -> None:
+    layout = mini.root / LAYOUT
+    layout.write_text(layout.read_text(encoding="utf-8").replace("</main>", f"</main>\n{injected}"),
+                      encoding="utf-8")
+    for fmt in ("html", "pdf"):
+        run = mini.run("build", "report", "--format", fmt)
+        assert_no_traceback(run)
+        assert run.code == 1, run.output
+        assert f"{LAYOUT}" in run.stderr and "[outside-project]" in run.stderr, run.stderr
+        assert not mini.documents()
+
+
+def test_a_layout_may_link_out_and_use_its_own_fragments(mini: Mini) -> None:
+    mini.finding("F01", "Health partnerships help", body="See [the fund](https://example.org/fund).")
+    layout = mini.root / LAYOUT
+    layout.write_text(layout.read_text(encoding="utf-8").replace(
+        "</main>", '</main>\n<p><a href="http://example.org/">Home</a></p>\n'
+                   '<svg aria-hidden="true"><defs><linearGradient id="g"/></defs><rect fill="url(#g)"/>'
+                   '<use href="#g"/></svg>\n<div style="color: red; background: url(' + GIF + ')"></div>'),
+        encoding="utf-8")
+    for fmt in ("pdf", "html"):
+        run = mini.run("build", "report", "--format", fmt)
+        assert run.code == 0, run.output
+    page = (mini.root / "build/report/report.html").read_text(encoding="utf-8")
+    assert 'href="http://example.org/"' in page and 'href="https://example.org/fund"' in page
+
+
+# Bibliography links: the same rule as content links ------------------------------------------------------
+
+LINKED_BIB = r"""
+@online{smith2009, author = {Smith, Jane}, title = {The Quick Brown Fox Jumps Over},
+  date = {2009},
+  url = {file:///etc/passwd}}
+@online{jones2010, author = {Jones, Ann}, title = {A Page on the Web}, date = {2010},
+  url = {https://example.org/jones}}
+"""
+
+
+def test_a_reference_url_that_is_not_web_mail_or_doi_becomes_plain_text(mini: Mini) -> None:
+    mini.write("content/references.bib", LINKED_BIB)
+    mini.finding("F01", "Health partnerships help", body="Partnership helped [@smith2009; @jones2010].\n")
+    for fmt in ("html", "docx"):
+        run = mini.run("build", "report", "--format", fmt)
+        assert_no_traceback(run)
+        assert run.code == 0, run.output
+        assert "content/references.bib:4" in run.stderr and "[bibliography-link]" in run.stderr, run.stderr
+    page = (mini.root / "build/report/report.html").read_text(encoding="utf-8")
+    assert "file:///etc/passwd" in page, "the address is still shown, as text"
+    assert 'href="file:' not in page
+    assert 'href="https://example.org/jones"' in page
+    document = docx.Document(str(mini.root / "build/report/report.docx"))
+    targets = [rel.target_ref for part in (document.part,) for rel in part.rels.values() if rel.is_external]
+    assert "https://example.org/jones" in targets
+    assert not [target for target in targets if target.startswith("file:")], targets
+
+
+# The house reference.docx: no external relationship reaches the outputs ----------------------------------
+
+W = "http://schemas.openxmlformats.org/wordprocessingml/2006/main"
+R = "http://schemas.openxmlformats.org/officeDocument/2006/relationships"
+RELS = "http://schemas.openxmlformats.org/package/2006/relationships"
+
+
+def reference_with(mini: Mini, *, template: bool = False, linked_image: bool = False) -> None:
+    """Rewrite the mini project's assets/reference.docx (a python-docx file) with external relationships."""
+    import zipfile
+
+    path = mini.root / "assets/reference.docx"
+    document = docx.Document(str(path))
+    document.add_paragraph("Body text the build replaces.")
+    buffer = io.BytesIO()
+    document.save(buffer)
+    with zipfile.ZipFile(io.BytesIO(buffer.getvalue())) as source:
+        members = {info.filename: source.read(info.filename) for info in source.infolist()}
+    if template:
+        from lxml import etree
+
+        settings = etree.fromstring(members["word/settings.xml"])
+        attached = etree.SubElement(settings, f"{{{W}}}attachedTemplate", nsmap={"r": R})
+        attached.set(f"{{{R}}}id", "rIdTpl")
+        settings.insert(0, attached)
+        members["word/settings.xml"] = etree.tostring(settings, xml_declaration=True, encoding="UTF-8",
+                                                      standalone=True)
+        members["word/_rels/settings.xml.rels"] = (
+            f'<?xml version="1.0" encoding="UTF-8" standalone="yes"?>\n<Relationships xmlns="{RELS}">'
+            f'<Relationship Id="rIdTpl" Type="{R}/attachedTemplate" '
+            'Target="file:///C:/Users/ada/Templates/House.dotm" TargetMode="External"/></Relationships>').encode()
+    if linked_image:
+        rels = members["word/_rels/document.xml.rels"].decode()
+        members["word/_rels/document.xml.rels"] = rels.replace(
+            "</Relationships>", f'<Relationship Id="rIdPic" Type="{R}/image" '
+                                'Target="http://127.0.0.1:9/logo.png" TargetMode="External"/></Relationships>').encode()
+    path.write_bytes(zip_bytes(members))
+
+
+def external_targets(path: Path) -> list[str]:
+    import re
+    import zipfile
+
+    with zipfile.ZipFile(path) as archive:
+        rels = [archive.read(name).decode() for name in archive.namelist() if name.endswith(".rels")]
+    return [rel for text in rels for rel in re.findall(r"<Relationship [^>]*/>", text)
+            if 'TargetMode="External"' in rel and "/hyperlink" not in rel]
+
+
+def test_an_attached_template_in_the_reference_document_is_stripped(mini: Mini) -> None:
+    reference_with(mini, template=True)
+    assert external_targets(mini.root / "assets/reference.docx"), "the fixture has no external relationship"
+    run = mini.run("build", "report", "--format", "docx")
+    assert run.code == 0, run.output
+    built = mini.root / "build/report/report.docx"
+    assert external_targets(built) == []
+    import zipfile
+
+    with zipfile.ZipFile(built) as archive:
+        assert b"attachedTemplate" not in archive.read("word/settings.xml")
+
+
+def test_a_linked_picture_in_the_reference_document_is_refused(mini: Mini) -> None:
+    reference_with(mini, template=True, linked_image=True)
+    run = mini.run("build", "report", "--format", "docx")
+    assert_no_traceback(run)
+    assert run.code == 1, run.output
+    assert "assets/reference.docx" in run.stderr and "[outside-project]" in run.stderr, run.stderr
+    assert "http://127.0.0.1:9/logo.png" in run.stderr
+    assert not mini.documents()

@@ -75,6 +75,7 @@ class References:
     fs: ProjectFS
     cache: Cache = field(default_factory=lambda: Cache(None))
     _items: dict[str, dict[str, Any]] | None = field(default=None, init=False)
+    _text: str = field(default="", init=False)
 
     @cached_property
     def path(self) -> Path | None:
@@ -90,6 +91,7 @@ class References:
         if self.path is None:
             return {}
         text = self.fs.read_text(self.path)
+        self._text = text
         display = self.fs.display(self.path)
         if self.path.suffix == ".json":
             try:
@@ -104,6 +106,22 @@ class References:
                 items = json.loads(run_pandoc(["-f", "biblatex", "-t", "csljson"], text))
                 self.cache.put_json("bibliography", key, items)
         return {str(item["id"]): item for item in items}
+
+    def location_of(self, url: str) -> Location | None:
+        """Return where the bibliography gives `url`: its line if the text holds it, else its entry's."""
+        if self.path is None:
+            return None
+        display = self.fs.display(self.path)
+        index = self._text.find(url)
+        if index < 0:
+            for key, item in self.items.items():
+                if url in (item.get("URL"), item.get("url")):
+                    match = re.search(r"@\w+\s*[{(]\s*" + re.escape(key) + r"\s*,|\"id\"\s*:\s*\"" + re.escape(key),
+                                      self._text)
+                    if match:
+                        index = match.start()
+                        break
+        return Location(display, self._text.count("\n", 0, index) + 1) if index >= 0 else Location(display)
 
 
 def style_path(fs: ProjectFS, name: str, where: Location | None) -> Path:
@@ -199,6 +217,14 @@ def resolve_citations(doc: t.Document, bibliography: References, style: str, pro
     for cite, block in zip(cites, blocks, strict=False):
         cite.children = _inlines(block["c"])
     entries = _entries(blocks[len(cites):])
+    refused: dict[str, None] = {}
+    for cite in cites:
+        cite.children = _safe_links(cite.children, refused)
+    for entry in entries:
+        entry.children = _safe_links(entry.children, refused)
+    for url in refused:
+        problems.warning(f"a reference links to {url[:200]!r}, which is not an http(s), mailto or doi address; "
+                         "it is shown as plain text, not as a link", "bibliography-link", bibliography.location_of(url))
     _place_bibliography(doc, [e for e in entries if e.key not in hidden])
 
 
@@ -302,6 +328,32 @@ def _inlines(nodes: list[dict[str, Any]]) -> list[t.Inline]:
             out.extend(_inlines(content[1]))
         elif kind == "Note":
             out.append(t.Note([t.Para(_inlines(b["c"])) for b in content if b["t"] in ("Para", "Plain")]))
+    return _merge_text(out)
+
+
+# The links a reference may make: the web, mail, a DOI, a place in the page. Anything else (file:, a
+# relative path, javascript:) would be a live link to the reader's own disk or worse, past the rule content
+# links get, so it becomes its text.
+SAFE_LINK = re.compile(r"(?i)(https?:|mailto:|doi:|#)")
+
+
+def _safe_links(nodes: list[t.Inline], refused: dict[str, None]) -> list[t.Inline]:
+    """Return `nodes` with every link whose address is not safe replaced by its text, noting the address."""
+    out: list[t.Inline] = []
+    for node in nodes:
+        if isinstance(node, t.Link):
+            node.children = _safe_links(node.children, refused)
+            if not SAFE_LINK.match(node.url.strip()):
+                refused[node.url] = None
+                out.extend(node.children)
+                continue
+        elif isinstance(node, t.Emph | t.Strong | t.Strike | t.Span):
+            node.children = _safe_links(node.children, refused)
+        elif isinstance(node, t.Note):
+            for block in node.blocks:
+                if isinstance(block, t.Para):
+                    block.children = _safe_links(block.children, refused)
+        out.append(node)
     return _merge_text(out)
 
 

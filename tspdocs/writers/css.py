@@ -15,7 +15,7 @@ import tinycss2
 from ..errors import Location, fail
 from .base import WriteContext
 
-URL_FUNCTIONS = {"url", "src", "image", "image-set", "-webkit-image-set", "cross-fade", "element"}
+URL_FUNCTIONS = {"url", "src", "image", "image-set", "-webkit-image-set", "cross-fade", "element", "-moz-image-rect"}
 
 
 def read_stylesheet(ctx: WriteContext, name: str) -> str:
@@ -39,6 +39,16 @@ def urls(text: str) -> Iterator[tuple[str, int]]:
     yield from _walk(tinycss2.parse_stylesheet(text, skip_comments=True, skip_whitespace=True), False)
 
 
+def declaration_urls(text: str) -> Iterator[tuple[str, int]]:
+    """Yield every URL in a `style` attribute (declarations without a selector) or an SVG paint value."""
+    yield from _walk(tinycss2.parse_blocks_contents(text, skip_comments=True, skip_whitespace=True), False)
+
+
+def value_urls(text: str) -> Iterator[tuple[str, int]]:
+    """Yield every URL in one property value, such as an SVG `fill="url(…)"` attribute."""
+    yield from _walk(tinycss2.parse_component_value_list(text, skip_comments=True), False)
+
+
 def _walk(nodes: list[object], in_url_function: bool) -> Iterator[tuple[str, int]]:
     for node in nodes:
         kind = getattr(node, "type", "")
@@ -53,5 +63,7 @@ def _walk(nodes: list[object], in_url_function: bool) -> Iterator[tuple[str, int
             yield from _walk(node.content, False)  # type: ignore[attr-defined]
         elif kind == "function":
             yield from _walk(node.arguments, node.lower_name in URL_FUNCTIONS)  # type: ignore[attr-defined]
+        elif kind == "declaration":
+            yield from _walk(node.value, False)  # type: ignore[attr-defined]
         elif kind in ("() block", "[] block", "{} block"):
             yield from _walk(node.content, in_url_function)  # type: ignore[attr-defined]

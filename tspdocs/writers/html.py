@@ -9,7 +9,6 @@ from __future__ import annotations
 
 import base64
 import datetime as dt
-import re
 from html import escape
 
 from markupsafe import Markup
@@ -20,7 +19,8 @@ from ..errors import Location, fail
 from ..labels import CAPTION_WORDS, CONTENTS_TITLES, LABELS, label
 from ..tree import plain_text
 from .base import Walker, WriteContext, WriteResult
-from .css import read_stylesheet
+from .css import read_stylesheet, urls
+from .page_check import external_references
 
 LAYOUT = "layouts/page.html.j2"
 STYLES = ("base.css",)
@@ -35,6 +35,7 @@ class HtmlBody(Walker):
         self.print_mode = print_mode
         self.out: list[str] = []
         self.notes: list[str] = []
+        self.links: set[str] = set()  # every URL a content link points to, for the page check
 
     def html(self, blocks: list[t.Block]) -> str:
         start = len(self.out)
@@ -210,6 +211,7 @@ class HtmlBody(Walker):
 
     def inline_Link(self, node: t.Link) -> str:
         title = f' title="{escape(node.title)}"' if node.title else ""
+        self.links.add(node.url)
         return f'<a href="{escape(node.url)}"{title}>{self.text(node.children)}</a>'
 
     def inline_Image(self, node: t.Image) -> str:
@@ -341,22 +343,18 @@ def page_html(doc: t.Document, ctx: WriteContext, *, print_mode: bool) -> str:
         "description": plain_text(_first_para(doc.meta.abstract)),
     }
     page = render_template(env, ctx.fs, LAYOUT, context)
-    _refuse_external(page)
+    _refuse_external(page, body.links, {url for url, _line in urls(css)})
     return page
 
 
-_EXTERNAL = re.compile(r"""<(link|script|img|iframe|object|embed|source|video|audio|track|input|base)\b[^>]*?"""
-                       r"""\b(src|href|srcset|data|poster)\s*=\s*["']?\s*((?:[a-z][a-z0-9+.-]*:|//)[^"'\s>]*)""",
-                       re.IGNORECASE)
-
-
-def _refuse_external(page: str) -> None:
+def _refuse_external(page: str, content_links: set[str], checked_css: set[str]) -> None:
     """Refuse a page (through its layout template) that would make a browser or the PDF fetch anything."""
-    for match in _EXTERNAL.finditer(page):
-        if not match[3].lower().startswith("data:"):
-            raise fail(f"the page layout makes <{match[1]}> load {match[3][:80]!r}; pages may load nothing "
-                       "from outside (use data: URLs or files in the project)", "outside-project",
-                       Location(f"templates/{LAYOUT}"))
+    found = list(external_references(page, content_links=content_links, checked_css=checked_css))
+    if found:
+        shown = "; ".join(found[:5]) + (f"; and {len(found) - 5} more" if len(found) > 5 else "")
+        raise fail(f"the page layout makes the page fetch or run something: {shown}; pages may load nothing "
+                   "from outside and run no script (use data: URLs, #fragment links, or the house "
+                   "stylesheets in assets/styles)", "outside-project", Location(f"templates/{LAYOUT}"))
 
 
 def _layout_css(meta: t.Meta) -> str:

@@ -45,11 +45,43 @@ def open_reference(ctx: WriteContext, name: str) -> DocxDocument:
     data = ctx.fs.read_bytes(path)
     check_office_zip(data, ctx.fs.display(path))
     try:
-        return docx.Document(io.BytesIO(data))
+        document = docx.Document(io.BytesIO(data))
     # python-docx's errors for an Office file that is not a Word document
     except Exception as exc:  # noqa: BLE001
         raise fail(f"not a Word document ({exc}); re-save it from Word as .docx", "bad-office-file",
                    Location(ctx.fs.display(path))) from None
+    _external_relationships(document, ctx.fs.display(path))
+    return document
+
+
+def _external_relationships(document: DocxDocument, display: str) -> None:
+    """Strip the reference document's attached template; refuse any other external target but a hyperlink.
+
+    An external relationship is copied into every DOCX built from the reference, and Word fetches it on
+    opening (a template from a share or a server, a linked picture, a mail-merge source): the outputs would
+    not be self-contained, and could reach out. Word templates commonly carry an attached template, which
+    only names where the styles came from, so it is removed with its `w:attachedTemplate` element.
+    Hyperlinks are links the reader follows, not fetches, and stay.
+    """
+    package = document.part.package
+    for owner in (package, *package.iter_parts()):
+        rels = owner.rels
+        for rel_id, rel in list(rels.items()):
+            if not rel.is_external or rel.reltype.endswith("/hyperlink"):
+                continue
+            if rel.reltype.endswith("/attachedTemplate"):
+                element_ = getattr(owner, "element", None)
+                if element_ is not None:
+                    for used in element_.iter(qn("w:attachedTemplate")):
+                        used.getparent().remove(used)
+                del rels[rel_id]
+                continue
+            kind = rel.reltype.rsplit("/", 1)[-1]
+            part = getattr(owner, "partname", "/_rels/.rels")
+            raise fail(f"part {str(part).lstrip('/')} has an external {kind} relationship to "
+                       f"{str(rel.target_ref)[:200]!r}, which Word would fetch from every document built on it; "
+                       "embed the picture or remove the link, and save the reference document again",
+                       "outside-project", Location(display))
 
 
 def _clear_body(document: DocxDocument) -> None:
