@@ -174,7 +174,7 @@ def test_briefing_over_its_page_budget_fails_then_builds_when_allowed(mini: Mini
 
 def test_unknown_audience_lists_the_valid_ones(mini: Mini) -> None:
     run = mini.run("brief", "--audience", "dfe")
-    assert run.code == 1
+    assert run.code == 2  # a usage error
     assert "unknown audience 'dfe'" in run.stderr and "known: dh, moj" in run.stderr
 
 
