@@ -543,3 +543,48 @@ def test_a_linked_picture_in_the_reference_document_is_refused(mini: Mini) -> No
     assert "assets/reference.docx" in run.stderr and "[outside-project]" in run.stderr, run.stderr
     assert "http://127.0.0.1:9/logo.png" in run.stderr
     assert not mini.documents()
+
+
+def _outputs(root: Path) -> dict[Path, bytes]:
+    build = root / "build"
+    return {p: p.read_bytes() for p in build.rglob("*") if p.is_file()} if build.exists() else {}
+
+
+def test_a_disk_too_full_for_the_outputs_replaces_nothing(mini: Mini, monkeypatch: pytest.MonkeyPatch) -> None:
+    import shutil as real_shutil
+
+    from tspdocs.store import output
+
+    assert mini.run("build", "report", "--format", "docx,html").code == 0
+    before = _outputs(mini.root)
+    mini.finding("F01", "Health partnerships help", body="A change the full disk will not take.")
+    monkeypatch.setattr(output.shutil, "disk_usage", lambda _path: real_shutil._ntuple_diskusage(10**9, 10**9, 10))
+    run = mini.run("build", "report", "--format", "docx,html")
+    assert run.code == 1 and "Traceback" not in run.output + run.stderr
+    assert "error [disk-full] not enough disk space to write 2 file(s)" in run.stderr
+    assert _outputs(mini.root) == before
+
+
+def test_a_disk_that_fills_while_writing_leaves_every_output_as_it_was(mini: Mini,
+                                                                       monkeypatch: pytest.MonkeyPatch) -> None:
+    import errno
+
+    from tspdocs.store import output
+
+    assert mini.run("build", "report", "--format", "docx,html").code == 0
+    before = _outputs(mini.root)
+    mini.finding("F01", "Health partnerships help", body="A change the disk fills up on.")
+    real_stage, calls = output._stage, []
+
+    def stage(path: Path, data: bytes) -> Path:
+        calls.append(path)
+        if len(calls) == 2:
+            raise OSError(errno.ENOSPC, "No space left on device")
+        return real_stage(path, data)
+
+    monkeypatch.setattr(output, "_stage", stage)
+    run = mini.run("build", "report", "--format", "docx,html")
+    assert run.code == 1 and "Traceback" not in run.output + run.stderr
+    assert "error [disk-full] cannot write report.html: the disk is full; none of the files" in run.stderr
+    assert _outputs(mini.root) == before, "the first file was staged but never renamed into place"
+    assert not [p for p in (mini.root / "build").rglob("*.tmp")]

@@ -22,7 +22,7 @@ from ..prepare.figures import figure_records
 from ..project.model import OutputFormat
 from ..project.targets import briefing_target, for_place, slug
 from ..project.validation import resolve_name
-from ..store.output import build_file, output_path, write_atomic
+from ..store.output import build_file, output_path, write_all
 from ..store.state import sha256
 from .build import render_documents
 from .render import Renderer
@@ -109,12 +109,10 @@ def build_by_area(root: Path, audience: str, column: str, formats: list[OutputFo
         if pool is not None and executor is None:
             pool.shutdown()
     problems.raise_if_errors()
-    destinations = [build_file(root, item.path) for item, _ in files]
-    for path, (_, data) in zip(destinations, files, strict=True):
-        write_atomic(path, data)
     written = [item for item, _ in files]
     manifest = {"by": column, "files": [asdict(item) for item in written]}
-    write_atomic(build_file(root, MANIFEST.format(column=column)), json.dumps(manifest, indent=2).encode())
+    write_all([*((build_file(root, item.path), data) for item, data in files),
+               (build_file(root, MANIFEST.format(column=column)), json.dumps(manifest, indent=2).encode())])
     return written
 
 

@@ -37,7 +37,7 @@ from ..prepare.values import resolve_shortcodes
 from ..project.model import OutputFormat
 from ..project.readers import Corpus
 from ..project.targets import Target, spec_location
-from ..store.output import output_path, write_atomic
+from ..store.output import output_path, write_all
 from ..store.provenance import Provenance
 from ..store.state import FileStamp, OutputRecord, State, TargetRecord, scan_inputs, sha256, target_key, write_manifest
 from ..writers.base import WriteContext
@@ -173,14 +173,13 @@ def build(root: Path, targets: Callable[[Corpus], Iterable[Target]], formats: li
 
 
 def _write(root: Path, results: list[Rendered]) -> list[Written]:
-    """Check every destination first, then write each file atomically, so a bad name writes nothing."""
+    """Check every destination first, then write all the files or none, so neither a bad name nor a full
+    disk leaves some documents new and others old."""
     planned = [(output_path(root, r.prepared.target.folder, f"{r.prepared.target.stem}.{fmt}"),
                 r, fmt, result.data) for r in results for fmt, result in r.outputs.items()]
-    written = []
-    for path, rendered, fmt, data in planned:
-        write_atomic(path, data)
-        written.append(Written(rendered.prepared.target.name, path, len(data), rendered.seconds[fmt]))
-    return written
+    write_all([(path, data) for path, _, _, data in planned])
+    return [Written(rendered.prepared.target.name, path, len(data), rendered.seconds[fmt])
+            for path, rendered, fmt, data in planned]
 
 
 def _record(target: Target, formats: list[OutputFormat] | None) -> str:

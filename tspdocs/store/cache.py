@@ -16,7 +16,8 @@ from pathlib import Path
 from typing import Any
 
 from .. import __version__
-from .output import build_file, write_atomic
+from ..errors import BuildError
+from .output import build_file, write_all
 
 CACHE = "build/.tspdocs/cache"
 FORMAT = 2  # the shape of cached results; raise it whenever that shape changes (2: figures carry their bases)
@@ -32,10 +33,13 @@ class Cache:
         self._lock = threading.Lock()  # a batch may share one cache between threads
 
     def commit(self) -> None:
+        """Write the new entries; a cache that cannot be written (a full disk) is only a slower next build."""
         with self._lock:
             entries, self.pending = self.pending, {}
-        for path, data in entries.items():
-            write_atomic(path, data)
+        try:
+            write_all(list(entries.items()))
+        except BuildError:
+            pass
 
     @staticmethod
     def key(*parts: Any) -> str:

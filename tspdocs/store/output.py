@@ -1,12 +1,21 @@
-"""Write outputs atomically under build/: a reader never sees half a file, a failed build leaves the last good one."""
+"""Write outputs atomically under build/: a reader never sees half a file, a failed build leaves the last good one.
+
+A build's files are committed together (`write_all`): every file is first
+written in full to a temporary file beside its destination, and only when
+all of them are on disk are they renamed into place. A full disk or an
+unwritable folder is found while staging, when nothing has been replaced
+yet, so the previous outputs stay exactly as they were.
+"""
 
 from __future__ import annotations
 
+import errno
 import os
+import shutil
 import tempfile
 from pathlib import Path, PurePosixPath
 
-from ..errors import fail
+from ..errors import BuildError, Location, Problem, fail
 
 BUILD_DIR = "build"
 
@@ -32,16 +41,71 @@ def build_file(root: Path, relative: str) -> Path:
 
 
 def write_atomic(path: Path, data: bytes) -> None:
-    """Write to a temporary file beside `path`, flush it to disk, then rename it into place."""
+    """Write one file: to a temporary file beside `path`, flushed to disk, then renamed into place."""
+    write_all([(path, data)])
+
+
+def write_all(files: list[tuple[Path, bytes]]) -> None:
+    """Write every file or none: stage them all, then rename them all; on any failure remove what was
+    staged and raise one BuildError saying what stopped it (no space, no permission) and where."""
+    _check_space(files)
+    staged: list[tuple[Path, Path]] = []
+    try:
+        for path, data in files:
+            staged.append((_stage(path, data), path))
+    except OSError as exc:
+        for temporary, _ in staged:
+            temporary.unlink(missing_ok=True)
+        raise _write_error(exc, files[len(staged)][0]) from None
+    for temporary, path in staged:
+        os.replace(temporary, path)
+
+
+def _stage(path: Path, data: bytes) -> Path:
+    """Write `data` in full to a new temporary file beside `path`, flushed to disk, and return its path."""
     path.parent.mkdir(parents=True, exist_ok=True)
-    handle, temporary = tempfile.mkstemp(prefix=f".{path.name}.", suffix=".tmp", dir=path.parent)
+    handle, name = tempfile.mkstemp(prefix=f".{path.name}.", suffix=".tmp", dir=path.parent)
+    temporary = Path(name)
     try:
         with os.fdopen(handle, "wb") as stream:
             stream.write(data)
             stream.flush()
             os.fsync(stream.fileno())
         os.chmod(temporary, 0o644)
-        os.replace(temporary, path)
     except BaseException:
-        Path(temporary).unlink(missing_ok=True)
+        temporary.unlink(missing_ok=True)
         raise
+    return temporary
+
+
+def _check_space(files: list[tuple[Path, bytes]]) -> None:
+    """Refuse before writing anything when the disk plainly cannot hold the files."""
+    if not files:
+        return
+    folder = next((p for p in files[0][0].parents if p.exists()), None)
+    if folder is None:
+        return
+    needed = sum(len(data) for _, data in files) + 1024 * 1024  # a little room for the file system's own
+    free = shutil.disk_usage(folder).free
+    if free < needed:
+        raise BuildError([Problem(f"not enough disk space to write {len(files)} file(s): {needed / 2**20:,.1f} MB "
+                                  f"needed, {free / 2**20:,.1f} MB free; free some space and build again; "
+                                  "nothing was replaced", "disk-full", Location(_shown(folder)))])
+
+
+def _write_error(exc: OSError, path: Path) -> BuildError:
+    reason = "the disk is full" if exc.errno in (errno.ENOSPC, errno.EDQUOT) else \
+        "the folder is read-only" if exc.errno == errno.EROFS else \
+        "tspdocs may not write there" if exc.errno in (errno.EACCES, errno.EPERM) else exc.strerror or str(exc)
+    code = "disk-full" if exc.errno in (errno.ENOSPC, errno.EDQUOT) else "unwritable"
+    return BuildError([Problem(f"cannot write {path.name}: {reason}; none of the files being written was replaced, "
+                               "so the previous ones are as they were", code, Location(_shown(path.parent)))])
+
+
+def _shown(path: Path) -> str:
+    """Return a folder as users see it in messages: from build/ on, else as it is."""
+    parts = path.parts
+    if BUILD_DIR in parts:
+        index = len(parts) - 1 - parts[::-1].index(BUILD_DIR)
+        return PurePosixPath(*parts[index:]).as_posix()
+    return str(path)
