@@ -9,6 +9,7 @@ from pathlib import Path
 import pytest
 from conftest import Mini, copy_project, run_cli
 
+from tspdocs.errors import BuildError
 from tspdocs.store.output import write_atomic
 
 
@@ -65,7 +66,7 @@ def test_atomic_write_leaves_no_partial_file(tmp_path: Path, monkeypatch: pytest
         raise OSError("interrupted")
 
     monkeypatch.setattr(os, "replace", fail_replace)
-    with pytest.raises(OSError):
+    with pytest.raises(BuildError):
         write_atomic(target, b"new and longer")
     assert target.read_bytes() == b"old"
     assert [p.name for p in target.parent.iterdir()] == ["report.pdf"]

@@ -57,8 +57,13 @@ def write_all(files: list[tuple[Path, bytes]]) -> None:
         for temporary, _ in staged:
             temporary.unlink(missing_ok=True)
         raise _write_error(exc, files[len(staged)][0]) from None
-    for temporary, path in staged:
-        os.replace(temporary, path)
+    for index, (temporary, path) in enumerate(staged):
+        try:
+            os.replace(temporary, path)
+        except OSError as exc:  # renames within a folder all but never fail; leave no temporary behind
+            for left, _ in staged[index:]:
+                left.unlink(missing_ok=True)
+            raise _write_error(exc, path) from None
 
 
 def _stage(path: Path, data: bytes) -> Path:
