@@ -588,3 +588,12 @@ def test_a_disk_that_fills_while_writing_leaves_every_output_as_it_was(mini: Min
     assert "error [disk-full] cannot write report.html: the disk is full; none of the files" in run.stderr
     assert _outputs(mini.root) == before, "the first file was staged but never renamed into place"
     assert not [p for p in (mini.root / "build").rglob("*.tmp")]
+
+
+@pytest.mark.parametrize("epoch", ["99999999999999999999999", "1e9", "-5", "4354819200"])
+def test_a_source_date_epoch_out_of_range_is_a_clear_error(mini: Mini, monkeypatch: pytest.MonkeyPatch,
+                                                           epoch: str) -> None:
+    monkeypatch.setenv("SOURCE_DATE_EPOCH", epoch)
+    run = mini.run("build", "report", "--format", "docx,html")
+    assert run.code == 1 and "Traceback" not in run.output + run.stderr
+    assert "error [environment] SOURCE_DATE_EPOCH=" in run.stderr and "at most 4354819199" in run.stderr

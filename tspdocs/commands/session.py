@@ -22,6 +22,8 @@ from ..project.targets import Target
 from ..store.cache import Cache
 from ..store.provenance import Provenance, read_provenance
 
+LATEST_EPOCH = 4354819199  # 2107-12-31T23:59:59Z, the last second a ZIP (DOCX) date can hold
+
 
 @dataclass(frozen=True)
 class BuildOptions:
@@ -81,8 +83,10 @@ def build_epoch(provenance: Provenance) -> int:
     """
     value = os.environ.get("SOURCE_DATE_EPOCH", "").strip()
     if value:
-        if not value.isdigit():
-            raise BuildError([Problem(f"SOURCE_DATE_EPOCH={value!r} is not a whole number of seconds",
+        # A ZIP date (so a DOCX) cannot go past 2107; refuse what no output format could write.
+        if not value.isdigit() or not LATEST_EPOCH >= int(value[:20]) >= 0:
+            raise BuildError([Problem(f"SOURCE_DATE_EPOCH={value[:40]!r} is not a time tspdocs can write: give whole "
+                                      f"seconds since 1970, at most {LATEST_EPOCH} (the end of 2107)",
                                       "environment", Location("(environment)"))])
         return int(value)
     if provenance.timestamp is not None and not provenance.dirty:
