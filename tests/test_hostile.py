@@ -597,3 +597,14 @@ def test_a_source_date_epoch_out_of_range_is_a_clear_error(mini: Mini, monkeypat
     run = mini.run("build", "report", "--format", "docx,html")
     assert run.code == 1 and "Traceback" not in run.output + run.stderr
     assert "error [environment] SOURCE_DATE_EPOCH=" in run.stderr and "at most 4354819199" in run.stderr
+
+
+def test_a_chart_label_with_dollar_signs_is_text_not_mathtext(mini: Mini) -> None:
+    mini.write("content/data/tables.yaml", "tables:\n  money:\n    file: money.csv\n    respondents: false\n"
+                                           "    columns: {item: text, cost: number}\n")
+    mini.write("content/data/money.csv", "item,cost\n$5m contract,5\ncost $x^$ y,2\n")
+    mini.finding("F01", "Health partnerships help",
+                 body="```{chart} money\nlabel: fig:money\ncaption: Money\nalt: Two bars of cost\ntype: bar\n"
+                      "x: item\ny: {cost: Cost}\n```\n")
+    run = mini.run("build", "report", "--format", "html")
+    assert run.code == 0, run.output + run.stderr

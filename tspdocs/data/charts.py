@@ -59,6 +59,7 @@ def _pyplot(fonts: Sequence[Path]) -> Any:
         font_manager.fontManager.addfont(str(font))
     matplotlib.rcParams.update({
         "svg.hashsalt": "tspdocs",
+        "text.parse_math": False,  # "$5m" in a label is money, not TeX: mathtext would fail or garble it
         "svg.fonttype": "path",
         "font.family": "Liberation Sans" if fonts else "DejaVu Sans",
         "font.size": 9,
