@@ -10,7 +10,9 @@ from __future__ import annotations
 
 import json
 import re
+from pathlib import Path
 
+import pytest
 from conftest import Mini
 from helpers import docx_text, squash
 from lxml import html as lxml_html
@@ -169,3 +171,39 @@ def test_a_table_of_percentages_can_show_each_rows_base(mini: Mini) -> None:
     rows = [[c.text_content().strip() for c in r] for r in tree.xpath("//table[@id='tbl:happy']/tbody/tr")]
     assert header == ["Organisation", "Happy", "Base (respondents)"]
     assert rows == [["private", "71%", "7"], ["public", "67%", "6"], ["voluntary", "[c]", "[c]"]]
+
+
+def test_every_figures_error_is_reported_at_its_place(mini: Mini) -> None:
+    survey(mini, "An orphan alternative.\n\n::: {.otherwise}\nNothing before me.\n:::\n\n"
+                 "Odd option: {{< value happy_private colour=red >}}.\n")
+    run = mini.run("build", "report", "--format", "html")
+    assert run.code == 1 and "Traceback" not in run.stderr
+    assert "content/findings/f01.md:14: error [claim] an ::: {.otherwise} block must follow" in run.stderr
+    assert "content/findings/f01.md:18: error [shortcode] value 'happy_private': options are base=true and " \
+           "scope=all, not colour=red" in run.stderr
+
+
+def test_the_figures_policy_and_respondents_flag_are_validated(mini: Mini) -> None:
+    survey(mini, "Text.")
+    spec = SPEC.replace('base_text: "{base} people"', 'base_text: "people"')
+    derived = "    from: survey\n    group_by: org"
+    spec = spec.replace(derived, "    from: survey\n    respondents: false\n    group_by: org")
+    mini.write("content/data/tables.yaml", spec)
+    run = mini.run("build", "report", "--format", "html")
+    assert run.code == 1 and "Traceback" not in run.stderr
+    assert "base_text must say where the number goes, as {base}" in run.stderr
+    assert "`respondents` belongs on the table read from a file" in run.stderr
+
+
+def test_an_unwritable_build_folder_is_a_clear_error(mini: Mini, monkeypatch: pytest.MonkeyPatch) -> None:
+    import errno
+
+    from tspdocs.store import output
+
+    def refuse(path: Path, data: bytes) -> Path:
+        raise PermissionError(errno.EACCES, "Permission denied", str(path))
+
+    monkeypatch.setattr(output, "_stage", refuse)
+    run = survey(mini, "Text.").run("build", "report", "--format", "html")
+    assert run.code == 1 and "Traceback" not in run.stderr
+    assert "error [unwritable] cannot write report.html: tspdocs may not write there" in run.stderr
