@@ -20,7 +20,7 @@ from ..data import Data
 from ..errors import BuildError, Location, Problem, Problems, Severity
 from ..prepare.figures import data_cells
 from ..project.readers import PROJECT_FILE, Corpus
-from ..project.targets import all_targets, briefing_target, for_place
+from ..project.targets import Target, all_targets, briefing_target, for_place
 from ..project.yamlio import line_at
 from .build import prepare
 from .session import BuildSession
@@ -63,14 +63,10 @@ def _check_targets(session: BuildSession, problems: Problems) -> None:
     corpus = session.corpus
     taken: set[str] = set()
     for target in all_targets(corpus):
-        try:
-            taken.update(f.meta.id for f in selected_findings(corpus, target, False))
-            doc = prepare(session, target, problems, render=False)
-        except BuildError as exc:
-            problems.extend(exc.problems)
+        taken.update(f.meta.id for f in selected_findings(corpus, target, False))
+        doc = _checked(session, target, problems)
+        if doc is None:
             continue
-        problems.extend(budget_problems(corpus, target, doc))
-        _report_suppressed(doc, target.variant, problems)
         if target.audience is not None:
             problems.extend(lint_briefing(doc, corpus.documents.lint))
         drafts = [f for f in selected_findings(corpus, target, True) if f.meta.status == "draft"]
@@ -78,8 +74,8 @@ def _check_targets(session: BuildSession, problems: Problems) -> None:
             for finding in drafts:
                 # A draft waiting for approval is the workflow, not a fault: noted, never failing --strict.
                 problems.info(f"draft finding {finding.meta.id} would go into {target.name} (left out until "
-                                 "approved, or pass --include-drafts)", "draft-selected",
-                                 Location(finding.source.path, finding.line_of("status")))
+                              "approved, or pass --include-drafts)", "draft-selected",
+                              Location(finding.source.path, finding.line_of("status")))
         if drafts:
             # Drafts are checked too, as they would go in once approved.
             with_drafts = Problems()
@@ -101,14 +97,20 @@ def _check_places(session: BuildSession, column: str, problems: Problems) -> Non
     places = areas(session, column)
     for audience in session.corpus.project.audiences:
         for place in places:
-            target = for_place(briefing_target(session.corpus, audience), column, place)
-            try:
-                doc = prepare(session, target, problems, render=False)
-            except BuildError as exc:
-                problems.extend(exc.problems)
-                continue
-            problems.extend(budget_problems(session.corpus, target, doc))
-            _report_suppressed(doc, target.variant, problems)
+            _checked(session, for_place(briefing_target(session.corpus, audience), column, place), problems)
+
+
+def _checked(session: BuildSession, target: Target, problems: Problems) -> t.Document | None:
+    """Prepare one target as a build would, without rendering, and add what a build would say of it:
+    its budgets and every figure it suppresses. Return None if it cannot even be prepared."""
+    try:
+        doc = prepare(session, target, problems, render=False)
+    except BuildError as exc:
+        problems.extend(exc.problems)
+        return None
+    problems.extend(budget_problems(session.corpus, target, doc))
+    _report_suppressed(doc, target.variant, problems)
+    return doc
 
 
 def _report_suppressed(doc: t.Document, variant: str, problems: Problems) -> None:
