@@ -24,7 +24,6 @@ from __future__ import annotations
 from typing import Any, TypeVar
 
 from .. import tree as t
-from ..data.suppression import mark
 from ..errors import BuildError, Location
 from .claims import Figure, parse_claim
 from .context import PrepareContext
@@ -99,12 +98,9 @@ def figure(name: str, ctx: PrepareContext, where: Location | None) -> Figure:
 
     `all.name` is the figure over every row, whatever the variant's scope (a local area's briefing can
     compare its own figure with the one for all areas)."""
-    data = ctx.data
-    if name.startswith(ALL_PREFIX):
-        name, data = name.removeprefix(ALL_PREFIX), data.base or data
-    value = data.value(name, where)
-    policy = ctx.policy.with_min_base(data.spec.values[name].min_base)
-    printable = not mark(value.value, value.kind, value.base, policy) and isinstance(value.value, int | float)
+    quoted = ctx.quoted(name.removeprefix(ALL_PREFIX), where, all_areas=name.startswith(ALL_PREFIX))
+    value = quoted.value
+    printable = not quoted.shorthand and isinstance(value.value, int | float)
     return Figure(float(value.value) if printable else None, value.base, value.text)
 
 

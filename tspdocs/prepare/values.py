@@ -12,7 +12,6 @@ from typing import TYPE_CHECKING
 from pydantic import BaseModel
 
 from .. import tree as t
-from ..data.suppression import mark
 from ..errors import BuildError, Location, fail
 from ..project.validation import known_names
 from .context import PrepareContext
@@ -60,10 +59,8 @@ def quantity(name: str, options: dict[str, str], ctx: PrepareContext, where: Loc
     if unknown or options.get("base", "false") not in ("true", "false") or options.get("scope", "") not in ("", "all"):
         raise fail(f"value {name!r}: options are base=true and scope=all, not "
                    f"{' '.join(f'{k}={v}' for k, v in options.items())}", "shortcode", where)
-    data = ctx.data.base if options.get("scope") == "all" and ctx.data.base is not None else ctx.data
-    value = data.value(name, where)
-    policy = ctx.policy.with_min_base(data.spec.values[name].min_base)
-    shorthand = mark(value.value, value.kind, value.base, policy)
+    quoted = ctx.quoted(name, where, all_areas=options.get("scope") == "all")
+    data, value, policy, shorthand = quoted.data, quoted.value, quoted.policy, quoted.shorthand
     scope = describe_scope(data)
     if shorthand:
         needed = policy.min_count if shorthand == "[c]" else policy.min_base
