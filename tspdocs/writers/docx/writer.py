@@ -276,8 +276,10 @@ class DocxWriter(Walker):
         if node.is_callout:
             self._callout(node.blocks, title, env)
             return
-        custom = node.attr.values.get("custom-style") or next(
-            (CLASS_STYLES[c] for c in node.attr.classes if c in CLASS_STYLES), None)
+        custom = node.attr.values.get("custom-style")
+        if custom is not None:
+            self.styles.id(custom, "paragraph", node.loc)  # a name the author typed: a mistake is at their line
+        custom = custom or next((CLASS_STYLES[c] for c in node.attr.classes if c in CLASS_STYLES), None)
         if title:
             self.new_paragraph(env, "Callout Title").add_run(title)
         self.blocks(node.blocks, env if custom is None else replace(env, style=custom))
