@@ -8,6 +8,7 @@ hanging the suite, it measures nothing.
 
 from __future__ import annotations
 
+import random
 import signal
 from collections.abc import Iterator
 from contextlib import contextmanager
@@ -92,3 +93,34 @@ def test_an_opening_inside_a_shortcode_starts_a_new_one() -> None:
     [para] = blocks("{{< value z {{< value w >}}\n")
     assert isinstance(para, t.Para)
     assert para.children == [t.Text("{{< value z "), t.Shortcode("value", ["w"])]
+
+
+def test_a_long_run_of_double_quotes_is_curled_in_pairs() -> None:
+    [para] = blocks('"' * RUN + "\n")
+    assert isinstance(para, t.Para)
+    assert para.children == [t.Text("\u201c\u201d" * (RUN // 2))]
+
+
+def test_openers_of_one_kind_are_not_rescanned_by_closers_of_the_other() -> None:
+    text = "'a " * (RUN // 6) + 'a" ' * (RUN // 6)
+    [para] = blocks(text + "\n")
+    assert isinstance(para, t.Para)
+    assert t.plain_text(para.children) == text.rstrip()  # no pair matches, so every quote stays straight
+
+
+def test_curly_quotes_are_markdown_its_own() -> None:
+    """The oracle: markdown-it's smartquotes rule, on random text made of quotes, words, spaces and markup."""
+    from markdown_it import MarkdownIt
+
+    from tspdocs.markdown.quotes import quotes_plugin
+
+    def typographer() -> MarkdownIt:
+        md = MarkdownIt("js-default", {"typographer": True, "quotes": "\u201c\u201d\u2018\u2019"})
+        return md.enable(["smartquotes"])
+
+    theirs, ours = typographer(), typographer().use(quotes_plugin)
+    pieces = [*"\"\"\"'''  ab1*_`[]()-.,!?\n", "**", "\n\n", "  \n", "`x`", "[a](b)"]
+    rng = random.Random(18)
+    for _ in range(3000):
+        text = "".join(rng.choice(pieces) for _ in range(rng.randint(1, 30)))
+        assert ours.render(text) == theirs.render(text), text
