@@ -15,6 +15,7 @@ from mdit_py_plugins.superscript import superscript_plugin
 
 from .citation_syntax import citations_plugin
 from .div_syntax import divs_plugin
+from .pipe_table_syntax import pipe_table_plugin
 from .shortcode_syntax import shortcodes_plugin
 from .typography import typography_plugin
 
@@ -25,6 +26,7 @@ def parser() -> MarkdownIt:
     md = MarkdownIt("js-default", {"typographer": True, "quotes": "“”‘’"})
     md.enable(["replacements", "smartquotes"])
     md.use(typography_plugin)  # dashes and ellipsis only, as Pandoc's smart; attribute text left straight
+    md.use(pipe_table_plugin)  # rows indented by four spaces stay in the table, as in Pandoc
     md.use(footnote_plugin)
     md.use(deflist_plugin)
     md.use(attrs_plugin, spans=True)  # every attribute is kept, as Pandoc keeps them; writers emit only known ones
