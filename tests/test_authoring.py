@@ -5,9 +5,16 @@ Markdown constructs have golden cases in tests/fixtures/golden/pandoc-*.md; thes
 
 from __future__ import annotations
 
+import json
+import subprocess
 from html.parser import HTMLParser
 
 from conftest import Mini
+
+from tspdocs import tree as t
+from tspdocs.errors import Problems
+from tspdocs.markdown.treebuilder import build_blocks
+from tspdocs.prepare.citations import pandoc_path
 
 FINDING = "content/findings/f01.md"
 
@@ -54,3 +61,105 @@ def test_unknown_shortcode_in_link_target_or_image_source_is_an_error_at_its_lin
     for line in (body_line(3), body_line(5)):
         assert f"{FINDING}:{line}: " in run.output, run.output
     assert run.output.count("[shortcode]") == 2, run.output
+
+
+# Grid tables, read by Pandoc and by tspdocs ------------------------------------------------------------
+
+GRID_TABLES = """\
++----------+--------:+:-------------------+
+| Sector   | Partners| What helped        |
++==========+========:+:==================:+
+| Health   |   12    | - shared targets   |
+|          |         | - one budget       |
++----------+---------+--------------------+
+| Justice  |   3     | Trust.             |
+|          |         |                    |
+|          |         | *Time*, and a      |
+|          |         | named **contact**. |
++----------+---------+--------------------+
+| Housing  |         | ```                |
+|          |         | code | in a cell   |
+|          |         | ```                |
++----------+---------+--------------------+
+
++:----:+-----+
+| one  | 1.  |
+|      |     |
+|      | 2.  |
++------+-----+
+| > q  | `x` |
++------+-----+
+"""
+
+PANDOC_ALIGN = {"AlignLeft": "left", "AlignRight": "right", "AlignCenter": "center", "AlignDefault": None}
+
+
+def pandoc_inline_text(node: object) -> str:
+    """Return the words of Pandoc JSON inlines as tspdocs' plain_text gives them (notes left out)."""
+    if isinstance(node, list):
+        return "".join(pandoc_inline_text(item) for item in node)
+    if not isinstance(node, dict):
+        return ""
+    kind, content = node["t"], node.get("c")
+    if kind == "Str":
+        return str(content)
+    if kind in ("Space", "SoftBreak", "LineBreak"):
+        return " "
+    if kind == "Code":
+        return str(content[1])  # type: ignore[index]
+    return "" if kind == "Note" else pandoc_inline_text(content)
+
+
+def pandoc_cell(blocks: list[dict]) -> list[tuple[str, str]]:  # type: ignore[type-arg]
+    """Return each block of a Pandoc cell as (kind, words), lists and quotes by their items' words."""
+    out = []
+    for block in blocks:
+        kind, content = block["t"], block.get("c")
+        if kind in ("Plain", "Para"):
+            out.append((kind, pandoc_inline_text(content)))
+        elif kind == "CodeBlock":
+            out.append((kind, content[1]))
+        elif kind in ("BulletList", "OrderedList"):
+            items = content if kind == "BulletList" else content[1]
+            out.append((kind, " | ".join(w for item in items for _k, w in pandoc_cell(item))))
+        elif kind == "BlockQuote":
+            out.append((kind, " | ".join(w for _k, w in pandoc_cell(content))))
+    return out
+
+
+def our_cell(blocks: list[t.Block]) -> list[tuple[str, str]]:
+    out = []
+    for block in blocks:
+        if isinstance(block, t.Plain | t.Para):
+            out.append((type(block).__name__, t.plain_text(block.children)))
+        elif isinstance(block, t.CodeBlock):
+            out.append(("CodeBlock", block.text))
+        elif isinstance(block, t.BulletList | t.OrderedList):
+            words = " | ".join(w for item in block.items for _k, w in our_cell(item.blocks))
+            out.append((type(block).__name__, words))
+        elif isinstance(block, t.BlockQuote):
+            out.append(("BlockQuote", " | ".join(w for _k, w in our_cell(block.blocks))))
+    return out
+
+
+def test_grid_tables_read_as_pandoc_reads_them() -> None:
+    """Pandoc is the oracle: every cell's blocks, their kinds and words, each column's alignment, which
+    rows are the header. (One difference is deliberate and left out: a cell's text indented four spaces,
+    a number pushed right, is text to tspdocs and code to Pandoc; see grid_table_syntax.py.)"""
+    ast = json.loads(subprocess.run([pandoc_path(), "-f", "markdown", "-t", "json"], input=GRID_TABLES,
+                                    capture_output=True, text=True, check=True).stdout)
+    theirs = []
+    for table in (b["c"] for b in ast["blocks"] if b["t"] == "Table"):
+        _attr, _caption, specs, head, bodies, _foot = table
+        rows = [("head", row) for row in head[1]] + [("body", row) for body in bodies for row in body[3]]
+        theirs.append(([PANDOC_ALIGN[spec[0]["t"]] for spec in specs],
+                       [(part, [pandoc_cell(cell[4]) for cell in row[1]]) for part, row in rows]))
+    problems = Problems()
+    ours = []
+    for table in build_blocks(GRID_TABLES, "grid.md", 1, problems):
+        assert isinstance(table, t.Table)
+        rows = [("head", row) for row in table.head] + [("body", row) for row in table.body]
+        ours.append(([c.align for c in table.columns],
+                     [(part, [our_cell(cell.blocks) for cell in row.cells]) for part, row in rows]))
+    assert not list(problems)
+    assert len(theirs) == 2 and ours == theirs
