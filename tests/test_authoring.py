@@ -6,10 +6,12 @@ Markdown constructs have golden cases in tests/fixtures/golden/pandoc-*.md; thes
 from __future__ import annotations
 
 import json
+import re
 import subprocess
 from html.parser import HTMLParser
 
-from conftest import Mini
+import pytest
+from conftest import MINI_DOCUMENTS, REPO, Mini
 
 from tspdocs import tree as t
 from tspdocs.errors import Problems
@@ -163,3 +165,23 @@ def test_grid_tables_read_as_pandoc_reads_them() -> None:
                      [(part, [our_cell(cell.blocks) for cell in row.cells]) for part, row in rows]))
     assert not list(problems)
     assert len(theirs) == 2 and ours == theirs
+
+
+# Errors and builds ---------------------------------------------------------------------------------------
+
+
+@pytest.mark.slow
+def test_check_and_build_count_a_briefings_words_alike(mini: Mini) -> None:
+    """check formats no citation, build does: a budget must not count them, or a briefing passing check
+    fails the build (1,046 words against 1,068)."""
+    mini.write("content/references.bib", (REPO / "content/references.bib").read_text(encoding="utf-8"))
+    mini.write("content/documents.yaml", MINI_DOCUMENTS + "  budget: {words: 100}\n")
+    mini.finding("F01", "Health partnerships help",
+                 body="Partnership helped *patients [@bovaird2004]* [@bovaird2004; @bovaird2009]. " * 40 + "\n")
+    counts = []
+    for args in (("check",), ("brief", "--audience", "dh", "--format", "html")):
+        run = mini.run(*args)
+        found = re.search(r"briefing-dh has (\d+) words, over its budget of 100", run.output)
+        assert run.code == 1 and found, run.output
+        counts.append(int(found[1]))
+    assert counts[0] == counts[1], counts
