@@ -185,3 +185,13 @@ def test_check_and_build_count_a_briefings_words_alike(mini: Mini) -> None:
         assert run.code == 1 and found, run.output
         counts.append(int(found[1]))
     assert counts[0] == counts[1], counts
+
+
+def test_unknown_label_is_reported_once_naming_its_documents(mini: Mini) -> None:
+    # In the report and in briefing-dh, whose sections differ, so the labels the message suggests do too
+    mini.finding("F01", "Health partnerships help", body="See @sec:missing.\n")
+    for args in (("check",), ("build", "all")):
+        run = mini.run(*args)
+        lines = [line for line in run.output.splitlines() if "[unknown-label]" in line]
+        assert run.code == 1 and len(lines) == 1, run.output
+        assert lines[0].startswith(f"{FINDING}:{body_line(1)}: ") and "in report and briefing-dh" in lines[0], lines
