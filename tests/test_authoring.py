@@ -195,3 +195,14 @@ def test_unknown_label_is_reported_once_naming_its_documents(mini: Mini) -> None
         lines = [line for line in run.output.splitlines() if "[unknown-label]" in line]
         assert run.code == 1 and len(lines) == 1, run.output
         assert lines[0].startswith(f"{FINDING}:{body_line(1)}: ") and "in report and briefing-dh" in lines[0], lines
+
+
+def test_plain_english_warning_on_a_key_message_points_at_the_finding(mini: Mini) -> None:
+    mini.finding("F01", "Health partnerships help", extra="")
+    path = mini.root / FINDING
+    path.write_text(path.read_text(encoding="utf-8").replace(
+        "key_message: Health partnerships help matters.",
+        "key_message: Partners should leverage what the 'other side' knows."), encoding="utf-8")
+    run = mini.run("check")
+    lines = [line for line in run.output.splitlines() if "[avoid-word]" in line]
+    assert lines and all(line.startswith(f"{FINDING}:9:") for line in lines), run.output
