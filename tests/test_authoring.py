@@ -206,3 +206,45 @@ def test_plain_english_warning_on_a_key_message_points_at_the_finding(mini: Mini
     run = mini.run("check")
     lines = [line for line in run.output.splitlines() if "[avoid-word]" in line]
     assert lines and all(line.startswith(f"{FINDING}:9:") for line in lines), run.output
+
+
+def broken_front_matter(mini: Mini) -> None:
+    """Give F02 a sector the project does not define, at line 5 of its file."""
+    mini.finding("F02", "Justice partnerships help", sectors="[helth]")
+
+
+def test_front_matter_errors_do_not_hide_data_errors(mini: Mini) -> None:
+    broken_front_matter(mini)
+    mini.write("content/data/tables.yaml", "tables:\n  scores:\n    file: s.csv\n"
+                                           "    columns: {name: text, score: integer}\n")
+    mini.write("content/data/s.csv", "name,score\nAnn,3\nBea,lots\n")
+    mini.finding("F01", "Health partnerships help", body="Scores.\n\n```{table} scores\n```\n")
+    for args in (("check",), ("build", "report", "--format", "html")):
+        run = mini.run(*args)
+        assert run.code == 1, run.output
+        assert "content/findings/f02.md:5: " in run.output and "s.csv:3: " in run.output, run.output
+
+
+def test_front_matter_errors_do_not_hide_template_errors(mini: Mini) -> None:
+    broken_front_matter(mini)
+    template = mini.root / "templates/reports/small.md.j2"
+    template.write_text(template.read_text(encoding="utf-8") + "\n{{ no_such_function() }}\n", encoding="utf-8")
+    for args in (("check",), ("build", "report", "--format", "html")):
+        run = mini.run(*args)
+        assert run.code == 1, run.output
+        assert "content/findings/f02.md:5: " in run.output and "[template]" in run.output, run.output
+        assert not (mini.root / "build/report/report.html").exists()
+
+
+def test_a_renamed_document_leaves_no_stale_outputs(mini: Mini) -> None:
+    assert mini.run("build", "report", "--format", "html").code == 0
+    assert (mini.root / "build/report/report.html").is_file()
+    documents = mini.root / "content/documents.yaml"
+    documents.write_text(documents.read_text(encoding="utf-8").replace("  report:\n", "  summary:\n"),
+                         encoding="utf-8")
+    run = mini.run("build", "summary", "--format", "html")
+    assert run.code == 0, run.output
+    assert (mini.root / "build/summary/summary.html").is_file()
+    assert not (mini.root / "build/report").exists(), mini.outputs()
+    manifest = json.loads((mini.root / "build/manifest.json").read_text(encoding="utf-8"))
+    assert [o["target"] for o in manifest["outputs"]] == ["summary"], manifest["outputs"]

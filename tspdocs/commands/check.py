@@ -38,11 +38,11 @@ def check_project(root: Path, by: str | None = None) -> list[Problem]:
     The session reads what earlier builds cached, and a check never commits the cache: it writes nothing.
     """
     try:
-        session = BuildSession.open(root)
+        session = BuildSession.open(root, keep_going=True)
     except BuildError as exc:
         return exc.problems
     corpus = session.corpus
-    problems = Problems()
+    problems = Problems(list(corpus.problems))
     try:
         session.data.check()
     except BuildError as exc:
