@@ -36,8 +36,8 @@ from ..prepare.numbering import number_document
 from ..prepare.values import resolve_shortcodes
 from ..project.model import OutputFormat
 from ..project.readers import Corpus
-from ..project.targets import Target, spec_location
-from ..store.output import output_path, write_all
+from ..project.targets import Target, all_targets, spec_location
+from ..store.output import output_path, remove_outputs, write_all
 from ..store.provenance import Provenance
 from ..store.state import FileStamp, OutputRecord, State, TargetRecord, scan_inputs, sha256, target_key, write_manifest
 from ..writers.base import WriteContext
@@ -91,7 +91,7 @@ def prepare(session: BuildSession, target: Target, problems: Problems, *, render
     resolve_citations(doc, session.references, target.spec.citation_style, problems, anonymise_families=families,
                       style_where=spec_location(corpus, target, "csl"), render=render)
     load_images(doc, corpus.fs, problems)
-    number_document(doc, problems)
+    number_document(doc, problems, target.name)
     check_accessibility(doc, problems)
     # A template may show a finding's front matter without including its body: it depends on the file.
     doc.sources |= context.sources | {f.source.path for f in findings}
@@ -109,8 +109,12 @@ def render_documents(session: BuildSession, targets: list[Target], formats: list
     Every target is prepared before any is rendered, so one run reports the problems of all of them.
     Warnings go to the console; errors stop the run with every one of them listed.
     """
-    problems = Problems()
-    session.data.check()
+    problems = Problems(list(session.corpus.problems))  # front matter in error: still report what follows
+    try:
+        session.data.check()
+    except BuildError as exc:  # the documents would only repeat the data's errors
+        problems.extend(exc.problems)
+        problems.raise_if_errors()
     prepared: list[Prepared] = []
     for target in targets:
         try:
@@ -150,7 +154,7 @@ def build(root: Path, targets: Callable[[Corpus], Iterable[Target]], formats: li
         wants_pdf = formats is None or "pdf" in formats
         renderer = Renderer((jobs if jobs is not None else os.cpu_count() or 1) if wants_pdf else 0)
     try:
-        session = BuildSession.open(root, options, provenance=provenance)
+        session = BuildSession.open(root, options, provenance=provenance, keep_going=True)
         state = State.load(root)
         inputs = scan_inputs(root, state.inputs)
         chosen = list(targets(session.corpus))
@@ -159,12 +163,13 @@ def build(root: Path, targets: Callable[[Corpus], Iterable[Target]], formats: li
                                   state.targets[_record(target, formats)].deps
                                   if _record(target, formats) in state.targets else [])
                 for target in chosen}
-        todo = [target for target in chosen
-                if force or not _up_to_date(root, state, _record(target, formats), keys[target.name])]
+        todo = [target for target in chosen if force or session.corpus.problems  # to report all, then stop
+                or not _up_to_date(root, state, _record(target, formats), keys[target.name])]
         report.up_to_date = [target.name for target in chosen if target not in todo]
         results = render_documents(session, todo, formats, renderer, console) if todo else []
         report.written = _write(root, results)
         saved = _remember(session, state, inputs, results, formats, request, chosen)
+        remove_outputs(root, saved.prune(root, {target.name for target in all_targets(session.corpus)}))
         write_manifest(root, saved, session.provenance.text)
     finally:
         renderer.close()

@@ -10,6 +10,7 @@ numbers that should be quoted values, and plain English in briefings.
 from __future__ import annotations
 
 import re
+from dataclasses import replace
 from pathlib import Path
 
 from .. import tree as t
@@ -17,7 +18,7 @@ from ..assemble.assembly import selected_findings
 from ..checks.budgets import budget_problems
 from ..checks.plainenglish import lint_briefing
 from ..data import Data
-from ..errors import BuildError, Location, Problem, Problems, Severity
+from ..errors import BuildError, Location, Problem, Problems, Severity, merged
 from ..prepare.figures import data_cells
 from ..project.readers import PROJECT_FILE, Corpus
 from ..project.targets import Target, all_targets, briefing_target, for_place
@@ -37,11 +38,11 @@ def check_project(root: Path, by: str | None = None) -> list[Problem]:
     The session reads what earlier builds cached, and a check never commits the cache: it writes nothing.
     """
     try:
-        session = BuildSession.open(root)
+        session = BuildSession.open(root, keep_going=True)
     except BuildError as exc:
         return exc.problems
     corpus = session.corpus
-    problems = Problems()
+    problems = Problems(list(corpus.problems))
     try:
         session.data.check()
     except BuildError as exc:
@@ -54,7 +55,7 @@ def check_project(root: Path, by: str | None = None) -> list[Problem]:
         problems.extend(exc.problems)
     _check_coverage(corpus, problems)
     _check_typed_numbers(corpus, session.data, problems)
-    return sorted(dict.fromkeys(_with_columns(corpus, problems.items)),
+    return sorted(merged(_with_columns(corpus, problems.items)),
                   key=lambda p: (p.location.path if p.location else "", (p.location.line or 0) if p.location else 0,
                                  (p.location.col or 0) if p.location else 0, p.code))
 
@@ -180,6 +181,5 @@ def _with_columns(corpus: Corpus, problems: list[Problem]) -> list[Problem]:
         column = text.find(" ".join(words)) if words else -1
         if column < 0 and words:
             column = text.find(words[0])
-        out.append(Problem(problem.message, problem.code,
-                           Location(loc.path, loc.line, column + 1 if column >= 0 else None), problem.severity))
+        out.append(replace(problem, location=Location(loc.path, loc.line, column + 1 if column >= 0 else None)))
     return out

@@ -47,13 +47,14 @@ class BuildSession:
 
     @classmethod
     def open(cls, root: Path, options: BuildOptions = BuildOptions(), *,
-             provenance: Provenance | None = None) -> BuildSession:
+             provenance: Provenance | None = None, keep_going: bool = False) -> BuildSession:
         """Read the project under `root`; raise one BuildError listing every problem in its content.
 
         A caller that has read the provenance already (the command line needs it before deciding
-        whether anything is to be done) passes it in, so git runs once per command.
+        whether anything is to be done) passes it in, so git runs once per command. With `keep_going`,
+        errors in findings' and sections' front matter wait in `corpus.problems` (see read_corpus).
         """
-        corpus = read_corpus(root)
+        corpus = read_corpus(root, keep_going=keep_going)
         provenance = provenance or read_provenance(corpus.root)
         cache = Cache(corpus.root)
         return cls(corpus, provenance, cache, Data(corpus.fs, corpus.project, cache=cache),

@@ -63,7 +63,8 @@ def protect_trailing_attrs(state: StateCore) -> None:
         if token.type != "inline" or not token.children or i == 0:
             continue
         opening = tokens[i - 1]
-        is_caption = (opening.type == "paragraph_open" and i >= 2 and tokens[i - 2].type == "table_close"
+        is_caption = (opening.type == "paragraph_open" and i >= 2
+                      and tokens[i - 2].type in ("table_close", "grid_table_close")
                       and CAPTION.match(token.content) is not None)
         if opening.type != "heading_open" and not is_caption:
             continue
