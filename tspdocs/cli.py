@@ -16,6 +16,7 @@ from typing import TYPE_CHECKING, Any, TypeVar
 
 import click
 
+from .completion import complete_audiences, complete_document, complete_documents
 from .console import Console
 from .errors import BuildError
 from .writers import WRITERS
@@ -179,7 +180,7 @@ def build_options(command: F) -> F:
 
 
 @main.command(name="build")
-@click.argument("documents", nargs=-1)
+@click.argument("documents", nargs=-1, shell_complete=complete_documents)
 @build_options
 @click.pass_context
 @reports_problems
@@ -199,7 +200,8 @@ def build_command(context: click.Context, documents: tuple[str, ...], project: s
 
 
 @main.command()
-@click.option("--audience", "-a", required=True, help="Audience name from project.yaml, or `all`.")
+@click.option("--audience", "-a", required=True, shell_complete=complete_audiences,
+              help="Audience name from project.yaml, or `all`.")
 @click.option("--by", "by", type=click.Choice(["area"]), default=None,
               help="Write one briefing per local area in the survey data, with that area's figures.")
 @build_options
@@ -327,10 +329,11 @@ def init(folder: str) -> None:
 
 
 @main.command(name="serve")
-@click.argument("document", default="final")
+@click.argument("document", default="final", shell_complete=complete_document)
 @project_option
 @click.option("--port", default=8000, show_default=True, help="Port on localhost.")
-@click.option("--audience", "-a", default=None, help="Preview an audience's briefing instead of a document.")
+@click.option("--audience", "-a", default=None, shell_complete=complete_audiences,
+              help="Preview an audience's briefing instead of a document.")
 @drafts_option
 @output_options
 @click.pass_context
