@@ -14,6 +14,7 @@ from conftest import REPO, run_cli
 from helpers import pdf_pages
 
 import tspdocs.commands.scaffold as scaffold
+from tspdocs import __version__
 from tspdocs.cli import main
 
 SHIPPED_WORDING = ("TSRC", "Third Sector", "third sector")
@@ -58,6 +59,7 @@ def _workflow(starter: Path) -> dict[str, object]:
 def test_the_shipped_workflow_checks_strictly_builds_and_keeps_the_documents(starter: Path) -> None:
     workflow = _workflow(starter)
     assert set(workflow["on"]) == {"push", "pull_request"}  # type: ignore[arg-type]
+    assert workflow["env"] == {"TSPDOCS": f"tspdocs=={__version__}"}, "CI installs the tspdocs that made the project"
     assert _workflow_commands(starter) == [["tspdocs", "check", "--strict", "--format", "github"],
                                            ["tspdocs", "build", "all"]]
     for _tspdocs, name, *args in _workflow_commands(starter):  # each names a real command and real options
