@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import functools
 import os
+import re
 import sys
 from collections.abc import Callable
 from pathlib import Path
@@ -16,6 +17,7 @@ from typing import TYPE_CHECKING, Any, TypeVar
 
 import click
 
+from .completion import complete_audiences, complete_document, complete_documents
 from .console import Console
 from .errors import BuildError
 from .writers import WRITERS
@@ -179,7 +181,7 @@ def build_options(command: F) -> F:
 
 
 @main.command(name="build")
-@click.argument("documents", nargs=-1)
+@click.argument("documents", nargs=-1, shell_complete=complete_documents)
 @build_options
 @click.pass_context
 @reports_problems
@@ -198,23 +200,38 @@ def build_command(context: click.Context, documents: tuple[str, ...], project: s
     _run_build(context, "build", names, project, formats, include_drafts, allow_overlength, force, jobs, targets)
 
 
+def _executor_url(_context: click.Context, _param: click.Parameter, value: str | None) -> str | None:
+    if value is not None and not re.fullmatch(r"dask://[^\s/:]+:\d+", value):
+        raise click.BadParameter(f"{value!r} is not dask://HOST:PORT")
+    return value
+
+
 @main.command()
-@click.option("--audience", "-a", required=True, help="Audience name from project.yaml, or `all`.")
+@click.option("--audience", "-a", required=True, shell_complete=complete_audiences,
+              help="Audience name from project.yaml, or `all`.")
 @click.option("--by", "by", type=click.Choice(["area"]), default=None,
               help="Write one briefing per local area in the survey data, with that area's figures.")
+@click.option("--executor", default=None, metavar="URL", callback=_executor_url,
+              help="With --by: build on a Dask cluster, dask://HOST:PORT (pip install 'tspdocs[dask]').")
 @build_options
 @click.pass_context
 @reports_problems
-def brief(context: click.Context, audience: str, by: str | None, project: str | None, formats: str | None,
-          include_drafts: bool, allow_overlength: bool, force: bool, jobs: int | None) -> None:
+def brief(context: click.Context, audience: str, by: str | None, executor: str | None, project: str | None,
+          formats: str | None, include_drafts: bool, allow_overlength: bool, force: bool, jobs: int | None) -> None:
     """Build the policy briefing for an audience into build/briefings/AUDIENCE/."""
+    if executor and not by:
+        raise click.UsageError("--executor builds briefings by area; add --by area")
     if by:
         from .commands.batch import build_by_area
+        from .commands.cluster import open_executor
         from .commands.session import BuildOptions
 
         options = BuildOptions(include_drafts=include_drafts, allow_overlength=allow_overlength)
-        written = build_by_area(project_root(project), audience, by, parse_formats(formats), options,
-                                jobs=jobs if jobs is not None else os.cpu_count() or 1, console=_console())
+        root = project_root(project)
+        with open_executor(executor, root) as pool:
+            written = build_by_area(root, audience, by, parse_formats(formats), options,
+                                    jobs=jobs if jobs is not None else os.cpu_count() or 1, executor=pool,
+                                    console=_console())
         briefings = len({(item.audience, item.area) for item in written})
         _console().say(f"Built {briefings} area briefings ({len(written)} files); "
                        f"see build/briefings/manifest-by-{by}.json.")
@@ -327,10 +344,11 @@ def init(folder: str) -> None:
 
 
 @main.command(name="serve")
-@click.argument("document", default="final")
+@click.argument("document", default="final", shell_complete=complete_document)
 @project_option
 @click.option("--port", default=8000, show_default=True, help="Port on localhost.")
-@click.option("--audience", "-a", default=None, help="Preview an audience's briefing instead of a document.")
+@click.option("--audience", "-a", default=None, shell_complete=complete_audiences,
+              help="Preview an audience's briefing instead of a document.")
 @drafts_option
 @output_options
 @click.pass_context

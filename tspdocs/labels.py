@@ -30,6 +30,8 @@ LABELS: dict[str, str] = {
     "place": "Local figures for {place}",
     "draft-mark": "Draft: not for circulation",
     "draft-header": "DRAFT",
+    "draft-finding": "Draft finding",
+    "draft-finding-note": "Not yet approved: shown because drafts were included.",
     "notice": "Illustrative content.",
     "page": "Page {page} of {pages}",
     "skip-link": "Skip to content",

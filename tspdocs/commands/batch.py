@@ -85,6 +85,7 @@ def build_by_area(root: Path, audience: str, column: str, formats: list[OutputFo
     atomically) and the manifest with them, so a failure anywhere leaves build/ as it was.
     """
     console = console or Console(quiet=True)
+    root = root.resolve()  # each task opens the project by this path, in a worker whose folder may differ
     session = BuildSession.open(root, options)
     audiences = list(session.corpus.project.audiences)
     if audience != "all":
