@@ -36,14 +36,14 @@ class Numbering:
             self._shared[kind] = self._new_num(kind, None)
         return self._shared[kind]
 
-    def restarted(self, kind: str, start: int) -> int:
-        """Return a fresh `w:num` whose first level starts at `start`: a new numbered list."""
-        return self._new_num(kind, start)
+    def restarted(self, kind: str, start: int, level: int) -> int:
+        """Return a fresh `w:num` whose `level` starts at `start`: a new numbered list at that depth."""
+        return self._new_num(kind, start, level)
 
-    def _new_num(self, kind: str, start: int | None) -> int:
+    def _new_num(self, kind: str, start: int | None, level: int = 0) -> int:
         num = self.root.add_num(int(self.abstract[kind]))
         if start is not None:
-            override = num.add_lvlOverride(ilvl=0)
+            override = num.add_lvlOverride(ilvl=level)
             override.add_startOverride(start)
         return int(num.numId)
 
