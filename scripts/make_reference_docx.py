@@ -1,7 +1,7 @@
 """Make assets/reference.docx, the house style every DOCX is built on.
 
 Run once and commit the result; designers may then restyle the file in Word
-(keep the style names and the three named list definitions). Rerun only to
+(keep the style names and the named list definitions). Rerun only to
 start the house style again from scratch.
 """
 
@@ -31,9 +31,13 @@ def numbering_xml() -> str:
     def levels(kind: str) -> str:
         out = []
         for i in range(9):
-            if kind == "bullet":
+            suffix = ""
+            if kind == "bullet":  # the item's text where a numbered item's is, and its continuation's
                 text, fmt = "•◦▪"[i % 3], "bullet"
-                ind = f'<w:ind w:left="{360 * (i + 1) + 0}" w:hanging="360"/>'
+                ind = f'<w:ind w:left="{425 * (i + 1)}" w:hanging="425"/>'
+            elif kind == "continue":  # a later paragraph of an item: at the item's indent, with no marker
+                text, fmt, suffix = "", "bullet", '<w:suff w:val="nothing"/>'
+                ind = f'<w:ind w:left="{425 * (i + 1)}" w:firstLine="0"/>'
             elif kind == "number":
                 fmt = "decimal"  # 1. at every level, as HTML and PDF number nested lists
                 text = f"%{i + 1}."
@@ -43,14 +47,14 @@ def numbering_xml() -> str:
                 text = ".".join(f"%{j + 1}" for j in range(i + 1))
                 ind = f'<w:ind w:left="{709 if i < 2 else 851}" w:hanging="{709 if i < 2 else 851}"/>'
             run = '<w:rPr><w:rFonts w:ascii="Arial" w:hAnsi="Arial"/></w:rPr>' if kind == "bullet" else ""
-            out.append(f'<w:lvl w:ilvl="{i}"><w:start w:val="1"/><w:numFmt w:val="{fmt}"/>'
+            out.append(f'<w:lvl w:ilvl="{i}"><w:start w:val="1"/><w:numFmt w:val="{fmt}"/>{suffix}'
                        f'<w:lvlText w:val="{text}"/><w:lvlJc w:val="left"/><w:pPr>{ind}</w:pPr>{run}</w:lvl>')
         return "".join(out)
 
     abstract = "".join(
         f'<w:abstractNum w:abstractNumId="{n}"><w:multiLevelType w:val="multilevel"/>'
         f'<w:name w:val="tspdocs-{kind}"/>{levels(kind)}</w:abstractNum>'
-        for n, kind in ((1, "bullet"), (2, "number"), (3, "heading")))
+        for n, kind in ((1, "bullet"), (2, "number"), (3, "heading"), (4, "continue")))
     nums = "".join(f'<w:num w:numId="{n}"><w:abstractNumId w:val="{n}"/></w:num>' for n in (1, 2, 3))
     return f"<w:numbering {nsdecls('w')}>{abstract}{nums}</w:numbering>"
 

@@ -14,6 +14,8 @@ from docx.text.paragraph import Paragraph
 from ...errors import fail
 
 BULLET, NUMBER, HEADING = "tspdocs-bullet", "tspdocs-number", "tspdocs-heading"
+# Optional, for reference documents made before it: a list item's later paragraphs, numbered with no marker.
+CONTINUE = "tspdocs-continue"
 
 
 class Numbering:
@@ -29,6 +31,15 @@ class Numbering:
             raise fail(f"the reference document has no list definition named {', '.join(missing)}; "
                        "start from assets/reference.docx", "reference-docx")
         self._shared: dict[str, int] = {}
+
+    def continuation(self) -> int | None:
+        """Return the `w:num` for an item's later paragraphs, if the reference document defines one.
+
+        Such a paragraph is part of the list at its item's level, with no marker: Word and LibreOffice
+        indent it with the item's text, and Pandoc's reader keeps it in a list (the encoding Pandoc's own
+        writer uses). Without it, the List Continue styles still indent it.
+        """
+        return self.shared(CONTINUE) if CONTINUE in self.abstract else None
 
     def shared(self, kind: str) -> int:
         """Return one `w:num` for `kind` that every list of that kind continues (bullets, headings)."""

@@ -84,13 +84,15 @@ Container = DocxDocument | BlockItemContainer
 class ListNumber:
     """A list item's number. Word numbers paragraphs, not items, so the item's first paragraph carries it.
 
-    `first` is that paragraph's serial: `State.paragraphs` when the item began.
+    `first` is that paragraph's serial: `State.paragraphs` when the item began. The item's later
+    paragraphs written where it was (not in a table cell or a box inside it) continue it, unmarked.
     """
 
     style: str
     num_id: int
     level: int
     first: int
+    container: Container
 
 
 @dataclass(frozen=True)
@@ -194,6 +196,10 @@ class DocxWriter(Walker):
         if number is not None and number.first == serial:
             self.styles.paragraph(paragraph, number.style)
             set_numbering(paragraph, number.num_id, number.level)
+        elif number is not None and env.container is number.container:
+            continuation = self.state.numbering.continuation()
+            if continuation is not None:
+                set_numbering(paragraph, continuation, number.level)
         return paragraph
 
     def fill(self, paragraph: Paragraph, inlines: list[t.Inline], env: Env) -> None:
@@ -255,7 +261,7 @@ class DocxWriter(Walker):
         level = env.list_level + 1
         suffix = f" {min(level + 1, 3)}" if level else ""
         for item in items:
-            number = ListNumber(base_style + suffix, num_id, level, first=self.state.paragraphs)
+            number = ListNumber(base_style + suffix, num_id, level, self.state.paragraphs, env.container)
             inside = replace(env, style="List Continue" + suffix, list_level=level, number=number)
             if item.blocks and not isinstance(item.blocks[0], t.Para | t.Plain):
                 # The marker goes on a paragraph of its own, not on a code block's, a box's or a table's
