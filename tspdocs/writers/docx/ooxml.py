@@ -103,11 +103,6 @@ def keep_row_whole(row_element: BaseOxmlElement) -> None:
     row_element.get_or_add_trPr().append(element("w:cantSplit"))
 
 
-def grid_width(table_element: BaseOxmlElement) -> int:
-    """Return the width of the table's grid in twips: what python-docx shared out between the columns."""
-    return sum(int(col.get(qn("w:w"))) for col in table_element.tblGrid.iter(qn("w:gridCol")))
-
-
 def set_column_widths(table_element: BaseOxmlElement, widths: list[int]) -> None:
     """Set each column's width in twips, in the grid (LibreOffice's layout) and every cell (Word's)."""
     for col, width in zip(table_element.tblGrid.iter(qn("w:gridCol")), widths, strict=True):

@@ -38,7 +38,6 @@ from .ooxml import (
     bookmark_start,
     element,
     end_field,
-    grid_width,
     keep_row_whole,
     keep_with_next,
     mark_header_row,
@@ -323,7 +322,7 @@ class DocxWriter(Walker):
         table = self._add_table(len(rows), columns, env)
         self.styles.table(table, "Data Table")
         _table_look(table, foot=bool(node.foot), row_headers=node.row_headers > 0)
-        set_column_widths(table._tbl, column_widths(node, columns, grid_width(table._tbl)))
+        set_column_widths(table._tbl, column_widths(node, columns, self._room(env)))
         for row_index, (row, docx_row) in enumerate(zip(rows, table.rows, strict=True)):
             if row_index < len(node.head):
                 mark_header_row(docx_row._tr)
@@ -346,6 +345,13 @@ class DocxWriter(Walker):
         else:
             table = container.add_table(rows, columns, self.document._block_width)
         return table
+
+    def _room(self, env: Env) -> int:
+        """Return the width in twips a table has where `env` writes: its cell's, or the page's text width."""
+        container = env.container
+        if isinstance(container, _Cell) and container.width is not None:
+            return int(container.width.twips)
+        return int(self.document._block_width.twips)
 
     def _cell(self, docx_cell: _Cell, cell: t.Cell, env: Env) -> None:
         docx_cell._tc.remove(docx_cell.paragraphs[0]._p)
