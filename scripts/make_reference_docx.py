@@ -94,6 +94,18 @@ def strip_theme_fonts(styles_element) -> None:
             fonts.attrib.pop(qn(attr), None)
 
 
+def modern_settings(settings) -> None:
+    """Open in Word's current layout, not "Compatibility Mode" (Word 2010's, which python-docx's template
+    asks for and which sets every table's border outside the margin), with British theme-font language."""
+    for setting in settings.iter(qn("w:compatSetting")):
+        if setting.get(qn("w:name")) == "compatibilityMode":
+            setting.set(qn("w:val"), "15")
+    lang = settings.find(qn("w:themeFontLang"))
+    if lang is not None:
+        lang.set(qn("w:val"), "en-GB")
+        lang.attrib.pop(qn("w:eastAsia"), None)
+
+
 def table_style(style_id: str, name: str, body: str) -> str:
     return (f'<w:style {nsdecls("w")} w:type="table" w:customStyle="1" w:styleId="{style_id}">'
             f'<w:name w:val="{name}"/><w:basedOn w:val="TableNormal"/><w:uiPriority w:val="40"/>'
@@ -209,6 +221,7 @@ def build(out: Path) -> None:
 
     numbering = document.part.numbering_part
     numbering._element = parse_xml(numbering_xml())
+    modern_settings(document.settings.element)
 
     section = document.sections[0]
     section.page_width, section.page_height = Cm(21.0), Cm(29.7)
@@ -263,7 +276,7 @@ def build(out: Path) -> None:
     paragraph_style(styles, "Cover Audience", size=11, bold=True, color=TEAL, after=4)
     paragraph_style(styles, "Cover Details", size=11, color=MUTED, after=4)
     paragraph_style(styles, "Draft Mark", size=11, bold=True, color=WARN, before=12)
-    notice = paragraph_style(styles, "Notice", size=9, color=INK, before=24, left=0.2)
+    notice = paragraph_style(styles, "Notice", size=9, color=INK, before=24, left=0.45)  # bar on the margin
     border(notice, "left", 24, WARN, 8)
     shade(notice, "F8EEF3")
     paragraph_style(styles, "Key Message", base="Body Text", bold=True, color=ACCENT, after=4)

@@ -4,8 +4,8 @@ Word keeps the widths it is given in `w:tblGrid`, and LibreOffice lays a table
 out by them alone, so equal columns break long words ("collaborati/on") in a
 narrow column beside a wide one that holds a number. Each column here gets at
 least its longest word, so no word breaks while the page allows it, and the
-width left over goes to the columns whose lines are longest, like Pandoc's
-relative widths and CSS's auto layout.
+width left over goes first to columns that need little more to keep each line
+whole, then to the columns of long text, much as CSS's automatic layout does.
 """
 
 from __future__ import annotations
@@ -54,17 +54,25 @@ def column_widths(table: t.Table, columns: int, available: int) -> list[int]:
 
 
 def _share(available: int, shortest: list[int], longest: list[int]) -> list[int]:
-    """Share `available` twips: every column its longest line if all fit, else its longest word and a
-    share of the rest in proportion to how much more its lines need; if even the words do not fit, in
-    proportion to them."""
+    """Share `available` twips out between columns.
+
+    If every column's longest line fits, each gets a width in proportion to it. Otherwise each gets its
+    longest word, and what is left is shared like water poured over the columns: a column that needs
+    little more for its longest line ("all rows") gets all of it, and the columns of long text share the
+    rest equally. If even the longest words do not fit, they share the page in proportion.
+    """
     if sum(longest) <= available:
         widths = [available * most / sum(longest) for most in longest]
     elif sum(shortest) >= available:
         widths = [available * least / sum(shortest) for least in shortest]
     else:
-        spare = available - sum(shortest)
-        wants = [most - least for most, least in zip(longest, shortest, strict=True)]
-        widths = [least + spare * want / sum(wants) for least, want in zip(shortest, wants, strict=True)]
+        widths = [float(least) for least in shortest]
+        wanting = sorted(range(len(widths)), key=lambda i: longest[i] - shortest[i])
+        spare = float(available - sum(shortest))
+        for done, index in enumerate(wanting):
+            grant = min(longest[index] - shortest[index], spare / (len(wanting) - done))
+            widths[index] += grant
+            spare -= grant
     rounded = [int(width) for width in widths]
     rounded[-1] += available - sum(rounded)  # the grid must add up to the table's width exactly
     return rounded
