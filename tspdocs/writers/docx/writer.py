@@ -27,6 +27,7 @@ from ... import tree as t
 from ...labels import CAPTION_WORDS, CONTENTS_TITLES, label
 from ...tree import plain_text
 from ..base import Walker
+from .fastxml import append_paragraph, text_run
 from .footnotes import Footnotes
 from .lists import BULLET, HEADING, NUMBER, Numbering, set_numbering
 from .ooxml import (
@@ -187,8 +188,8 @@ class DocxWriter(Walker):
         """
         serial = self.state.paragraphs
         self.state.paragraphs += 1
-        paragraph = env.container.add_paragraph()
-        self.styles.paragraph(paragraph, style or env.style)
+        paragraph = Paragraph(append_paragraph(env.container, self.styles.id(style or env.style, "paragraph")),
+                              env.container)
         if env.note_first == serial:
             self._footnotes().start_note(paragraph)
         number = env.number
@@ -210,29 +211,19 @@ class DocxWriter(Walker):
             self.inline(node, env)
 
     def run(self, text: str, env: Env) -> None:
-        run = env.filling().add_run(text)
         fmt = env.fmt
         # A run has one character style; what that style does not carry is set on the run itself, so
         # a link's emphasis and bold code keep their formatting.
-        if fmt.code:
-            self.styles.run(run, "Verbatim Char")
-        elif fmt.link:
-            self.styles.run(run, "Hyperlink")
-        elif fmt.bold:
-            self.styles.run(run, "Strong")
-        elif fmt.italic:
-            self.styles.run(run, "Emphasis")
+        style = ("Verbatim Char" if fmt.code else "Hyperlink" if fmt.link else "Strong" if fmt.bold
+                 else "Emphasis" if fmt.italic else None)
+        flags = {flag for flag in ("strike", "superscript", "subscript", "small_caps", "underline")
+                 if getattr(fmt, flag)}
         if fmt.bold and (fmt.code or fmt.link):
-            run.bold = True
+            flags.add("bold")
         if fmt.italic and (fmt.code or fmt.link or fmt.bold):
-            run.italic = True
-        if fmt.strike:
-            run.font.strike = True
-        for flag in ("superscript", "subscript", "small_caps", "underline"):
-            if getattr(fmt, flag):
-                setattr(run.font, flag, True)
-        if env.link is not None:
-            env.link.append(run._r)
+            flags.add("italic")
+        run = text_run(text, None if style is None else self.styles.id(style, "character"), flags)
+        (env.link if env.link is not None else env.filling()._p).append(run)
 
     # Blocks ------------------------------------------------------------------
 
