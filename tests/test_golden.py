@@ -61,14 +61,9 @@ R = "{http://schemas.openxmlformats.org/officeDocument/2006/relationships}"
 
 # Known bugs, each shown by a case whose expected side is the right output.
 TIGHT = "a list's tightness is judged from every paragraph inside it, those of nested lists and divs included"
-MARKER = "the list marker goes on the first paragraph written for the item, wherever that is: here "
 XFAIL: dict[tuple[str, str], str] = {
     ("tree.md", "tight list holding a loose list"): TIGHT,
     ("tree.md", "list item holding only a callout"): TIGHT,
-    ("docx.md", "nested ordered list starting at 5"):
-        "a list's start overrides level 0 of its numbering, while a nested list's items are at level 1",
-    ("docx.md", "list item starting with a callout"): MARKER + "inside the box, on the callout's text",
-    ("docx.md", "list item starting with a code block"): MARKER + "on the code, which loses its Source Code style",
 }
 
 

@@ -28,9 +28,13 @@ class Styles:
 
     def id(self, name: str, kind: str, where: Location | None = None) -> str:
         """Return the style id for `name`; `where` is the content that asked for it, if it named the style."""
+        found = self.ids.get((kind, name))  # the name as the writer spells it, once resolved
+        if found is not None:
+            return found
         for candidate in (BabelFish.ui2internal(name), name):
             found = self.ids.get((kind, candidate.lower()))
             if found is not None:
+                self.ids[(kind, name)] = found
                 return found
         raise fail(f"the reference document has no {kind} style named {name!r}; add it in Word or start from "
                    "assets/reference.docx", "reference-docx", where)

@@ -18,7 +18,7 @@ from docx.document import Document as DocxDocument
 from docx.enum.text import WD_ALIGN_PARAGRAPH
 from docx.oxml.ns import qn
 from docx.oxml.xmlchemy import BaseOxmlElement
-from docx.shared import Cm, Pt
+from docx.shared import Cm, Emu, Length
 from docx.table import Table as DocxTable
 from docx.table import _Cell
 from docx.text.paragraph import Paragraph
@@ -27,6 +27,7 @@ from ... import tree as t
 from ...labels import CAPTION_WORDS, CONTENTS_TITLES, label
 from ...tree import plain_text
 from ..base import Walker
+from .fastxml import append_paragraph, text_run
 from .footnotes import Footnotes
 from .lists import BULLET, HEADING, NUMBER, Numbering, set_numbering
 from .ooxml import (
@@ -38,11 +39,14 @@ from .ooxml import (
     bookmark_start,
     element,
     end_field,
+    keep_row_whole,
     keep_with_next,
     mark_header_row,
     set_alt_text,
+    set_column_widths,
 )
 from .styles import Styles
+from .widths import column_widths
 
 ALIGN = {"right": WD_ALIGN_PARAGRAPH.RIGHT, "center": WD_ALIGN_PARAGRAPH.CENTER,
          "left": WD_ALIGN_PARAGRAPH.LEFT}
@@ -80,13 +84,15 @@ Container = DocxDocument | BlockItemContainer
 class ListNumber:
     """A list item's number. Word numbers paragraphs, not items, so the item's first paragraph carries it.
 
-    `first` is that paragraph's serial: `State.paragraphs` when the item began.
+    `first` is that paragraph's serial: `State.paragraphs` when the item began. The item's later
+    paragraphs written where it was (not in a table cell or a box inside it) continue it, unmarked.
     """
 
     style: str
     num_id: int
     level: int
     first: int
+    container: Container
 
 
 @dataclass(frozen=True)
@@ -182,14 +188,18 @@ class DocxWriter(Walker):
         """
         serial = self.state.paragraphs
         self.state.paragraphs += 1
-        paragraph = env.container.add_paragraph()
-        self.styles.paragraph(paragraph, style or env.style)
+        paragraph = Paragraph(append_paragraph(env.container, self.styles.id(style or env.style, "paragraph")),
+                              env.container)
         if env.note_first == serial:
             self._footnotes().start_note(paragraph)
         number = env.number
         if number is not None and number.first == serial:
             self.styles.paragraph(paragraph, number.style)
             set_numbering(paragraph, number.num_id, number.level)
+        elif number is not None and env.container is number.container:
+            continuation = self.state.numbering.continuation()
+            if continuation is not None:
+                set_numbering(paragraph, continuation, number.level)
         return paragraph
 
     def fill(self, paragraph: Paragraph, inlines: list[t.Inline], env: Env) -> None:
@@ -201,24 +211,19 @@ class DocxWriter(Walker):
             self.inline(node, env)
 
     def run(self, text: str, env: Env) -> None:
-        run = env.filling().add_run(text)
         fmt = env.fmt
-        if fmt.code:
-            self.styles.run(run, "Verbatim Char")
-        elif fmt.link:
-            self.styles.run(run, "Hyperlink")
-        elif fmt.bold:
-            self.styles.run(run, "Strong")
-            run.italic = fmt.italic or None
-        elif fmt.italic:
-            self.styles.run(run, "Emphasis")
-        if fmt.strike:
-            run.font.strike = True
-        for flag in ("superscript", "subscript", "small_caps", "underline"):
-            if getattr(fmt, flag):
-                setattr(run.font, flag, True)
-        if env.link is not None:
-            env.link.append(run._r)
+        # A run has one character style; what that style does not carry is set on the run itself, so
+        # a link's emphasis and bold code keep their formatting.
+        style = ("Verbatim Char" if fmt.code else "Hyperlink" if fmt.link else "Strong" if fmt.bold
+                 else "Emphasis" if fmt.italic else None)
+        flags = {flag for flag in ("strike", "superscript", "subscript", "small_caps", "underline")
+                 if getattr(fmt, flag)}
+        if fmt.bold and (fmt.code or fmt.link):
+            flags.add("bold")
+        if fmt.italic and (fmt.code or fmt.link or fmt.bold):
+            flags.add("italic")
+        run = text_run(text, None if style is None else self.styles.id(style, "character"), flags)
+        (env.link if env.link is not None else env.filling()._p).append(run)
 
     # Blocks ------------------------------------------------------------------
 
@@ -239,14 +244,20 @@ class DocxWriter(Walker):
         self._list(node.items, "List Bullet", self.state.numbering.shared(BULLET), env)
 
     def block_OrderedList(self, node: t.OrderedList, env: Env) -> None:
-        self._list(node.items, "List Number", self.state.numbering.restarted(NUMBER, node.start), env)
+        num_id = self.state.numbering.restarted(NUMBER, node.start, env.list_level + 1)
+        self._list(node.items, "List Number", num_id, env)
 
     def _list(self, items: list[t.ListItem], base_style: str, num_id: int, env: Env) -> None:
         level = env.list_level + 1
         suffix = f" {min(level + 1, 3)}" if level else ""
         for item in items:
-            number = ListNumber(base_style + suffix, num_id, level, first=self.state.paragraphs)
-            self.blocks(item.blocks, replace(env, style="List Continue" + suffix, list_level=level, number=number))
+            number = ListNumber(base_style + suffix, num_id, level, self.state.paragraphs, env.container)
+            inside = replace(env, style="List Continue" + suffix, list_level=level, number=number)
+            if item.blocks and not isinstance(item.blocks[0], t.Para | t.Plain):
+                # The marker goes on a paragraph of its own, not on a code block's, a box's or a table's
+                # first paragraph, which would lose their own style to the list's.
+                self.new_paragraph(inside)
+            self.blocks(item.blocks, inside)
 
     def block_DefinitionList(self, node: t.DefinitionList, env: Env) -> None:
         for item in node.items:
@@ -304,12 +315,17 @@ class DocxWriter(Walker):
         table = self._add_table(len(rows), columns, env)
         self.styles.table(table, "Data Table")
         _table_look(table, foot=bool(node.foot), row_headers=node.row_headers > 0)
+        set_column_widths(table._tbl, column_widths(node, columns, self._room(env)))
         for row_index, (row, docx_row) in enumerate(zip(rows, table.rows, strict=True)):
             if row_index < len(node.head):
                 mark_header_row(docx_row._tr)
+            keep_row_whole(docx_row._tr)
             # table.cell() rescans the whole table; a short row leaves its last cells empty
             for cell, docx_cell in zip(row.cells, docx_row.cells, strict=False):
                 self._cell(docx_cell, cell, env)
+                if row_index < len(node.head):  # a header row stays on the page of the first body row
+                    for paragraph in docx_cell.paragraphs:
+                        keep_with_next(paragraph)
         if node.notes:
             self.blocks(node.notes, replace(env, style="Table Note"))
 
@@ -322,6 +338,13 @@ class DocxWriter(Walker):
         else:
             table = container.add_table(rows, columns, self.document._block_width)
         return table
+
+    def _room(self, env: Env) -> int:
+        """Return the width in twips a table has where `env` writes: its cell's, or the page's text width."""
+        container = env.container
+        if isinstance(container, _Cell) and container.width is not None:
+            return int(container.width.twips)
+        return int(self.document._block_width.twips)
 
     def _cell(self, docx_cell: _Cell, cell: t.Cell, env: Env) -> None:
         docx_cell._tc.remove(docx_cell.paragraphs[0]._p)
@@ -351,9 +374,7 @@ class DocxWriter(Walker):
         data = image.raster or image.data
         if data is None:
             raise AssertionError(f"figure image {image.src} was not loaded before writing")
-        width = MAX_FIGURE_WIDTH
-        if image.width_px:
-            width = min(MAX_FIGURE_WIDTH, Cm(image.width_px / 96 * 2.54))
+        width = min(MAX_FIGURE_WIDTH, _pixels(image.width_px)) if image.width_px else MAX_FIGURE_WIDTH
         picture = paragraph.add_run().add_picture(io.BytesIO(data), width=width)
         set_alt_text(picture._inline, image.alt, plain_text(node.caption))
         if node.notes:
@@ -431,7 +452,8 @@ class DocxWriter(Walker):
         data = node.raster or node.data
         if data is None:
             raise AssertionError(f"image {node.src} was not loaded before writing")
-        picture = env.filling().add_run().add_picture(io.BytesIO(data), height=Pt(11))
+        width = min(MAX_FIGURE_WIDTH, _pixels(node.width_px)) if node.width_px else None
+        picture = env.filling().add_run().add_picture(io.BytesIO(data), width=width)  # its own height
         set_alt_text(picture._inline, node.alt)
 
     def inline_Note(self, node: t.Note, env: Env) -> None:
@@ -466,6 +488,11 @@ class DocxWriter(Walker):
 
     def inline_Shortcode(self, node: t.Shortcode, env: Env) -> None:
         raise AssertionError(f"shortcode {node.name} reached the DOCX writer unresolved")
+
+
+def _pixels(count: int) -> Length:
+    """Return the length of `count` CSS pixels (1/96 inch), the size HTML shows a picture at."""
+    return Emu(count * 9525)
 
 
 def _bookmark_names(doc: t.Document) -> dict[str, str]:
