@@ -135,9 +135,19 @@ class HtmlBody(Walker):
                 parts.extend(self._row(row, section, node) for row in rows)
                 parts.append(f"</{section}>\n")
         parts.append("</table>\n")
-        self.out.append("".join(parts))
+        self.out.append(self._scroll_region(node, "".join(parts)))
         if node.notes:
             self.out.append(f'<div class="table-notes">\n{self.html(node.notes)}</div>\n')
+
+    def _scroll_region(self, node: t.Table, table: str) -> str:
+        """On screen, wrap a table in a region that scrolls sideways on a phone: named after its caption and
+        focusable, so a keyboard can scroll it and a screen reader announces it (WCAG 2.1.1, 1.4.10)."""
+        if self.print_mode:
+            return table
+        name = " ".join(filter(None, [label("table"), node.number]))
+        if node.caption:
+            name = f"{name}: {plain_text(node.caption)}" if node.number else plain_text(node.caption)
+        return f'<div class="table-scroll" role="region" aria-label="{escape(name)}" tabindex="0">\n{table}</div>\n'
 
     def _row(self, row: t.Row, section: str, table: t.Table) -> str:
         cells = []
