@@ -67,6 +67,8 @@ class HtmlBody(Walker):
 
     def block_OrderedList(self, node: t.OrderedList) -> None:
         start = f' start="{node.start}"' if node.start != 1 else ""
+        if start and self.print_mode:  # WeasyPrint ignores `start`; the list-item counter it does follow
+            start += f' style="counter-reset: list-item {node.start - 1}"'
         self.out.append(f"<ol{start}>\n" + self._items(node.items) + "</ol>\n")
 
     def _items(self, items: list[t.ListItem]) -> str:
