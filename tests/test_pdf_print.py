@@ -97,3 +97,20 @@ def test_text_no_shipped_font_covers_is_a_warning_at_its_line(scripts: Mini) -> 
     finding = (scripts.root / "content/findings/f01.md").read_text(encoding="utf-8").splitlines()
     line_number = int(next(line for line in lines if "f01.md" in line).split(":")[1])
     assert "谢谢" in finding[line_number - 1]
+
+
+@pytest.mark.slow
+@pytest.mark.xdist_group("built")
+def test_a_table_split_over_pages_says_so_and_totals_once(built: Path) -> None:
+    pages = pdf_pages(built / "build/final/final.pdf")
+    text = "\n".join(pages)
+    assert text.count("Total number of days") == 1  # Table 1's totals row, not repeated on each page
+    continued = [(number, re.search(r"Table (\d+) \(continued\)", page.splitlines()[0]))
+                 for number, page in enumerate(pages) if page.strip()]
+    continued_on = [(number, match.group(1)) for number, match in continued if match]
+    assert continued_on, "no table in the final report crosses a page"
+    for number, table in continued_on:
+        assert f"Table {table}:" not in pages[number]  # not the page where the table starts
+        assert f"Table {table}:" in pages[number - 1] or f"Table {table} (continued)" in pages[number - 1]
+    starts = [number for number, page in enumerate(pages) if re.search(r"^Table \d+: ", page, re.M)]
+    assert all(number not in dict(continued_on) for number in starts)

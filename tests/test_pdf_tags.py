@@ -32,8 +32,21 @@ def elements(pdf: pikepdf.Pdf) -> Iterator[tuple[Any, list[Any]]]:
                      if isinstance(kid, pikepdf.Dictionary) and "/S" in kid)
 
 
+def unowned_content(pdf: pikepdf.Pdf) -> list[str]:
+    """Return the parent tree's entries (marked content and annotations) whose owner is not in the tree."""
+    reachable = {element.objgen for element, _ancestors in elements(pdf)}
+    nums = pdf.Root.StructTreeRoot.ParentTree.Nums
+    lost = []
+    for key, owners in zip(nums[::2], nums[1::2], strict=True):
+        for mcid, owner in enumerate(owners if isinstance(owners, pikepdf.Array) else [owners]):
+            if isinstance(owner, pikepdf.Dictionary) and owner.objgen not in reachable:
+                lost.append(f"{key}/{mcid}")
+    return lost
+
+
 def tags(path: Path) -> list[tuple[str, list[str], Any]]:
     with pikepdf.open(path) as pdf:
+        assert not unowned_content(pdf), unowned_content(pdf)[:10]
         return [(str(e.S), [str(a.S) for a in ancestors], e.get("/A", {}).get("/Scope"))
                 for e, ancestors in elements(pdf)]
 
@@ -88,6 +101,7 @@ def test_a_table_over_three_pages_is_one_table_whose_cells_name_real_headers(tmp
     with pikepdf.open(path) as pdf:
         found = list(elements(pdf))
         assert [str(e.S) for e, _a in found].count("/Table") == 1
+        assert not unowned_content(pdf)
         ids = {str(e.ID) for e, _a in found if "/ID" in e}
         cells = [e for e, _a in found if str(e.S) == "/TD"]
         assert len(cells) == 61

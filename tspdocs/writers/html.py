@@ -133,13 +133,20 @@ class HtmlBody(Walker):
             parts.append(f"<caption>{label}{self.text(node.caption)}</caption>\n")
         for section, rows in (("thead", node.head), ("tbody", node.body), ("tfoot", node.foot)):
             if rows:
-                parts.append(f"<{section}>\n")
+                parts.append(f"<{section}{self._continued(node) if section == 'tbody' else ''}>\n")
                 parts.extend(self._row(row, section, node) for row in rows)
                 parts.append(f"</{section}>\n")
         parts.append("</table>\n")
         self.out.append(self._scroll_region(node, "".join(parts)))
         if node.notes:
             self.out.append(f'<div class="table-notes">\n{self.html(node.notes)}</div>\n')
+
+    def _continued(self, node: t.Table) -> str:
+        """In print, name the table for the running head of each page it continues on (print.css)."""
+        if not self.print_mode or not node.number:
+            return ""
+        name = label("table-continued", table=f"{label('table')} {node.number}")
+        return f' data-continued="{escape(name)}"'
 
     def _scroll_region(self, node: t.Table, table: str) -> str:
         """On screen, wrap a table in a region that scrolls sideways on a phone: named after its caption and

@@ -1,10 +1,11 @@
-"""Mend the four things in a PDF's structure tree that WeasyPrint's tagging cannot be steered to get right.
+"""Mend what in a PDF's structure tree WeasyPrint's tagging cannot be steered to get right.
 
 WeasyPrint (70) tags each page on its own: a table split over pages becomes one /Table per page, its
 repeated header tagged again each time; it writes no /Scope on header cells; a footnote floated to the
-foot of the page is a plain /Span; and the pseudo-elements of a link (a contents entry's leader and page
-number) become links inside the link. Everything else comes from the HTML and CSS; this module changes
-only those four, in the written PDF, with pikepdf.
+foot of the page is a plain /Span; the pseudo-elements of a link (a contents entry's leader and page
+number) become links inside the link; and the running header and footer are tagged but left out of the
+tree, neither content nor artifact. Everything else comes from the HTML and CSS; this module changes only
+those five, in the written PDF, with pikepdf.
 """
 
 from __future__ import annotations
@@ -50,8 +51,11 @@ def mend_tags(data: bytes, fragments: list[int]) -> bytes:
         tree.scope_headers()
         tree.tag_notes()
         tree.unnest_links()
+        tree.mark_artifacts()
         out = BytesIO()
-        pdf.save(out, deterministic_id=True, object_stream_mode=pikepdf.ObjectStreamMode.generate)
+        # Streams WeasyPrint compressed stay as they are; the XMP metadata (PDF/UA identification) untouched.
+        pdf.save(out, deterministic_id=True, object_stream_mode=pikepdf.ObjectStreamMode.generate,
+                 stream_decode_level=pikepdf.StreamDecodeLevel.none, fix_metadata_version=False)
     return out.getvalue()
 
 
@@ -74,8 +78,9 @@ class _Tree:
         self.pdf = pdf
         self.root = pdf.Root.StructTreeRoot
         self.document: Element = self.root.K[0] if isinstance(self.root.K, Array) else self.root.K
-        nums = self.root.ParentTree.Nums
-        self.parents: dict[int, object] = {int(nums[i]): nums[i + 1] for i in range(0, len(nums), 2)}
+        self.nums = self.root.ParentTree.Nums
+        # parent tree key -> position of its value in /Nums: a page's array of owners, or an annotation's owner
+        self.slots = {int(self.nums[i]): i + 1 for i in range(0, len(self.nums), 2)}
 
     def elements(self, start: Element | None = None) -> Iterator[tuple[Element, Element]]:
         """Yield (element, parent) for every element below `start`, in reading order."""
@@ -88,8 +93,7 @@ class _Tree:
 
     def _owner(self, page: Element, mcid: int, element: Element | None) -> None:
         """Record `element` (None: an artifact) as the owner of marked content `mcid` on `page`."""
-        owners = self.parents[int(page.StructParents)]
-        assert isinstance(owners, Array)
+        owners = self.nums[self.slots[int(page.StructParents)]]
         owners[mcid] = element if element is not None else pikepdf.Object.parse(b"null")
 
     def _move(self, kid: Kid, source: Element, target: Element) -> Kid:
@@ -97,10 +101,7 @@ class _Tree:
         if is_element(kid):
             kid.P = target
         elif isinstance(kid, Dictionary) and kid.get("/Type") == Name.OBJR:
-            index = self.root.ParentTree.Nums
-            for i in range(0, len(index), 2):
-                if int(index[i]) == int(kid.Obj.StructParent):
-                    index[i + 1] = target
+            self.nums[self.slots[int(kid.Obj.StructParent)]] = target
         else:
             page = kid.Pg if isinstance(kid, Dictionary) else source.Pg
             mcid = int(kid.MCID) if isinstance(kid, Dictionary) else int(kid)
@@ -130,8 +131,7 @@ class _Tree:
         joined = kids(table)
         for kid in kids(continued):
             if is_element(kid) and kid.S == Name.THead:
-                self._make_artifact(kid)
-                continue
+                continue  # the header repeated on this page: out of the tree, so an artifact
             joined.append(self._move(kid, continued, table))
         table.K = Array(joined)
         for cell, _parent in self.elements(table):
@@ -147,25 +147,24 @@ class _Tree:
     def _in_head(self, row: Element) -> bool:
         return "/P" in row and row.P.get("/S") == Name.THead
 
-    def _make_artifact(self, element: Element) -> None:
-        """Turn the marked content under `element` into a pagination artifact and drop it from the tree."""
-        marked: dict[tuple[int, int], set[int]] = {}
-        for owner in [element, *(e for e, _p in self.elements(element))]:
-            for kid in kids(owner):
-                if isinstance(kid, int) or (isinstance(kid, Dictionary) and "/MCID" in kid):
-                    page = kid.Pg if isinstance(kid, Dictionary) else owner.Pg
-                    marked.setdefault(page.objgen, set()).add(int(kid.MCID if isinstance(kid, Dictionary) else kid))
+    def mark_artifacts(self) -> None:
+        """Mark as pagination artifacts the content no element in the tree owns: the running header and
+        footer (WeasyPrint tags margin boxes without linking them to the tree) and the table headers
+        repeated on continuation pages, which joining tables dropped from it."""
+        reachable = {element.objgen for element, _parent in self.elements()}
         for page in self.pdf.pages:
-            mcids = marked.get(page.obj.objgen)
+            owners = self.nums[self.slots[int(page.obj.StructParents)]]
+            mcids = {mcid for mcid, owner in enumerate(owners)
+                     if isinstance(owner, Dictionary) and owner.objgen not in reachable}
             if not mcids:
                 continue
-            operations = []
-            for instruction in pikepdf.parse_content_stream(page):
-                operands, operator = list(instruction.operands), instruction.operator
-                if (operator == pikepdf.Operator("BDC") and isinstance(operands[1], Dictionary)
-                        and int(operands[1].get("/MCID", -1)) in mcids):
-                    operands = [Name.Artifact, Dictionary(Type=Name.Pagination, Subtype=Name.Header)]
-                operations.append(pikepdf.ContentStreamInstruction(operands, operator))
+            operations = pikepdf.parse_content_stream(page)
+            for index, instruction in enumerate(operations):
+                if str(instruction.operator) == "BDC":
+                    properties = instruction.operands[1]
+                    if isinstance(properties, Dictionary) and int(properties.get("/MCID", -1)) in mcids:
+                        operations[index] = pikepdf.ContentStreamInstruction(
+                            [Name.Artifact, Dictionary(Type=Name.Pagination)], instruction.operator)
             page.obj.Contents = self.pdf.make_stream(pikepdf.unparse_content_stream(operations))
             for mcid in mcids:
                 self._owner(page.obj, mcid, None)
@@ -197,9 +196,13 @@ class _Tree:
 
     def unnest_links(self) -> None:
         """Fold a link inside a link (the `a::after` of a contents entry) into the outer one."""
-        for link, _parent in list(self.elements()):
-            if link.S == Name.Link:
-                link.K = Array(self._flatten(link))
+        stack = [self.document]
+        while stack:
+            for kid in kids(stack.pop()):
+                if is_element(kid) and kid.S == Name.Link:
+                    kid.K = Array(self._flatten(kid))  # its own links folded in: nothing below to visit
+                elif is_element(kid):
+                    stack.append(kid)
 
     def _flatten(self, link: Element) -> list[Kid]:
         folded: list[Kid] = []
