@@ -46,6 +46,8 @@ def _boxes(box: Any) -> Iterator[Any]:
 def mend_tags(data: bytes, fragments: list[int]) -> bytes:
     """Return the PDF with split tables joined, header scopes, footnotes as /Note and no link in a link."""
     with pikepdf.open(BytesIO(data)) as pdf:
+        if "/StructTreeRoot" not in pdf.Root:  # an untagged variant: nothing to mend
+            return data
         tree = _Tree(pdf)
         tree.join_tables(fragments)
         tree.scope_headers()
@@ -153,6 +155,8 @@ class _Tree:
         repeated on continuation pages, which joining tables dropped from it."""
         reachable = {element.objgen for element, _parent in self.elements()}
         for page in self.pdf.pages:
+            if "/StructParents" not in page.obj:  # a page with no tagged content
+                continue
             owners = self.nums[self.slots[int(page.obj.StructParents)]]
             mcids = {mcid for mcid, owner in enumerate(owners)
                      if isinstance(owner, Dictionary) and owner.objgen not in reachable}
