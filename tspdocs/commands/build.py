@@ -21,6 +21,7 @@ from .. import tree as t
 from ..assemble.assembly import assemble, selected_findings
 from ..checks.accessibility import check_accessibility
 from ..checks.budgets import budget_problems
+from ..checks.glyphs import check_glyphs
 from ..checks.wordcount import count_words
 from ..console import Console
 from ..errors import BuildError, Problems, Severity
@@ -98,6 +99,7 @@ def prepare(session: BuildSession, target: Target, problems: Problems, *, render
     if target.spec.journal:
         doc.meta.word_count = count_words(doc, target.spec.journal.count_excludes)
     add_front_matter(doc, corpus.fs)
+    check_glyphs(doc, corpus.fs, problems)  # the cover too: an author's name in Chinese
     clean_document(doc)  # the one place control characters leave the text, for every writer
     return doc
 

@@ -67,6 +67,8 @@ class HtmlBody(Walker):
 
     def block_OrderedList(self, node: t.OrderedList) -> None:
         start = f' start="{node.start}"' if node.start != 1 else ""
+        if start and self.print_mode:  # WeasyPrint ignores `start`; the list-item counter it does follow
+            start += f' style="counter-reset: list-item {node.start - 1}"'
         self.out.append(f"<ol{start}>\n" + self._items(node.items) + "</ol>\n")
 
     def _items(self, items: list[t.ListItem]) -> str:
@@ -131,13 +133,30 @@ class HtmlBody(Walker):
             parts.append(f"<caption>{label}{self.text(node.caption)}</caption>\n")
         for section, rows in (("thead", node.head), ("tbody", node.body), ("tfoot", node.foot)):
             if rows:
-                parts.append(f"<{section}>\n")
+                parts.append(f"<{section}{self._continued(node) if section == 'tbody' else ''}>\n")
                 parts.extend(self._row(row, section, node) for row in rows)
                 parts.append(f"</{section}>\n")
         parts.append("</table>\n")
-        self.out.append("".join(parts))
+        self.out.append(self._scroll_region(node, "".join(parts)))
         if node.notes:
             self.out.append(f'<div class="table-notes">\n{self.html(node.notes)}</div>\n')
+
+    def _continued(self, node: t.Table) -> str:
+        """In print, name the table for the running head of each page it continues on (print.css)."""
+        if not self.print_mode or not node.number:
+            return ""
+        name = label("table-continued", table=f"{label('table')} {node.number}")
+        return f' data-continued="{escape(name)}"'
+
+    def _scroll_region(self, node: t.Table, table: str) -> str:
+        """On screen, wrap a table in a region that scrolls sideways on a phone: named after its caption and
+        focusable, so a keyboard can scroll it and a screen reader announces it (WCAG 2.1.1, 1.4.10)."""
+        if self.print_mode:
+            return table
+        name = " ".join(filter(None, [label("table"), node.number]))
+        if node.caption:
+            name = f"{name}: {plain_text(node.caption)}" if node.number else plain_text(node.caption)
+        return f'<div class="table-scroll" role="region" aria-label="{escape(name)}" tabindex="0">\n{table}</div>\n'
 
     def _row(self, row: t.Row, section: str, table: t.Table) -> str:
         cells = []

@@ -92,6 +92,9 @@ def layout_pdf(html: str, ctx: WriteContext) -> WriteResult:
         logger.removeHandler(errors)
     if errors.messages:
         raise BuildError([Problem(f"WeasyPrint: {m}", "pdf", Location("(rendering)")) for m in errors.messages])
+    from .pdf_tags import mend_tags, table_fragments
+
+    data = mend_tags(data, table_fragments(document))
     return WriteResult(data, len(document.pages), _anchor_positions(document))
 
 
