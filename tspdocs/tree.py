@@ -396,6 +396,9 @@ class Meta:
     anonymised: bool = False
     word_count: int | None = None
     layout: dict[str, object] = field(default_factory=dict)
+    # The page each contents entry's target fell on when this document was last laid out: the PDF writer
+    # prints these, checks them against the new layout and lays out again only if one moved.
+    contents_pages: dict[str, int] = field(default_factory=dict)
 
 
 @dataclass(slots=True)

@@ -38,10 +38,11 @@ from ..prepare.values import resolve_shortcodes
 from ..project.model import OutputFormat
 from ..project.readers import Corpus
 from ..project.targets import Target, all_targets, spec_location
+from ..store.cache import Cache
 from ..store.output import output_path, remove_outputs, write_all
 from ..store.provenance import Provenance
 from ..store.state import FileStamp, OutputRecord, State, TargetRecord, scan_inputs, sha256, target_key, write_manifest
-from ..writers.base import WriteContext
+from ..writers.base import WriteContext, contents_pages
 from .render import Prepared, Rendered, Renderer
 from .session import BuildOptions, BuildSession
 
@@ -127,9 +128,16 @@ def render_documents(session: BuildSession, targets: list[Target], formats: list
         prepared.append(Prepared(target, doc, list(formats or target.spec.formats)))
     problems.raise_if_errors()
     ctx = WriteContext(session.corpus.fs, session.epoch)
+    for item in prepared:
+        hint = session.cache.get_json("pages", Cache.key("pages", item.target.stem))
+        if isinstance(hint, dict) and all(isinstance(page, int) for page in hint.values()):
+            item.doc.meta.contents_pages = hint  # a damaged hint is only a second layout
     with console.progress(len(prepared), "rendering") as tick:
         results = renderer.render(prepared, ctx, done=tick)
     for rendered in results:
+        pages = contents_pages(rendered.prepared.doc, rendered.anchors)
+        if pages:  # the hint for the next layout of this document's contents
+            session.cache.put_json("pages", Cache.key("pages", rendered.prepared.target.stem), pages)
         problems.extend(budget_problems(session.corpus, rendered.prepared.target, rendered.prepared.doc,
                                         pages=rendered.pages, anchors=rendered.anchors,
                                         allow_overlength=session.options.allow_overlength))

@@ -35,6 +35,16 @@ class WriteResult:
     anchors: dict[str, float] = field(default_factory=dict)
 
 
+def contents_pages(doc: t.Document, anchors: dict[str, float]) -> dict[str, int]:
+    """Return the page (counting from 1, as the page counter does) each of the document's contents
+    entries points to, from a layout's anchors."""
+    from .. import tree as t  # here, not above: PDF workers start before the tree is imported
+
+    targets = {entry.target for block in t.walk(doc.blocks) if isinstance(block, t.Contents)
+               for entry in block.entries}
+    return {anchor: int(position) + 1 for anchor, position in anchors.items() if anchor in targets}
+
+
 class Walker:
     """Send each node to the writer's method named for its type (`block_Para`, `inline_Text`).
 

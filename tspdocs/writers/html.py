@@ -31,8 +31,9 @@ PRINT_STYLES = ("print.css",)
 class HtmlBody(Walker):
     """Render blocks into `self.out`; inline methods return their HTML."""
 
-    def __init__(self, print_mode: bool) -> None:
+    def __init__(self, print_mode: bool, page_numbers: dict[str, int] | None = None) -> None:
         self.print_mode = print_mode
+        self.page_numbers = page_numbers or {}  # print mode: the page each contents entry's target is on
         self.out: list[str] = []
         self.notes: list[str] = []
         self.links: set[str] = set()  # every URL a content link points to, for the page check
@@ -191,10 +192,20 @@ class HtmlBody(Walker):
             if node.kind != "sections":
                 number = _number_label(CAPTION_WORDS[node.kind], entry.number)
             items.append(f'<li class="toc-level{entry.level}"><a href="#{escape(entry.target)}">'
-                         f"{number}{self.text(entry.text)}</a></li>\n")
+                         f"{self._contents_entry(number + self.text(entry.text), entry.target)}</a></li>\n")
         self.out.append(f'<nav class="contents {ident}" aria-labelledby="{ident}-title">\n'
                         f'<h2 id="{ident}-title" class="contents-title">{escape(title)}</h2>\n'
                         f'<ol>\n{"".join(items)}</ol>\n</nav>\n')
+
+    def _contents_entry(self, text: str, target: str) -> str:
+        """In print, follow the entry with a drawn leader and its page number, written as data (the PDF
+        writer takes it from a layout's anchors) rather than asked of the renderer with `leader()` and
+        `target-counter()`, which cost a text box per dot and extra layouts of the contents pages."""
+        if not self.print_mode:
+            return text
+        page = self.page_numbers.get(target, "")
+        return (f'<span class="toc-text">{text}</span><span class="toc-leader"></span>'
+                f'<span class="toc-page">{page}</span>')
 
     def block_Bibliography(self, node: t.Bibliography) -> None:
         if not node.entries:
@@ -335,9 +346,11 @@ def _class_attr(classes: list[str]) -> str:
     return f' class="{escape(" ".join(classes))}"' if classes else ""
 
 
-def page_html(doc: t.Document, ctx: WriteContext, *, print_mode: bool) -> str:
-    """Return the complete page: layout template, inline CSS, cover, body and notes."""
-    body = HtmlBody(print_mode)
+def page_html(doc: t.Document, ctx: WriteContext, *, print_mode: bool,
+              page_numbers: dict[str, int] | None = None) -> str:
+    """Return the complete page: layout template, inline CSS, cover, body and notes; in print, the
+    contents show `page_numbers` (anchor id -> page)."""
+    body = HtmlBody(print_mode, page_numbers)
     cover = body.html(doc.meta.cover)
     abstract = body.html(doc.meta.abstract)  # before the body, so notes are numbered in reading order
     main = body.html(doc.blocks)
