@@ -296,6 +296,20 @@ def changes(revision: str, project: str | None) -> None:
         click.echo(change)
 
 
+@main.command()
+@click.argument("returned", nargs=-1, required=True, type=click.Path(exists=True, dir_okay=False))
+@click.option("--format", "-f", "output", type=click.Choice(["text", "json", "github"]), default="text",
+              help="text (file:line: lines), json, or github (workflow annotations).")
+@project_option
+@reports_problems
+def review(returned: tuple[str, ...], output: str, project: str | None) -> None:
+    """List the comments and tracked changes of reviewed DOCX files against the source lines they are about."""
+    from .commands.review import review_files
+    from .review.report import render
+
+    click.echo(render(review_files(project_root(project), [Path(p) for p in returned]), output), nl=False)
+
+
 @main.group()
 def new() -> None:
     """Create new content from a template."""

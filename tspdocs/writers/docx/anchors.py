@@ -122,7 +122,8 @@ def _data_cell(table: t.Table, index: int) -> list[Generated]:
         return []
     column, cell = cells[index]
     shown = [node for block in cell.blocks for inlines in t.block_inlines(block) for node in inlines]
-    return [Generated("data", column.name, t.plain_text(shown))]
+    where = table.loc or Location("")  # the table's directive, which names the data it shows
+    return [Generated("data", column.name, t.plain_text(shown), where.path, where.line)]
 
 
 class _Sources:
