@@ -11,6 +11,7 @@ from __future__ import annotations
 
 import copy
 import json
+import re
 import shutil
 import subprocess
 import zipfile
@@ -393,3 +394,104 @@ def test_a_file_built_from_a_commit_this_repository_lacks_is_refused(reviewed: R
     subprocess.run([*GIT, "commit", "-qm", "another history"], cwd=elsewhere, check=True)
     run = run_cli(elsewhere, "review", str(reviewed.saved))
     assert run.code == 1 and "[review-commit]" in run.stderr and "does not have" in run.stderr
+
+
+# Applying ------------------------------------------------------------------------------------------
+
+
+def _project_copy(reviewed: Reviewed, tmp_path: Path) -> Path:
+    root = tmp_path / "project"
+    shutil.copytree(reviewed.root, root, symlinks=True)
+    return root
+
+
+def _paragraphs(path: Path, *options: str) -> set[str]:
+    """Return the plain text of each block Pandoc reads in a DOCX, list numbers and spacing aside."""
+    text = subprocess.run([pypandoc.get_pandoc_path(), *options, "-f", "docx", "-t", "plain", "--wrap=none",
+                           str(path)], capture_output=True, text=True, check=True).stdout
+    blocks = (" ".join(block.split()) for block in text.split("\n\n"))
+    return {re.sub(r"^\d+\.\s+", "", block) for block in blocks if block}
+
+
+def test_apply_writes_the_safe_changes_whose_rebuild_is_the_accepted_file(reviewed: Reviewed, tmp_path: Path) -> None:
+    root = _project_copy(reviewed, tmp_path)
+    run = run_cli(root, "review", str(reviewed.saved), "--apply", "--comments", "inline")
+    assert run.code == 0, run.output + run.stderr
+    lines = run.stdout.splitlines()
+    applied = [line.split(": applied: ")[0] for line in lines if ": applied: " in line]
+    assert sorted(applied) == sorted([f"{FINDING}:40", f"{FINDING}:40", f"{FINDING}:42", f"{INTRO}:5",
+                                      f"{INTRO}:13", f"{INTRO}:13", f"{INTRO}:22", f"{INTRO}:25"])
+    refused = [line for line in lines if ": not applied (" in line]
+    assert len(refused) == 3 and all("inside generated text" in line for line in refused)
+    assert any(line.startswith("content/data/tables.yaml:") and "agree_independence_tso" in line for line in refused)
+    intro = (root / INTRO).read_text(encoding="utf-8")
+    assert "a clearer focus" in intro and "The findings presented in this edition" not in intro
+    assert "## Three themes {>>C. Brown (resolved), 2010-11-04: Rename this heading?<<} {#sec:" in intro
+    with pytest.MonkeyPatch.context() as patch:
+        patch.setenv("SOURCE_DATE_EPOCH", EPOCH)
+        rebuilt = run_cli(root, "build", "final", "--format", "docx")
+    assert rebuilt.code == 0, rebuilt.output + rebuilt.stderr
+    accepted = _paragraphs(reviewed.saved, "--track-changes=accept")
+    new = _paragraphs(root / "build/final/final.docx")
+    # Only the changes to generated text, reported and not applied, keep the two apart.
+    assert {"far apart. of respondents" in b or "TSO 171" in b for b in accepted - new} == {True}
+    assert len(accepted - new) == 2 and len(new - accepted) == 2
+    assert not any("{>>" in block for block in new), "the inline comments are notes, never printed"
+
+
+def test_diff_shows_the_patch_and_writes_nothing(reviewed: Reviewed, tmp_path: Path) -> None:
+    root = _project_copy(reviewed, tmp_path)
+    run = run_cli(root, "review", str(reviewed.saved), "--diff")
+    assert run.code == 0, run.output + run.stderr
+    assert f"+++ b/{INTRO}" in run.stdout and "-Seven research questions give these themes a sharper" in run.stdout
+    assert "{>>" not in run.stdout  # comments are only reported unless asked for inline
+    status = subprocess.run(["git", "status", "--porcelain"], cwd=root, capture_output=True, text=True, check=True)
+    assert status.stdout == ""
+    check = subprocess.run(["git", "apply", "--check", "-"], cwd=root, input=run.stdout, text=True,
+                           capture_output=True)
+    assert check.returncode == 0, check.stderr
+
+
+def test_apply_never_writes_over_a_file_edited_since_the_build(reviewed: Reviewed, tmp_path: Path) -> None:
+    root = _project_copy(reviewed, tmp_path)
+    edited = (root / INTRO).read_text(encoding="utf-8") + "\nA paragraph added after the report was sent.\n"
+    (root / INTRO).write_text(edited, encoding="utf-8")
+    run = run_cli(root, "review", str(reviewed.saved), "--apply")
+    assert run.code == 0, run.output + run.stderr
+    assert (root / INTRO).read_text(encoding="utf-8") == edited
+    refused = [line for line in run.stdout.splitlines() if line.startswith(f"{INTRO}:")]
+    assert refused and all("has changed since commit" in line for line in refused)
+    assert "applied: inserted by C. Brown" in run.stdout  # the footnote's file is untouched, so it is applied
+
+
+@pytest.mark.parametrize(("rendered", "source", "offsets"), [
+    ("Three themes", "## Three themes {#sec:themes}\n", (3, 9)),
+    ("a bold word here", "a **bold** word\nhere\n", (0, 4, 11)),
+    ("see the “report”.", 'see [the "report"](https://example.org).', (0, 5, 9)),
+    ("it ends here.", "it ends[^1] here.", (0, 3, 12)),
+])
+def test_source_map_finds_each_rendered_character_in_the_markdown(rendered: str, source: str,
+                                                                    offsets: tuple[int, ...]) -> None:
+    from tspdocs.review.sourcemap import source_map
+
+    positions = source_map(rendered, source)
+    assert positions is not None
+    assert [positions[rendered.index(word)] for word in rendered.split()[:len(offsets)]] == list(offsets)
+
+
+def test_source_map_refuses_text_the_markdown_does_not_hold() -> None:
+    from tspdocs.review.sourcemap import source_map
+
+    assert source_map("57% of respondents", "{{< value share >}} of respondents") is None
+    assert source_map("as Macmillan (2010) found", "as @macmillan2010 found") is None
+
+
+def test_criticmarkup_comments_stay_in_the_source_and_out_of_the_tree() -> None:
+    from tspdocs.errors import Problems
+    from tspdocs.markdown.treebuilder import build_blocks
+    from tspdocs.tree import dump_tree
+
+    text = "## Themes {>>C. Brown: rename?<<} {#sec:themes}\n\nSome *text*. {>>A: why?<<} {>>B: so<<}\n"
+    assert dump_tree(build_blocks(text, "a.md", 1, Problems())) == (
+        'Heading level=2 {#sec:themes}\n  Text "Themes"\nPara\n  Text "Some "\n  Emph\n    Text "text"\n'
+        '  Text "."\n')

@@ -7,15 +7,17 @@ guessed at, since every line reported would point at the wrong place.
 
 from __future__ import annotations
 
+import difflib
 import re
 from pathlib import Path
 
-from ..errors import Location, fail
+from ..errors import BuildError, Location, fail
 from ..project.projectfs import ProjectFS
+from ..review.apply import Outcome, Planner
 from ..review.locate import Located, Locator
 from ..review.manifest import PREFIX, Manifest
 from ..review.reader import Returned, read_returned
-from ..store.output import BUILD_DIR
+from ..store.output import BUILD_DIR, write_all
 from ..store.provenance import git
 
 MAX_RETURNED = 256 * 2**20
@@ -30,6 +32,38 @@ def review_files(root: Path, files: list[Path]) -> list[Located]:
         returned, manifest = read_reviewed(root, path, fs)
         located += locator.locate(returned, manifest)
     return located
+
+
+def apply_review(root: Path, located: list[Located], *, write: bool, comments: bool) -> tuple[str, list[Outcome]]:
+    """Carry the safe changes (and with `comments`, the comments as CriticMarkup) into the Markdown.
+
+    Return the patch as a unified diff and what became of each remark; with `write` False nothing is
+    written (a dry run). All files are written together or none.
+    """
+    fs = ProjectFS.at(root)
+
+    def read(path: str) -> str | None:
+        try:
+            return fs.read_text(fs.resolve(path))
+        except BuildError:
+            return None
+
+    def unchanged(path: str, commit: str) -> bool:
+        return git(root, "diff", "--quiet", "--no-ext-diff", "--no-textconv", commit, "--", path) is not None
+
+    planner = Planner(read, unchanged)
+    texts, outcomes = planner.plan(located, comments=comments)
+    patch = "".join(_diff(path, planner.texts[path] or "", text) for path, text in sorted(texts.items()))
+    if write and texts:
+        write_all([(fs.resolve(path), text.encode("utf-8")) for path, text in sorted(texts.items())])
+    return patch, outcomes
+
+
+def _diff(path: str, before: str, after: str) -> str:
+    """Return a unified diff that `patch` and `git apply` accept, a last line without its newline included."""
+    lines = difflib.unified_diff(before.splitlines(keepends=True), after.splitlines(keepends=True),
+                                 f"a/{path}", f"b/{path}")
+    return "".join(line if line.endswith("\n") else line + "\n\\ No newline at end of file\n" for line in lines)
 
 
 def read_reviewed(root: Path, path: Path, fs: ProjectFS) -> tuple[Returned, Manifest]:

@@ -14,6 +14,7 @@ from mdit_py_plugins.subscript import sub_plugin
 from mdit_py_plugins.superscript import superscript_plugin
 
 from .citation_syntax import citations_plugin
+from .critic_syntax import critic_comments_plugin
 from .div_syntax import divs_plugin
 from .shortcode_syntax import shortcodes_plugin
 from .typography import typography_plugin
@@ -35,6 +36,7 @@ def parser() -> MarkdownIt:
     md.use(superscript_plugin)
     md.use(citations_plugin)
     md.use(shortcodes_plugin)
+    md.use(critic_comments_plugin)  # reviewers' notes, kept in the source and never printed
     return md
 
 

@@ -34,6 +34,9 @@ class Located:
     generated: Generated | None = None  # the generated piece it falls in, if any
     block_path: str = ""  # where the paragraph itself comes from, when the remark maps elsewhere
     block_line: int | None = None
+    sent: Anchor | None = None  # what tspdocs sent for the paragraph, found by bookmark or by text
+    as_sent: bool = False  # the paragraph's reject-all text is what tspdocs sent: nobody edited it untracked
+    manifest: Manifest | None = None
 
 
 class Locator:
@@ -52,15 +55,18 @@ class Locator:
             name = paragraph.anchor if paragraph.anchor in manifest.anchors else matched.get(remark.paragraph, "")
             anchor = manifest.anchors.get(name)
             if anchor is None:
-                located.append(Located("", None, remark, returned.name, ""))
+                located.append(Located("", None, remark, returned.name, "", manifest=manifest))
                 continue
             found_by = paragraph.anchor if name == paragraph.anchor else ""
             piece = _piece(anchor, paragraph, remark)
+            as_sent = paragraph.text == anchor.text
             if piece is None:
-                located.append(Located(anchor.path, anchor.first, remark, returned.name, found_by))
+                located.append(Located(anchor.path, anchor.first, remark, returned.name, found_by,
+                                       sent=anchor, as_sent=as_sent, manifest=manifest))
             else:
                 path, line = self.generator(piece)
-                located.append(Located(path, line, remark, returned.name, found_by, piece, anchor.path, anchor.first))
+                located.append(Located(path, line, remark, returned.name, found_by, piece, anchor.path, anchor.first,
+                                       anchor, as_sent, manifest))
         return located
 
     def _match_lost(self, returned: Returned, manifest: Manifest) -> dict[int, str]:

@@ -5,6 +5,7 @@ from __future__ import annotations
 import json
 from collections.abc import Iterable
 
+from .apply import Outcome
 from .locate import Located
 
 FORMATS = ("text", "json", "github")
@@ -71,6 +72,17 @@ def as_dict(item: Located) -> dict[str, object]:
             "anchor": item.anchor or None, "generated": None if piece is None else
             {"kind": piece.kind, "key": piece.key, "text": piece.text, "block_path": item.block_path,
              "block_line": item.block_line}}
+
+
+def render_outcomes(outcomes: list[Outcome]) -> str:
+    """Return one `file:line:` line per remark saying whether it was applied, and if not, why."""
+    by_item = {id(o.item): o for o in outcomes}
+    lines = []
+    for item in ordered(o.item for o in outcomes):
+        outcome = by_item[id(item)]
+        state = "applied" if outcome.applied else f"not applied ({outcome.reason})"
+        lines.append(f"{where(item)}: {state}: {describe(item)}\n")
+    return "".join(lines)
 
 
 def _escape(text: str) -> str:
