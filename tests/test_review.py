@@ -173,6 +173,14 @@ def review_by_script(source: Path, target: Path) -> None:
     edit_footnotes(document, lambda notes: insert_after(
         split(paragraph_with(notes, "The statement read"), "statement"), " in full", 907, "C. Brown"))
     delete(split(paragraph_with(body, "felt partnership had limited their independence"), "57%"), 908, "C. Brown")
+    bold = split(paragraph_with(body, "The research is organised around three themes"), "organised")
+    r_pr = bold.find(qn("w:rPr"))
+    if r_pr is None:
+        r_pr = etree.Element(qn("w:rPr"))
+        bold.insert(0, r_pr)
+    r_pr.insert(0, etree.Element(qn("w:b")))
+    r_pr.append(tracked("w:rPrChange", 910, "B. Jones"))
+    r_pr[-1].append(etree.Element(qn("w:rPr")))
     lost = paragraph_with(body, "We first describe the policy context")
     for mark in [*lost.findall(qn("w:bookmarkStart")), *lost.findall(qn("w:bookmarkEnd"))]:
         lost.remove(mark)  # the reviewer deleted across the bookmark, and it went with the text
@@ -259,6 +267,7 @@ EXPECTED = {  # (path, line, kind, text) of every remark, once LibreOffice has s
     (FINDING, 40, "comment", "Yes, England only."),
     (FINDING, 42, "insertion", " in full"),
     (INTRO, 5, "comment", "Rename this heading?"),
+    (INTRO, 7, "formatting", "organised"),
     (INTRO, 13, "deletion", "sharper"),
     (INTRO, 13, "insertion", "clearer"),
     (INTRO, 22, "deletion", "We first"),
@@ -422,7 +431,8 @@ def test_apply_writes_the_safe_changes_whose_rebuild_is_the_accepted_file(review
     assert sorted(applied) == sorted([f"{FINDING}:40", f"{FINDING}:40", f"{FINDING}:42", f"{INTRO}:5",
                                       f"{INTRO}:13", f"{INTRO}:13", f"{INTRO}:22", f"{INTRO}:25"])
     refused = [line for line in lines if ": not applied (" in line]
-    assert len(refused) == 3 and all("inside generated text" in line for line in refused)
+    assert len(refused) == 4 and sum("inside generated text" in line for line in refused) == 3
+    assert any(line.startswith(f"{INTRO}:7: not applied (formatting changes") for line in refused)
     assert any(line.startswith("content/data/tables.yaml:") and "agree_independence_tso" in line for line in refused)
     intro = (root / INTRO).read_text(encoding="utf-8")
     assert "a clearer focus" in intro and "The findings presented in this edition" not in intro
@@ -460,7 +470,8 @@ def test_apply_never_writes_over_a_file_edited_since_the_build(reviewed: Reviewe
     assert run.code == 0, run.output + run.stderr
     assert (root / INTRO).read_text(encoding="utf-8") == edited
     refused = [line for line in run.stdout.splitlines() if line.startswith(f"{INTRO}:")]
-    assert refused and all("has changed since commit" in line for line in refused)
+    assert len(refused) == 6 and sum("has changed since commit" in line for line in refused) == 4
+    assert f'{INTRO}:5: not applied (comments are written into the source only with --comments inline)' in run.stdout
     assert "applied: inserted by C. Brown" in run.stdout  # the footnote's file is untouched, so it is applied
 
 

@@ -17,6 +17,7 @@ from .locate import Located
 from .manifest import lines_hash
 from .sourcemap import insertion_point, source_map
 
+NOT_INLINE = "comments are written into the source only with --comments inline"
 TRAILING_ATTRIBUTE = re.compile(r"[ \t]*\{[#.][^{}]*\}[ \t]*$")
 
 
@@ -52,6 +53,7 @@ class Planner:
                 returned_by_anchor[(item.sent.path, item.sent.text)].add(item.returned)
         for item in located:
             if item.remark.kind == "comment" and not comments:
+                outcomes.append(Outcome(item, False, NOT_INLINE))
                 continue
             reason = self._refusal(item)
             if reason is None and item.sent is not None and len(returned_by_anchor[(item.sent.path,
