@@ -126,12 +126,13 @@ def _piece(anchor: Anchor, paragraph: Paragraph, remark: Remark) -> Generated | 
     if paragraph.text != anchor.text or (remark.kind == "comment" and remark.start == 0 \
             and remark.end >= len(paragraph.text)):
         return None
+    if anchor.block in ("Contents", "Bibliography") or any(p.kind == "data" for p in anchor.generated):
+        return anchor.generated[0] if anchor.generated else None  # the whole paragraph is generated
     for piece in anchor.generated:
         for match in re.finditer(re.escape(piece.text), anchor.text):
             start, end = match.span()
-            whole = start == 0 and end == len(anchor.text)  # a cell, a contents entry: all generated
-            if remark.start == remark.end:  # an insertion: strictly inside, or anywhere in a generated whole
-                inside = start <= remark.start <= end if whole else start < remark.start < end
+            if remark.start == remark.end:  # an insertion: strictly inside
+                inside = start < remark.start < end
             else:
                 inside = remark.start < end and start < remark.end
             if inside:
