@@ -385,6 +385,16 @@ def test_a_file_that_is_not_a_docx_is_refused(reviewed: Reviewed, tmp_path: Path
     other = tmp_path / "notes.docx"
     other.write_text("just text", encoding="utf-8")
     run = run_cli(reviewed.root, "review", str(other))
+    assert run.code == 1 and "[bad-office-file] not a valid Office file" in run.stderr
+
+
+def test_a_docx_whose_document_part_is_missing_is_refused(reviewed: Reviewed, tmp_path: Path) -> None:
+    broken = tmp_path / "broken.docx"
+    with zipfile.ZipFile(reviewed.built) as source, zipfile.ZipFile(broken, "w") as target:
+        for info in source.infolist():
+            if info.filename != "word/document.xml":
+                target.writestr(info, source.read(info))
+    run = run_cli(reviewed.root, "review", str(broken))
     assert run.code == 1 and "[review-not-docx] not a Word document" in run.stderr
 
 

@@ -20,8 +20,6 @@ from ..review.reader import Returned, read_returned
 from ..store.output import BUILD_DIR, write_all
 from ..store.provenance import git
 
-MAX_RETURNED = 256 * 2**20
-
 
 def review_files(root: Path, files: list[Path]) -> list[Located]:
     """Read every returned file and locate its remarks; all files are checked before any is reported."""
@@ -70,7 +68,7 @@ def read_reviewed(root: Path, path: Path, fs: ProjectFS) -> tuple[Returned, Mani
     """Read one returned file and the manifest it was built with, refusing one tspdocs cannot place."""
     name = fs.display(path)
     try:
-        data = path.read_bytes()[:MAX_RETURNED + 1]
+        data = path.read_bytes()
     except OSError as exc:
         raise fail(f"cannot read it ({exc.strerror}); give the path of the returned .docx", "review-not-docx",
                    Location(name)) from None

@@ -85,25 +85,34 @@ def paragraph_text(paragraph: etree._Element, *, accepted: bool = False) -> str:
     The writer records the text this way and review reads returned files this way, so an untouched
     paragraph compares equal whatever runs an office suite split or merged it into.
     """
-    return "".join(text for text, _inserted, _deleted in text_pieces(paragraph)
-                   if not (_inserted if not accepted else _deleted))
-
-
-def text_pieces(paragraph: etree._Element) -> list[tuple[str, bool, bool]]:
-    """Return the paragraph's text in body order, each piece with whether it is inserted or deleted."""
-    pieces: list[tuple[str, bool, bool]] = []
+    parts = []
     for node in paragraph.iter(*TEXT_TAGS):
-        ancestors = {a.tag for a in node.iterancestors()}
-        if f"{W}pPr" in ancestors or f"{W}instrText" in ancestors:
-            continue  # a tab stop's definition, not a tab
-        inserted = bool(ancestors & {f"{W}ins", f"{W}moveTo"})
-        deleted = node.tag == f"{W}delText" or bool(ancestors & {f"{W}del", f"{W}moveFrom"})
-        pieces.append((TEXT_TAGS[node.tag] or node.text or "", inserted, deleted))
-    return pieces
+        piece = text_piece(node, paragraph)
+        if piece is not None and piece[1] != ("deletion" if accepted else "insertion"):
+            parts.append(piece[0])
+    return "".join(parts)
+
+
+def text_piece(node: etree._Element, paragraph: etree._Element) -> tuple[str, str, etree._Element | None] | None:
+    """Return the text `node` adds to its paragraph, whether that text is an insertion or a deletion ("" if
+    neither), and the tracked change holding it; None if the node is no text (a tab stop's definition)."""
+    if node.tag not in TEXT_TAGS:
+        return None
+    change = None
+    for ancestor in node.iterancestors():
+        if ancestor is paragraph:
+            break
+        if ancestor.tag in (f"{W}pPr", f"{W}instrText"):
+            return None
+        if ancestor.tag in CHANGES and change is None:
+            change = ancestor
+    kind = CHANGES[change.tag] if change is not None else ("deletion" if node.tag == f"{W}delText" else "")
+    return TEXT_TAGS[node.tag] or node.text or "", kind, change
 
 
 # The elements a paragraph's text is made of, and the character each stands for ("" for its own text).
 TEXT_TAGS = {f"{W}t": "", f"{W}delText": "", f"{W}tab": "\t", f"{W}br": " ", f"{W}noBreakHyphen": "-"}
+CHANGES = {f"{W}ins": "insertion", f"{W}del": "deletion", f"{W}moveTo": "insertion", f"{W}moveFrom": "deletion"}
 
 
 def same_text(a: str, b: str) -> bool:

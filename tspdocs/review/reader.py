@@ -15,13 +15,12 @@ from dataclasses import dataclass, field
 from lxml import etree  # type: ignore[import-untyped, unused-ignore]
 
 from ..errors import Location, fail
-from .manifest import NAMESPACE, PREFIX, TEXT_TAGS, Manifest, W
+from ..project.safezip import check_office_zip
+from .manifest import NAMESPACE, PREFIX, Manifest, W, text_piece
 
 W14 = "{http://schemas.microsoft.com/office/word/2010/wordml}"
 W15 = "{http://schemas.microsoft.com/office/word/2012/wordml}"
 REL = "{http://schemas.openxmlformats.org/package/2006/relationships}"
-CHANGES = {f"{W}ins": "insertion", f"{W}del": "deletion", f"{W}moveTo": "insertion", f"{W}moveFrom": "deletion"}
-MAX_PART = 64 * 2**20  # a part larger than this is not a report someone reviewed
 
 
 @dataclass
@@ -62,11 +61,15 @@ class Returned:
 
 
 def read_returned(data: bytes, name: str) -> Returned:
-    """Read a returned DOCX; a file that is not a Word document is a clear error naming it."""
+    """Read a returned DOCX; a file that is not a Word document is a clear error naming it.
+
+    The file comes from outside, so it is first checked as every Office file tspdocs reads is: a ZIP
+    package of reasonable size, no part a zip bomb, no XML with a DOCTYPE or entities.
+    """
+    check_office_zip(data, name)
     try:
         archive = zipfile.ZipFile(io.BytesIO(data))
-        parts = {n: archive.read(n) for n in archive.namelist()
-                 if n.endswith((".xml", ".rels")) and archive.getinfo(n).file_size <= MAX_PART}
+        parts = {n: archive.read(n) for n in archive.namelist() if n.endswith((".xml", ".rels"))}
         document = etree.fromstring(parts["word/document.xml"])
     except (zipfile.BadZipFile, KeyError, etree.XMLSyntaxError, OSError) as exc:
         raise fail(f"not a Word document ({exc}); give the .docx file the reviewer sent back",
@@ -171,15 +174,9 @@ class _Walker:
         mark_deleted = p.find(f"{W}pPr/{W}rPr/{W}del") is not None
         for node in p.iter():
             tag = node.tag
-            if tag == f"{W}bookmarkStart" and node.get(f"{W}name", "").startswith(PREFIX):
-                self.names[node.get(f"{W}id", "")] = node.get(f"{W}name")
-                self.open.append(node.get(f"{W}name"))
-                self.returned.anchor_names.add(node.get(f"{W}name"))
-                anchor = anchor or node.get(f"{W}name")
-            elif tag == f"{W}bookmarkEnd" and node.get(f"{W}id", "") in self.names:
-                name = self.names.pop(node.get(f"{W}id", ""))
-                if name in self.open:
-                    self.open.remove(name)
+            if tag in (f"{W}bookmarkStart", f"{W}bookmarkEnd"):
+                started = self.bookmark(node)  # called for every mark: an end must close its bookmark
+                anchor = anchor or started
             elif tag == f"{W}commentRangeStart":
                 self.pending[node.get(f"{W}id", "")] = (index, len(rejected))
             elif tag in (f"{W}commentRangeEnd", f"{W}commentReference"):
@@ -188,25 +185,22 @@ class _Walker:
                 text = "".join(t.text or "" for t in node.getparent().getparent().iter(f"{W}t"))
                 remarks.append(Remark("formatting", node.get(f"{W}author", ""), node.get(f"{W}date", "")[:10],
                                       text, story, index, len(rejected), len(rejected) + len(text)))
-            elif tag in TEXT_TAGS and not _in(node, f"{W}pPr", f"{W}instrText"):
-                piece = TEXT_TAGS[tag] or node.text or ""
-                change = _change(node, p)
-                inserted = change is not None and CHANGES[change.tag] == "insertion"
-                deleted = tag == f"{W}delText" or (change is not None and CHANGES[change.tag] == "deletion")
+            elif (piece := text_piece(node, p)) is not None:
+                text, kind, change = piece
                 if change is not None:
                     remark = runs.get(id(change))
                     if remark is None:
                         remark = runs[id(change)] = Remark(
-                            CHANGES[change.tag], change.get(f"{W}author", ""), change.get(f"{W}date", "")[:10],
-                            "", story, index, len(rejected), len(rejected))
+                            kind, change.get(f"{W}author", ""), change.get(f"{W}date", "")[:10], "", story, index,
+                            len(rejected), len(rejected))
                         remarks.append(remark)
-                    remark.text += piece
-                    if not inserted:
-                        remark.end = len(rejected) + len(piece)
-                if not inserted:
-                    rejected += piece
-                if not deleted:
-                    accepted += piece
+                    remark.text += text
+                    if kind != "insertion":
+                        remark.end = len(rejected) + len(text)
+                if kind != "insertion":
+                    rejected += text
+                if kind != "deletion":
+                    accepted += text
         if not anchor and self.open:
             anchor = self.open[-1]  # the paragraph lost its own start, but sits inside one begun earlier
         if mark_deleted and not accepted.strip() and rejected.strip():
@@ -215,6 +209,18 @@ class _Walker:
                                   whole_paragraph=True))
         self.returned.paragraphs.append(Paragraph(story, anchor, rejected, accepted))
         self.returned.remarks.extend(remarks)
+
+    def bookmark(self, node: etree._Element) -> str:
+        """Follow the `_tsp…` bookmarks open at this point; return the name of one that starts here."""
+        ident, name = str(node.get(f"{W}id", "")), str(node.get(f"{W}name", ""))
+        if node.tag == f"{W}bookmarkStart" and name.startswith(PREFIX):
+            self.names[ident] = name
+            self.open.append(name)
+            self.returned.anchor_names.add(name)
+            return name
+        if node.tag == f"{W}bookmarkEnd" and ident in self.names and self.names[ident] in self.open:
+            self.open.remove(self.names.pop(ident))
+        return ""
 
     def comment(self, ident: str, index: int, end: int, story: str, remarks: list[Remark]) -> None:
         """Record a comment at the end of its range (which may have begun paragraphs earlier), once."""
@@ -227,20 +233,6 @@ class _Walker:
             start = 0
         remarks.append(Remark("comment", comment.author, comment.date, comment.text, story, index, start, end,
                               ident, comment.parent, comment.resolved))
-
-
-def _in(node: etree._Element, *tags: str) -> bool:
-    return any(True for _ in node.iterancestors(*tags))
-
-
-def _change(node: etree._Element, paragraph: etree._Element) -> etree._Element | None:
-    """Return the tracked change (`w:ins`, `w:del`, a move) the text is part of, within its paragraph."""
-    for ancestor in node.iterancestors():
-        if ancestor is paragraph:
-            return None
-        if ancestor.tag in CHANGES:
-            return ancestor
-    return None
 
 
 def _mark_author(p: etree._Element) -> tuple[str, str]:
