@@ -313,6 +313,37 @@ def changes(revision: str, project: str | None) -> None:
         click.echo(change)
 
 
+@main.command()
+@click.argument("returned", nargs=-1, required=True, type=click.Path(exists=True, dir_okay=False))
+@click.option("--format", "-f", "output", type=click.Choice(["text", "json", "github"]), default="text",
+              help="text (file:line: lines), json, or github (workflow annotations).")
+@click.option("--apply", "apply_", is_flag=True, help="Write the tracked changes that are safe to apply back.")
+@click.option("--diff", is_flag=True, help="Show the patch --apply would make, and write nothing.")
+@click.option("--comments", type=click.Choice(["report", "inline"]), default="report",
+              help="With --apply or --diff: inline writes comments beside their lines as CriticMarkup {>> <<}.")
+@project_option
+@reports_problems
+def review(returned: tuple[str, ...], output: str, apply_: bool, diff: bool, comments: str,
+           project: str | None) -> None:
+    """List the comments and tracked changes of reviewed DOCX files against the source lines they are about.
+
+    With --apply, write back the changes that are safe (the paragraph and its source file are as they were
+    sent); every other change is listed with the reason it was not applied.
+    """
+    from .commands.review import apply_review, review_files
+    from .review.report import render, render_outcomes
+
+    root = project_root(project)
+    located = review_files(root, [Path(p) for p in returned])
+    if not (apply_ or diff):
+        click.echo(render(located, output), nl=False)
+        return
+    patch, outcomes = apply_review(root, located, write=apply_ and not diff, comments=comments == "inline")
+    if diff:
+        click.echo(patch, nl=False)
+    click.echo(render_outcomes(outcomes), nl=False, err=diff)
+
+
 @main.group()
 def new() -> None:
     """Create new content from a template."""

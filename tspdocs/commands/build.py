@@ -39,7 +39,7 @@ from ..project.model import OutputFormat
 from ..project.readers import Corpus
 from ..project.targets import Target, all_targets, spec_location
 from ..store.cache import Cache
-from ..store.output import output_path, remove_outputs, write_all
+from ..store.output import BUILD_DIR, build_file, output_path, remove_outputs, write_all
 from ..store.provenance import Provenance
 from ..store.state import FileStamp, OutputRecord, State, TargetRecord, scan_inputs, sha256, target_key, write_manifest
 from ..writers.base import WriteContext, contents_pages
@@ -127,7 +127,7 @@ def render_documents(session: BuildSession, targets: list[Target], formats: list
             continue
         prepared.append(Prepared(target, doc, list(formats or target.spec.formats)))
     problems.raise_if_errors()
-    ctx = WriteContext(session.corpus.fs, session.epoch)
+    ctx = WriteContext(session.corpus.fs, session.epoch, provenance=session.provenance)
     for item in prepared:
         hint = session.cache.get_json("pages", Cache.key("pages", item.target.stem))
         if isinstance(hint, dict) and all(isinstance(page, int) for page in hint.values()):
@@ -192,7 +192,9 @@ def _write(root: Path, results: list[Rendered]) -> list[Written]:
     disk leaves some documents new and others old."""
     planned = [(output_path(root, r.prepared.target.folder, f"{r.prepared.target.stem}.{fmt}"),
                 r, fmt, result.data) for r in results for fmt, result in r.outputs.items()]
-    write_all([(path, data) for path, _, _, data in planned])
+    extras = [(build_file(root, f"{BUILD_DIR}/{name}"), data)
+              for r in results for result in r.outputs.values() for name, data in result.extras.items()]
+    write_all([(path, data) for path, _, _, data in planned] + extras)
     return [Written(rendered.prepared.target.name, path, len(data), rendered.seconds[fmt])
             for path, rendered, fmt, data in planned]
 

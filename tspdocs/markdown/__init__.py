@@ -14,6 +14,7 @@ from mdit_py_plugins.subscript import sub_plugin
 from mdit_py_plugins.superscript import superscript_plugin
 
 from .citation_syntax import citations_plugin
+from .critic_syntax import critic_comments_plugin
 from .div_syntax import divs_plugin
 from .quotes import quotes_plugin
 from .grid_table_syntax import grid_table_plugin
@@ -45,6 +46,7 @@ def parser() -> MarkdownIt:
     md.use(citations_plugin)
     md.use(shortcodes_plugin)
     md.use(refused_syntax_plugin)  # simple tables, example lists, $math$: an error at the line, not garbled
+    md.use(critic_comments_plugin)  # reviewers' notes, kept in the source and never printed
     return md
 
 

@@ -18,6 +18,7 @@ from ...errors import Location, fail
 from ...labels import label
 from ...project.safezip import check_office_zip, normalise_zip
 from ..base import WriteContext, WriteResult
+from .anchors import add_manifest_part, anchor_paragraphs, manifest_copy_name
 from .ooxml import add_break, add_field, element, set_alt_text, set_right_tab
 from .styles import Styles
 from .writer import DocxWriter
@@ -35,9 +36,12 @@ def write_docx(doc: t.Document, ctx: WriteContext) -> WriteResult:
     writer.blocks(doc.blocks, writer.body)
     _headers_and_footers(document, doc.meta)
     _core_properties(document, doc.meta, ctx.epoch)
+    manifest = anchor_paragraphs(writer.state.written, doc, ctx, writer.state.new_id)
+    add_manifest_part(document, manifest)
     buffer = io.BytesIO()
     document.save(buffer)
-    return WriteResult(normalise_zip(buffer.getvalue(), ctx.epoch))
+    return WriteResult(normalise_zip(buffer.getvalue(), ctx.epoch),
+                       extras={manifest_copy_name(manifest): manifest.to_json()})
 
 
 def open_reference(ctx: WriteContext, name: str) -> DocxDocument:

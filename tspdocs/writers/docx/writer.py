@@ -11,7 +11,8 @@ import io
 import re
 from collections.abc import Iterator
 from contextlib import contextmanager
-from dataclasses import dataclass, replace
+from dataclasses import dataclass, field, replace
+from typing import Any
 
 from docx.blkcntnr import BlockItemContainer
 from docx.document import Document as DocxDocument
@@ -120,6 +121,7 @@ class Env:
     paragraph: Paragraph | None = None  # the paragraph inlines are written into
     link: BaseOxmlElement | None = None  # the `w:hyperlink` runs go into
     fmt: RunFormat = RunFormat()
+    block: t.Block | None = None  # the innermost block from a known source line, which review anchors to
 
     def filling(self) -> Paragraph:
         """Return the paragraph being filled: inlines are only ever written inside one."""
@@ -141,6 +143,12 @@ class State:
     bookmark_ids: int = 0
     paragraphs: int = 0  # paragraphs made so far, which is the next one's serial
     footnotes: Footnotes | None = None  # the footnotes part, added with the first note
+    written: list[tuple[Paragraph, t.Block]] = field(default_factory=list)  # each paragraph and its block
+
+    def new_id(self) -> int:
+        """Return the next `w:id`: bookmarks and tracked changes share one sequence, so none repeats."""
+        self.bookmark_ids += 1
+        return self.bookmark_ids
 
 
 class DocxWriter(Walker):
@@ -164,11 +172,15 @@ class DocxWriter(Walker):
         if name is None:
             yield
             return
-        self.state.bookmark_ids += 1
-        bookmark_id = self.state.bookmark_ids
+        bookmark_id = self.state.new_id()
         bookmark_start(paragraph, bookmark_id, name)
         yield
         bookmark_end(paragraph, bookmark_id)
+
+    def block(self, node: t.Block, *args: Any) -> Any:
+        """Write a block, telling the paragraphs it makes which block (with a source line) they belong to."""
+        env: Env = args[0]
+        return super().block(node, replace(env, block=node) if node.loc and node.loc.line else env)
 
     def _footnotes(self) -> Footnotes:
         """Return the footnotes part, adding it with the first note: a document without notes has none."""
@@ -190,6 +202,8 @@ class DocxWriter(Walker):
         self.state.paragraphs += 1
         paragraph = Paragraph(append_paragraph(env.container, self.styles.id(style or env.style, "paragraph")),
                               env.container)
+        if env.block is not None:
+            self.state.written.append((paragraph, env.block))
         if env.note_first == serial:
             self._footnotes().start_note(paragraph)
         number = env.number
