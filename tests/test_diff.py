@@ -398,3 +398,66 @@ def _change(found: list[etree._Element]) -> tuple[str, str, str] | None:
         return None
     mark = found[0]
     return mark.tag, mark.get(f"{{{W}}}author") or "", mark.get(f"{{{W}}}date") or ""
+
+
+# Revisions from git ----------------------------------------------------------------
+
+
+def test_a_project_in_a_subfolder_exports_alone_and_changes_are_attributed(tmp_path: Path) -> None:
+    from tspdocs.store.snapshot import Authors, Revision, export_project
+
+    repo = tmp_path / "repo"
+    (repo / "project/content").mkdir(parents=True)
+    (repo / "project/content/a.md").write_text("one\n", encoding="utf-8")
+    (repo / "elsewhere.txt").write_text("not the project\n", encoding="utf-8")
+    git(repo, "init", "-q", "-b", "main")
+    git(repo, "add", "-A")
+    git(repo, "commit", "-q", "-m", "one")
+    (repo / "project/content/a.md").write_text("two\n", encoding="utf-8")
+    commit(repo, "two", "Bea", 1)
+    root = repo / "project"
+    old = Revision.resolve(root, "HEAD~1")
+    exported = export_project(root, old, tmp_path / "scratch")
+    assert (exported / "content/a.md").read_text(encoding="utf-8") == "one\n"
+    assert not (exported / "elsewhere.txt").exists()
+    authors = Authors(root, old, None, ("label", "2010-12-16T00:00:00Z"))
+    assert authors("content/a.md") == ("Bea", "2010-07-01T10:00:00Z")
+    (root / "content/a.md").write_text("three\n", encoding="utf-8")
+    assert Authors(root, old, None, ("label", "2010-12-16T00:00:00Z"))("content/a.md") == \
+        ("label", "2010-12-16T00:00:00Z"), "a change not yet committed has no git author"
+
+
+def _luminance(colour: str) -> float:
+    channels = [int(colour[i:i + 2], 16) / 255 for i in (1, 3, 5)]
+    linear = [c / 12.92 if c <= 0.04045 else ((c + 0.055) / 1.055) ** 2.4 for c in channels]
+    return 0.2126 * linear[0] + 0.7152 * linear[1] + 0.0722 * linear[2]
+
+
+def test_change_colours_meet_wcag_aa_and_are_not_the_only_cue() -> None:
+    css = (Path(__file__).resolve().parents[1] / "assets/styles/base.css").read_text(encoding="utf-8")
+    for selector, line in (("ins", "underline"), ("del", "line-through")):
+        rule = re.search(rf"^{selector}, [^{{]*\{{([^}}]*)\}}", css, re.MULTILINE)
+        assert rule, selector
+        colour = re.search(r"(?<![-\w])color: (#[0-9a-f]{6})", rule[1])
+        background = re.search(r"background: (#[0-9a-f]{6})", rule[1])
+        assert colour and background and f"text-decoration: {line}" in rule[1]
+        light, dark = sorted((_luminance(colour[1]), _luminance(background[1])), reverse=True)
+        assert (light + 0.05) / (dark + 0.05) >= 4.5, selector
+
+
+@pytest.mark.slow
+def test_briefings_and_the_anonymised_manuscript(repo: Repo) -> None:
+    run = run_cli(repo.root, "diff", "v1", "v2", "--audience", "dh", "--format", "html")
+    assert run.code == 0, run.output
+    page = (repo.root / "build/briefings/dh/briefing-dh-changes-v1-v2.html").read_text(encoding="utf-8")
+    old = subprocess.run(["git", "-C", str(repo.root), "rev-parse", "--short", "v1"], capture_output=True,
+                         text=True, check=True).stdout.strip()
+    assert re.search(rf"<del [^>]*>{old}</del>", page), "the cover's version line changed word by word"
+    run = run_cli(repo.root, "diff", "v1", "v2", "academic", "--format", "docx")
+    assert run.code == 0, run.output
+    anonymised = repo.root / "build/academic/academic-anonymised-changes-v1-v2.docx"
+    authors = set(docx_part(anonymised, "word/document.xml").xpath("//w:ins/@w:author | //w:del/@w:author",
+                                                                   namespaces=NS))
+    assert authors == {"tspdocs v1 → v2"}
+    named = docx_part(repo.root / "build/academic/academic-changes-v1-v2.docx", "word/document.xml")
+    assert "Bea" in named.xpath("//w:ins/@w:author | //w:del/@w:author", namespaces=NS)

@@ -12,8 +12,7 @@ from __future__ import annotations
 import datetime as dt
 import io
 import tarfile
-from dataclasses import dataclass
-from functools import cache
+from dataclasses import dataclass, field
 from pathlib import Path
 
 from ..errors import fail
@@ -45,11 +44,10 @@ class Revision:
 
 def export_project(root: Path, revision: Revision, scratch: Path) -> Path:
     """Write the project's files at `revision` under `scratch` and return the project folder there."""
-    prefix = (git(root, "rev-parse", "--show-prefix") or "").strip()
-    archive = git_bytes(root, "archive", "--format=tar", f"{revision.commit}:{prefix}")
+    # Run in a subfolder of the repository, git archives that folder alone, its paths relative to it.
+    archive = git_bytes(root, "archive", "--format=tar", revision.commit)
     if archive is None:
-        raise fail(f"git could not export revision {revision.name!r} (is {prefix or 'the project'} in it?)",
-                   "git-revision")
+        raise fail(f"git could not export revision {revision.name!r}; is the project folder in it?", "git-revision")
     try:
         with tarfile.open(fileobj=io.BytesIO(archive)) as tar:
             tar.extractall(scratch, filter="data")  # nothing may land outside the scratch folder
@@ -58,7 +56,7 @@ def export_project(root: Path, revision: Revision, scratch: Path) -> Path:
     return scratch
 
 
-@dataclass(frozen=True)
+@dataclass
 class Authors:
     """Who last changed a file between two revisions, and when, as Word's tracked changes record it."""
 
@@ -67,17 +65,21 @@ class Authors:
     new: Revision | None  # None: the working tree
     fallback: tuple[str, str]  # for changes no commit made (the working tree) or without a source file
     label: str = ""  # one name for every change, when the project asks for it (or must: anonymised)
+    known: dict[str, tuple[str, str]] = field(default_factory=dict, init=False, repr=False)  # git runs once a file
 
     def __call__(self, path: str) -> tuple[str, str]:
-        return self._lookup(path)
+        if path not in self.known:
+            self.known[path] = self._lookup(path)
+        return self.known[path]
 
-    @cache  # noqa: B019  one lookup per file; an Authors lives for one diff
     def _lookup(self, path: str) -> tuple[str, str]:
         if self.label or not path:
             return self.label or self.fallback[0], self.fallback[1]
-        prefix = (git(self.root, "rev-parse", "--show-prefix") or "").strip()
+        # Paths after `--` are taken from the folder git runs in, the project's, as `path` is.
+        if self.new is None and (git(self.root, "status", "--porcelain", "--", path) or "").strip():
+            return self.fallback  # changed in the working tree: no commit made this change (yet)
         span = f"{self.old.commit}..{self.new.commit if self.new else 'HEAD'}"
-        found = (git(self.root, "log", "-1", "--format=%an%x00%ct", span, "--", prefix + path) or "").strip()
+        found = (git(self.root, "log", "-1", "--format=%an%x00%ct", span, "--", path) or "").strip()
         if "\0" not in found:
             return self.fallback
         author, stamp = found.split("\0", 1)
