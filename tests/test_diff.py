@@ -251,6 +251,11 @@ def test_html_marks_never_cross_a_block_and_the_summary_links_to_them(repo: Repo
     ins = [squash("".join(e.itertext())) for e in page.iter("ins")]
     dels = [squash("".join(e.itertext())) for e in page.iter("del")]
     assert ins.count("rarely") == 1 and dels.count("seldom") == 1
+    assert ins.count("Both traditions draw on case studies.") == 1
+    assert sum(text.startswith("The present enthusiasm for collaboration") for text in dels) == 1
+    assert ins.count("The online survey of partnerships") == 2  # the heading and its contents entry
+    rows = [squash("".join(r.itertext())) for r in page.iter("tr") if r.get("class") == "change-inserted"]
+    assert any("Dissemination seminar" in row for row in rows)
     for mark in [*page.iter("ins"), *page.iter("del")]:
         assert not mark.findall(".//p") and not mark.findall(".//div") and not mark.findall(".//li")
     summary = next(e for e in page.iter("div") if "changes-summary" in (e.get("class") or ""))
@@ -292,6 +297,23 @@ def test_a_revision_that_does_not_build_is_named(repo: Repo) -> None:
 def test_an_unknown_revision_is_a_clear_error(repo: Repo) -> None:
     run = run_cli(repo.root, "diff", "v9", DOCUMENT)
     assert run.code == 1 and "git knows no revision 'v9'" in run.stderr
+
+
+def test_a_mistyped_document_or_missing_arguments_are_usage_errors(repo: Repo) -> None:
+    run = run_cli(repo.root, "diff", "v1", "v2", "interm")
+    assert run.code == 2 and "unknown-document" in run.stderr
+    assert run_cli(repo.root, "diff", "v1").code == 2
+    assert run_cli(repo.root, "diff", "v1", "v2", "v2", DOCUMENT).code == 2
+
+
+def test_a_document_the_old_revision_lacks_is_named(repo: Repo) -> None:
+    git(repo.root, "checkout", "-q", "-b", "extra")
+    edit(repo.root, "content/documents.yaml", "documents:\n", "documents:\n  extra:\n    title: Extra\n"
+         "    template: reports/interim.md.j2\n")
+    commit(repo.root, "A document added", "Jo", 10)
+    git(repo.root, "checkout", "-q", "main")
+    run = run_cli(repo.root, "diff", "v1", "extra", "extra")
+    assert run.code == 1 and "extra does not exist at revision 'v1'" in run.stderr
 
 
 # The comparison and the OOXML helpers, on small trees ----------------------------

@@ -67,7 +67,7 @@ def diff_revisions(root: Path, request: DiffRequest, *, jobs: int = 1) -> DiffRe
         after = _open(root, new, cache, request.options, stack)
         new_name = new.name if new else WORKING_TREE
         label = request.label or f"tspdocs {old.name} → {new_name}"
-        pairs = _targets(before, after, request, old.name, new_name)
+        pairs = _targets(before, after, request, old.name)
         report = DiffReport()
         items: list[Prepared] = []
         for old_target, new_target in pairs:
@@ -100,20 +100,22 @@ def _open(root: Path, revision: Revision | None, cache: Cache, options: BuildOpt
                                                          cache=cache))
 
 
-def _targets(before: BuildSession, after: BuildSession, request: DiffRequest, old: str,
-             new: str) -> list[tuple[Target, Target]]:
+def _targets(before: BuildSession, after: BuildSession, request: DiffRequest, old: str) -> list[tuple[Target, Target]]:
     """Return the targets to compare, each at both revisions, paired by name."""
     def choose(session: BuildSession) -> list[Target]:
         if request.audience:
             return [briefing_target(session.corpus, request.audience)]
         return named_targets(session.corpus, request.document)
 
-    newer = _at(new, lambda: choose(after))
-    older = {target.name: target for target in _at(old, lambda: choose(before))}
+    newer = choose(after)  # a name mistyped is the user's mistake, as in `tspdocs build`
+    try:
+        older = {target.name: target for target in choose(before)}
+    except BuildError:  # the corpus is read already: only the name can be unknown there
+        older = {}
     missing = [target.name for target in newer if target.name not in older]
     if missing:
-        raise BuildError([Problem(f"{', '.join(missing)} does not exist at {old}; compare revisions that both "
-                                  "have it", "diff-revision")])
+        raise BuildError([Problem(f"{', '.join(missing)} does not exist at revision {old!r}; compare a revision "
+                                  "that has it", "diff-revision", Location(f"{old}:"))])
     return [(older[target.name], target) for target in newer]
 
 
