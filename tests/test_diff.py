@@ -262,7 +262,9 @@ def test_html_marks_never_cross_a_block_and_the_summary_links_to_them(repo: Repo
     text = squash("".join(summary.itertext()))
     assert "Findings added (1)" in text and "Volunteers carry much of the work of partnership" in text
     assert "Figures changed (1)" in text
-    ids = {e.get("id") for e in page.iter() if e.get("id")}
+    every = [e.get("id") for e in page.iter() if e.get("id")]
+    assert len(every) == len(set(every)), "a deleted heading gives its label to the new one"
+    ids = set(every)
     links = [a.get("href")[1:] for a in summary.iter("a")]
     assert links and all(link in ids for link in links)
 

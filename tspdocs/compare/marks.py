@@ -46,6 +46,8 @@ class Marker:
         outer = self.change(kind, source)
         inner = t.Change(outer.kind, outer.author, outer.date)
         mark_text(blocks, inner)
+        if kind == "deleted":
+            drop_labels(blocks)
         self.figures += [(block, outer.id) for block in t.walk(blocks)
                          if isinstance(block, t.Figure) and id(block) in self.redrawn]
         return t.ChangedBlocks(blocks, outer)
@@ -53,6 +55,15 @@ class Marker:
 
 def source_of(node: t.Block) -> str:
     return node.loc.path if node.loc is not None else ""
+
+
+def drop_labels(blocks: list[t.Block]) -> None:
+    """Take the labels off deleted headings, tables and figures: the new version of each keeps the label, so
+    links, cross-references and Word bookmarks have one target (HTML ids and bookmark names must be unique)."""
+    for block in t.walk(blocks):
+        attr = getattr(block, "attr", None)
+        if isinstance(attr, t.Attr) and attr.id:
+            block.attr = t.Attr("", list(attr.classes), dict(attr.values))  # type: ignore[attr-defined]
 
 
 def mark_text(blocks: list[t.Block], change: t.Change) -> None:
