@@ -344,6 +344,46 @@ def review(returned: tuple[str, ...], output: str, apply_: bool, diff: bool, com
     click.echo(render_outcomes(outcomes), nl=False, err=diff)
 
 
+@main.command(name="diff")
+@click.argument("arguments", nargs=-1, required=True, metavar="OLD [NEW] DOCUMENT")
+@click.option("--audience", "-a", default=None, help="Compare an audience's briefing (then give no DOCUMENT).")
+@click.option("--label", default=None, help="Attribute every change to this one name instead of git's authors.")
+@project_option
+@format_option
+@drafts_option
+@jobs_option
+@output_options
+@reports_problems
+def diff(arguments: tuple[str, ...], audience: str | None, label: str | None, project: str | None,
+         formats: str | None, include_drafts: bool, jobs: int | None) -> None:
+    """Write a redline of DOCUMENT between revisions OLD and NEW (default: the working tree).
+
+    Revisions are anything git names (a tag, a commit, HEAD). Writes build/<document>/<document>-changes-OLD-NEW
+    .docx (Word tracked changes), .html and .pdf (marked, with a summary of the changes).
+    """
+    from .commands.diff import DiffRequest, diff_revisions
+    from .commands.session import BuildOptions
+
+    wanted = 1 if audience else 2
+    if not wanted <= len(arguments) <= wanted + 1:
+        raise click.UsageError("give OLD [NEW] DOCUMENT, or OLD [NEW] with --audience")
+    revisions = arguments[:len(arguments) - (0 if audience else 1)]
+    request = DiffRequest(revisions[0], revisions[1] if len(revisions) > 1 else None,
+                          document="" if audience else arguments[-1], audience=audience or "",
+                          formats=parse_formats(formats), options=BuildOptions(include_drafts=include_drafts),
+                          label=label or "")
+    root = project_root(project)
+    report = diff_revisions(root, request, jobs=1 if jobs is None else jobs)
+    console = _console()
+    for path in report.written:
+        console.say(f"wrote {_shown(root, path)}")
+    shown = f"{request.old} and {request.new or 'the working tree'}"
+    if report.written:
+        console.say(f"{_plural(report.changes, 'change')} between {shown}.")
+    else:
+        console.say(f"no changes between {shown}", always=True)
+
+
 @main.group()
 def new() -> None:
     """Create new content from a template."""

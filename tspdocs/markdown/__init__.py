@@ -16,10 +16,10 @@ from mdit_py_plugins.superscript import superscript_plugin
 from .citation_syntax import citations_plugin
 from .critic_syntax import critic_comments_plugin
 from .div_syntax import divs_plugin
-from .quotes import quotes_plugin
 from .grid_table_syntax import grid_table_plugin
 from .line_block_syntax import line_block_plugin
 from .pipe_table_syntax import pipe_table_plugin
+from .quotes import quotes_plugin
 from .refused_syntax import refused_syntax_plugin
 from .shortcode_syntax import shortcodes_plugin
 from .typography import typography_plugin

@@ -111,6 +111,10 @@ class HtmlBody(Walker):
             return
         self.out.append(f"<div{ident}{_class_attr(classes)}{role}>\n{heading}{self.html(node.blocks)}</div>\n")
 
+    def block_ChangedBlocks(self, node: t.ChangedBlocks) -> None:
+        self.out.append(f'<div class="change-{node.change.kind}"{_change_attrs(node.change)}>\n'
+                        f"{self.html(node.blocks)}</div>\n")
+
     def block_Cover(self, node: t.Cover) -> None:
         band = self._img(node.logo, "logo") + "\n" if node.logo else ""
         lines = []
@@ -171,6 +175,8 @@ class HtmlBody(Walker):
                 cells.append(f'<th scope="row"{align}>{content}</th>')
             else:
                 cells.append(f"<td{align}>{content}</td>")
+        if row.change is not None:
+            return f'<tr class="change-{row.change.kind}"{_change_attrs(row.change)}>' + "".join(cells) + "</tr>\n"
         return "<tr>" + "".join(cells) + "</tr>\n"
 
     def block_Figure(self, node: t.Figure) -> None:
@@ -274,6 +280,10 @@ class HtmlBody(Walker):
         return (f'<a href="#fn{number}" class="footnote-ref" id="fnref{number}" role="doc-noteref">'
                 f"<sup>{number}</sup></a>")
 
+    def inline_Changed(self, node: t.Changed) -> str:
+        tag = "ins" if node.change.kind == "inserted" else "del"
+        return f"<{tag}{_change_attrs(node.change)}>{self.text(node.children)}</{tag}>"
+
     def inline_Cite(self, node: t.Cite) -> str:
         keys = " ".join(c.key for c in node.citations)
         return f'<span class="citation" data-cites="{escape(keys)}">{self.text(node.children)}</span>'
@@ -311,6 +321,8 @@ class HtmlBody(Walker):
                 for row in (*block.head, *block.body, *block.foot):
                     cells = " · ".join(self._phrasing(cell.blocks, True) for cell in row.cells)
                     parts.append(f'<span class="fn-block">{cells}</span>')
+            elif isinstance(block, t.ChangedBlocks):
+                parts.append(self._phrasing(block.blocks, first_inline and index == 0))
             elif isinstance(block, t.BlockQuote | t.Div):
                 parts.append(f'<span class="fn-block fn-quote">{self._phrasing(block.blocks, True)}</span>')
             elif isinstance(block, t.DefinitionList):
@@ -331,6 +343,14 @@ class HtmlBody(Walker):
 
 def _base_attr(base: int | None) -> str:
     return f' data-base="{base}"' if base is not None else ""
+
+
+def _change_attrs(change: t.Change) -> str:
+    """Say who made a tracked change and when, for anyone hovering over it; anchor it for the summary."""
+    ident = f' id="{escape(change.id)}"' if change.id else ""
+    when = f' datetime="{escape(change.date)}"' if change.date else ""
+    verb = "inserted" if change.kind == "inserted" else "deleted"
+    return f'{ident}{when} title="{escape(verb)} by {escape(change.author)}"'
 
 
 def _machine(value: object) -> str:

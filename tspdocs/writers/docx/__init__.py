@@ -20,6 +20,7 @@ from ...project.safezip import check_office_zip, normalise_zip
 from ..base import WriteContext, WriteResult
 from .anchors import add_manifest_part, anchor_paragraphs, manifest_copy_name
 from .ooxml import add_break, add_field, element, set_alt_text, set_right_tab
+from .revisions import track_emptied_paragraphs
 from .styles import Styles
 from .writer import DocxWriter
 
@@ -34,6 +35,8 @@ def write_docx(doc: t.Document, ctx: WriteContext) -> WriteResult:
     _cover(writer, doc.meta.cover, doc.meta.kind)
     writer.blocks(doc.meta.abstract, writer.body)
     writer.blocks(doc.blocks, writer.body)
+    if writer.state.tracked:
+        track_emptied_paragraphs(document.element.body, writer.state.new_id)
     _headers_and_footers(document, doc.meta)
     _core_properties(document, doc.meta, ctx.epoch)
     manifest = anchor_paragraphs(writer.state.written, doc, ctx, writer.state.new_id)

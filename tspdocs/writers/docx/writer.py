@@ -46,6 +46,7 @@ from .ooxml import (
     set_alt_text,
     set_column_widths,
 )
+from .revisions import count_runs, track_block, track_row, track_runs
 from .styles import Styles
 from .widths import column_widths
 
@@ -140,15 +141,16 @@ class State:
 
     numbering: Numbering
     bookmarks: dict[str, str]  # label -> Word bookmark name, all named before writing
-    bookmark_ids: int = 0
+    last_id: int = 0  # the last w:id given: bookmarks and tracked changes share one counter per file
     paragraphs: int = 0  # paragraphs made so far, which is the next one's serial
     footnotes: Footnotes | None = None  # the footnotes part, added with the first note
     written: list[tuple[Paragraph, t.Block]] = field(default_factory=list)  # each paragraph and its block
+    tracked: bool = False  # a redline: some changes are marked
 
     def new_id(self) -> int:
-        """Return the next `w:id`: bookmarks and tracked changes share one sequence, so none repeats."""
-        self.bookmark_ids += 1
-        return self.bookmark_ids
+        """Return a `w:id` no other bookmark or tracked change in the file has."""
+        self.last_id += 1
+        return self.last_id
 
 
 class DocxWriter(Walker):
@@ -340,6 +342,8 @@ class DocxWriter(Walker):
                 if row_index < len(node.head):  # a header row stays on the page of the first body row
                     for paragraph in docx_cell.paragraphs:
                         keep_with_next(paragraph)
+            if row.change is not None:
+                track_row(docx_row._tr, row.change, self.state.new_id)
         if node.notes:
             self.blocks(node.notes, replace(env, style="Table Note"))
 
@@ -416,9 +420,22 @@ class DocxWriter(Walker):
         link = add_hyperlink(paragraph, anchor=self.state.bookmarks.get(entry.target, ""))
         inside = replace(env, paragraph=paragraph, link=link)
         number = f"{word} {entry.number}: " if word else (f"{entry.number}\t" if entry.number else "")
-        if number:
-            self.run(number, inside)
+        if number:  # an entry inserted or deleted is so with its number
+            changed = entry.text[0] if len(entry.text) == 1 and isinstance(entry.text[0], t.Changed) else None
+            if changed is None:
+                self.run(number, inside)
+            else:
+                self.inline(t.Changed([t.Text(number)], changed.change), inside)
         self.write_inlines(entry.text, inside)
+
+    def block_ChangedBlocks(self, node: t.ChangedBlocks, env: Env) -> None:
+        """Write blocks inserted or deleted whole, then mark their runs, paragraph marks and rows."""
+        container = _element_of(env.container)
+        before = set(container)
+        self.blocks(node.blocks, env)
+        self.state.tracked = True
+        for top in [child for child in container if child not in before]:
+            track_block(top, node.change, self.state.new_id)
 
     def block_Bibliography(self, node: t.Bibliography, env: Env) -> None:
         if not node.entries:
@@ -482,6 +499,13 @@ class DocxWriter(Walker):
         if self.state.paragraphs == inside.note_first:  # an empty note still needs its number mark
             self.new_paragraph(inside)
 
+    def inline_Changed(self, node: t.Changed, env: Env) -> None:
+        paragraph = env.filling()._p
+        start = count_runs(paragraph)
+        self.write_inlines(node.children, env)
+        self.state.tracked = True
+        track_runs(paragraph, start, node.change, self.state.new_id)
+
     def inline_Cite(self, node: t.Cite, env: Env) -> None:
         self.write_inlines(node.children, env)
 
@@ -507,6 +531,13 @@ class DocxWriter(Walker):
 def _pixels(count: int) -> Length:
     """Return the length of `count` CSS pixels (1/96 inch), the size HTML shows a picture at."""
     return Emu(count * 9525)
+
+
+def _element_of(container: Container) -> BaseOxmlElement:
+    """Return the XML element a container adds its paragraphs and tables to."""
+    if isinstance(container, DocxDocument):
+        return container.element.body  # type: ignore[no-any-return]
+    return container._element
 
 
 def _bookmark_names(doc: t.Document) -> dict[str, str]:
