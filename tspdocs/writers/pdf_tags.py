@@ -44,7 +44,8 @@ def _boxes(box: Any) -> Iterator[Any]:
 
 
 def mend_tags(data: bytes, fragments: list[int]) -> bytes:
-    """Return the PDF with split tables joined, header scopes, footnotes as /Note and no link in a link."""
+    """Return the PDF with split tables joined, header scopes, footnotes as /Note, no link in a link, and
+    the content no element owns (running header and footer, repeated table headers) as artifacts."""
     with pikepdf.open(BytesIO(data)) as pdf:
         if "/StructTreeRoot" not in pdf.Root:  # an untagged variant: nothing to mend
             return data
