@@ -358,8 +358,9 @@ def diff(arguments: tuple[str, ...], audience: str | None, label: str | None, pr
          formats: str | None, include_drafts: bool, jobs: int | None) -> None:
     """Write a redline of DOCUMENT between revisions OLD and NEW (default: the working tree).
 
-    Revisions are anything git names (a tag, a commit, HEAD). Writes build/<document>/<document>-changes-OLD-NEW
-    .docx (Word tracked changes), .html and .pdf (marked, with a summary of the changes).
+    Revisions are anything git names (a tag, a commit, HEAD). Writes
+    build/<document>/<document>-changes-OLD-NEW.{docx,html,pdf}: Word tracked changes in the DOCX, the
+    changes marked in the HTML and PDF, which open with a summary of them.
     """
     from .commands.diff import DiffRequest, diff_revisions
     from .commands.session import BuildOptions

@@ -58,7 +58,9 @@ def _covers(old: list[t.Block], new: list[t.Block], comparer: BlockComparer, mar
     for line in new[0].lines:
         make = marker.maker(new[0].loc.path if new[0].loc else "")
         previous = before.pop(line.role, None)
-        if previous is None:
+        if line.role == "provenance":  # which file this is, and the running footer: the summary names both
+            children = line.children
+        elif previous is None:
             children = replaced_inlines([], line.children, make)
         elif previous.children == line.children:
             children = line.children
