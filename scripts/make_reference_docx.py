@@ -1,36 +1,45 @@
 """Make assets/reference.docx, the house style every DOCX is built on.
 
 Run once and commit the result; designers may then restyle the file in Word
-(keep the style names and the three named list definitions). Rerun only to
+(keep the style names and the named list definitions). Rerun only to
 start the house style again from scratch.
 """
 
 from __future__ import annotations
 
+import re
 import sys
 from pathlib import Path
 
 import docx
 from docx.enum.style import WD_STYLE_TYPE
-from docx.enum.text import WD_ALIGN_PARAGRAPH
+from docx.enum.text import WD_ALIGN_PARAGRAPH, WD_TAB_ALIGNMENT
 from docx.opc.constants import RELATIONSHIP_TYPE as RT
 from docx.oxml import parse_xml
 from docx.oxml.ns import nsdecls, qn
 from docx.shared import Cm, Pt, RGBColor
 
 INK, ACCENT, MUTED, TEAL, WARN = "1D1D1B", "12436D", "505A5F", "28A197", "801650"
-FONT = "Arial"
+FONT, CODE_FONT = "Arial", "Courier New"  # LibreOffice and the PDF show them as Liberation Sans and Mono
+# The theme colours Word offers in its palette, and that any style left from python-docx's template uses.
+THEME_COLOURS = {"dk2": INK, "accent1": ACCENT, "accent2": TEAL, "accent3": WARN, "accent4": MUTED,
+                 "hlink": ACCENT, "folHlink": WARN}
+THEME_FONT_ATTRS = ("w:asciiTheme", "w:hAnsiTheme", "w:eastAsiaTheme", "w:cstheme")
 
 
 def numbering_xml() -> str:
     def levels(kind: str) -> str:
         out = []
         for i in range(9):
-            if kind == "bullet":
+            suffix = ""
+            if kind == "bullet":  # the item's text where a numbered item's is, and its continuation's
                 text, fmt = "•◦▪"[i % 3], "bullet"
-                ind = f'<w:ind w:left="{360 * (i + 1) + 0}" w:hanging="360"/>'
+                ind = f'<w:ind w:left="{425 * (i + 1)}" w:hanging="425"/>'
+            elif kind == "continue":  # a later paragraph of an item: at the item's indent, with no marker
+                text, fmt, suffix = "", "bullet", '<w:suff w:val="nothing"/>'
+                ind = f'<w:ind w:left="{425 * (i + 1)}" w:firstLine="0"/>'
             elif kind == "number":
-                fmt = ("decimal", "lowerLetter", "lowerRoman")[i % 3]
+                fmt = "decimal"  # 1. at every level, as HTML and PDF number nested lists
                 text = f"%{i + 1}."
                 ind = f'<w:ind w:left="{425 * (i + 1)}" w:hanging="425"/>'
             else:
@@ -38,14 +47,14 @@ def numbering_xml() -> str:
                 text = ".".join(f"%{j + 1}" for j in range(i + 1))
                 ind = f'<w:ind w:left="{709 if i < 2 else 851}" w:hanging="{709 if i < 2 else 851}"/>'
             run = '<w:rPr><w:rFonts w:ascii="Arial" w:hAnsi="Arial"/></w:rPr>' if kind == "bullet" else ""
-            out.append(f'<w:lvl w:ilvl="{i}"><w:start w:val="1"/><w:numFmt w:val="{fmt}"/>'
+            out.append(f'<w:lvl w:ilvl="{i}"><w:start w:val="1"/><w:numFmt w:val="{fmt}"/>{suffix}'
                        f'<w:lvlText w:val="{text}"/><w:lvlJc w:val="left"/><w:pPr>{ind}</w:pPr>{run}</w:lvl>')
         return "".join(out)
 
     abstract = "".join(
         f'<w:abstractNum w:abstractNumId="{n}"><w:multiLevelType w:val="multilevel"/>'
         f'<w:name w:val="tspdocs-{kind}"/>{levels(kind)}</w:abstractNum>'
-        for n, kind in ((1, "bullet"), (2, "number"), (3, "heading")))
+        for n, kind in ((1, "bullet"), (2, "number"), (3, "heading"), (4, "continue")))
     nums = "".join(f'<w:num w:numId="{n}"><w:abstractNumId w:val="{n}"/></w:num>' for n in (1, 2, 3))
     return f"<w:numbering {nsdecls('w')}>{abstract}{nums}</w:numbering>"
 
@@ -56,6 +65,45 @@ APP_XML = ('<?xml version="1.0" encoding="UTF-8" standalone="yes"?>\n'
            "<Template>reference.docx</Template><Application>tspdocs</Application><DocSecurity>0</DocSecurity>"
            "<ScaleCrop>false</ScaleCrop><LinksUpToDate>false</LinksUpToDate><SharedDoc>false</SharedDoc>"
            "<HyperlinksChanged>false</HyperlinksChanged></Properties>")
+
+
+FONT_TABLE = (f'<?xml version="1.0" encoding="UTF-8" standalone="yes"?>\n<w:fonts {nsdecls("w")}>'
+              f'<w:font w:name="{FONT}"><w:panose1 w:val="020B0604020202020204"/><w:charset w:val="00"/>'
+              '<w:family w:val="swiss"/><w:pitch w:val="variable"/></w:font>'
+              f'<w:font w:name="{CODE_FONT}"><w:panose1 w:val="02070309020205020404"/><w:charset w:val="00"/>'
+              '<w:family w:val="modern"/><w:pitch w:val="fixed"/></w:font></w:fonts>')
+
+
+def house_theme(xml: str) -> str:
+    """Return the theme with the house fonts as its major and minor fonts and the house colours.
+
+    Word resolves a style's theme font through the theme, so Calibri and Cambria here would reach any
+    text whose style names a theme font; with the house fonts as the theme's, nothing else can.
+    """
+    xml = re.sub(r"(<a:(?:major|minor)Font>\s*<a:latin typeface=)\"[^\"]*\"", rf'\1"{FONT}"', xml)
+    xml = re.sub(r'\s*<a:font script="[^"]*" typeface="[^"]*"/>', "", xml)  # Calibri's per-script fonts
+    for slot, colour in THEME_COLOURS.items():
+        xml = re.sub(rf"(<a:{slot}>\s*<a:srgbClr val=)\"[0-9A-F]{{6}}\"", rf'\1"{colour}"', xml)
+    return xml.replace('name="Office Theme"', 'name="tspdocs"').replace('name="Office"', 'name="tspdocs"')
+
+
+def strip_theme_fonts(styles_element) -> None:
+    """Remove every theme-font attribute, which Word and LibreOffice let win over the named font."""
+    for fonts in styles_element.iter(qn("w:rFonts")):
+        for attr in THEME_FONT_ATTRS:
+            fonts.attrib.pop(qn(attr), None)
+
+
+def modern_settings(settings) -> None:
+    """Open in Word's current layout, not "Compatibility Mode" (Word 2010's, which python-docx's template
+    asks for and which sets every table's border outside the margin), with British theme-font language."""
+    for setting in settings.iter(qn("w:compatSetting")):
+        if setting.get(qn("w:name")) == "compatibilityMode":
+            setting.set(qn("w:val"), "15")
+    lang = settings.find(qn("w:themeFontLang"))
+    if lang is not None:
+        lang.set(qn("w:val"), "en-GB")
+        lang.attrib.pop(qn("w:eastAsia"), None)
 
 
 def table_style(style_id: str, name: str, body: str) -> str:
@@ -98,6 +146,7 @@ def paragraph_style(styles, name: str, *, base: str = "Normal", size: float | No
         style = styles[name]
     except KeyError:
         style = styles.add_style(name, WD_STYLE_TYPE.PARAGRAPH)
+    _forget_template_look(style.element)
     style.base_style = styles[base] if name != base else None
     style.quick_style = True
     font_ = style.font
@@ -119,6 +168,17 @@ def paragraph_style(styles, name: str, *, base: str = "Normal", size: float | No
     if align is not None:
         fmt.alignment = align
     return style
+
+
+def _forget_template_look(style) -> None:
+    """Drop python-docx's look for a style (fonts, theme colours, the Title's rule, US-Letter tab stops),
+    keeping what makes it a heading (outline level, keep lines), so only the house look is left."""
+    if style.rPr is not None:
+        style.remove(style.rPr)
+    if style.pPr is not None:
+        for tag in ("w:pBdr", "w:contextualSpacing", "w:tabs"):
+            for old in style.pPr.findall(qn(tag)):
+                style.pPr.remove(old)
 
 
 def character_style(styles, style_name: str, **props):
@@ -161,6 +221,7 @@ def build(out: Path) -> None:
 
     numbering = document.part.numbering_part
     numbering._element = parse_xml(numbering_xml())
+    modern_settings(document.settings.element)
 
     section = document.sections[0]
     section.page_width, section.page_height = Cm(21.0), Cm(29.7)
@@ -176,13 +237,13 @@ def build(out: Path) -> None:
     fonts = defaults.find(qn("w:rFonts"))
     for attr in ("w:ascii", "w:hAnsi", "w:cs", "w:eastAsia"):
         fonts.set(qn(attr), FONT)
-    for attr in ("w:asciiTheme", "w:hAnsiTheme", "w:cstheme", "w:eastAsiaTheme"):
-        fonts.attrib.pop(qn(attr), None)
 
     normal = paragraph_style(styles, "Normal", size=10.5, color=INK, after=6)
     normal.paragraph_format.line_spacing = 1.15
     paragraph_style(styles, "Body Text", after=8)
-    paragraph_style(styles, "Compact", after=1)
+    # Table cells: a paragraph style's size wins over the table style's, so the cells' size is set here.
+    compact = paragraph_style(styles, "Compact", size=9.5, after=1)
+    compact.paragraph_format.line_spacing = 1.0
     paragraph_style(styles, "Spacer", after=0, size=4)
     paragraph_style(styles, "Title", size=28, bold=True, color=ACCENT, before=24, after=10)
     paragraph_style(styles, "Subtitle", size=15, color=MUTED, after=12)
@@ -200,7 +261,7 @@ def build(out: Path) -> None:
     paragraph_style(styles, "Figure", before=6, after=2, align=WD_ALIGN_PARAGRAPH.CENTER, keep=True)
     paragraph_style(styles, "Table Note", size=8.5, color=MUTED, after=2)
     paragraph_style(styles, "Footnote Text", size=8.5, after=0)
-    paragraph_style(styles, "Source Code", font="Courier New", size=9, after=6)
+    paragraph_style(styles, "Source Code", font=CODE_FONT, size=9, after=6)
     paragraph_style(styles, "Definition Term", bold=True, after=1, keep=True)
     paragraph_style(styles, "Definition", base="Body Text", left=0.75)
     paragraph_style(styles, "Bibliography", base="Body Text", left=0.75, hanging=0.75, after=5)
@@ -215,7 +276,7 @@ def build(out: Path) -> None:
     paragraph_style(styles, "Cover Audience", size=11, bold=True, color=TEAL, after=4)
     paragraph_style(styles, "Cover Details", size=11, color=MUTED, after=4)
     paragraph_style(styles, "Draft Mark", size=11, bold=True, color=WARN, before=12)
-    notice = paragraph_style(styles, "Notice", size=9, color=INK, before=24, left=0.2)
+    notice = paragraph_style(styles, "Notice", size=9, color=INK, before=24, left=0.45)  # bar on the margin
     border(notice, "left", 24, WARN, 8)
     shade(notice, "F8EEF3")
     paragraph_style(styles, "Key Message", base="Body Text", bold=True, color=ACCENT, after=4)
@@ -224,13 +285,14 @@ def build(out: Path) -> None:
     paragraph_style(styles, "Callout Text", after=4)
     rule = paragraph_style(styles, "Horizontal Rule", after=6, size=4)
     border(rule, "bottom", 6, "B1B4B6", 1)
-    for name in ("Header", "Footer"):
+    text_width = section.page_width - section.left_margin - section.right_margin
+    for name in ("Header", "Footer"):  # one right tab at the text's edge: "title <tab> DRAFT"
         style = paragraph_style(styles, name, size=8, color=MUTED, after=0)
-        style.paragraph_format.tab_stops.add_tab_stop(Cm(16.6), alignment=2)
+        style.paragraph_format.tab_stops.add_tab_stop(text_width, alignment=WD_TAB_ALIGNMENT.RIGHT)
 
     character_style(styles, "Footnote Reference", superscript=True)
     character_style(styles, "Hyperlink", color=ACCENT, underline=True)
-    character_style(styles, "Verbatim Char", name="Courier New", size=Pt(9.5))
+    character_style(styles, "Verbatim Char", name=CODE_FONT, size=Pt(9.5))
     character_style(styles, "Strong", bold=True)
     character_style(styles, "Emphasis", italic=True)
 
@@ -241,10 +303,15 @@ def build(out: Path) -> None:
             styles.element.remove(style)  # python-docx's template carries 140 table styles nobody uses
     for xml in (DATA_TABLE, CALLOUT_BOX):
         styles.element.append(parse_xml(xml))
+    strip_theme_fonts(styles.element)
 
     for part in package.iter_parts():
         if part.partname == "/docProps/app.xml":
             part._blob = APP_XML.encode("utf-8")
+        elif part.partname == "/word/theme/theme1.xml":
+            part._blob = house_theme(part.blob.decode("utf-8")).encode("utf-8")
+        elif part.partname == "/word/fontTable.xml":
+            part._blob = FONT_TABLE.encode("utf-8")
     core = document.core_properties
     core.title, core.author, core.last_modified_by, core.comments = "tspdocs reference", "", "", ""
     core.keywords = core.subject = core.category = ""

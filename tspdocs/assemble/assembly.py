@@ -15,6 +15,7 @@ from typing import Any
 
 from .. import tree as t
 from ..errors import Location, Problems, fail
+from ..labels import label
 from ..markdown.treebuilder import build_blocks
 from ..project.model import Finding, FindingMeta, Section
 from ..project.readers import DOCUMENTS_FILE, PROJECT_FILE, Corpus
@@ -232,6 +233,9 @@ class Includer:
             return []
         blocks = copy.deepcopy(blocks)
         shift_headings(blocks, include.level)
+        kind, _, name = include.target.partition(":")
+        if kind == "finding" and field == "body" and self.corpus.findings[name].meta.status == "draft":
+            blocks.insert(0, _draft_mark(include.loc))
         return self.resolve(blocks, depth + 1)
 
     def _parse(self, include: t.Include, field: str) -> list[t.Block] | None:
@@ -260,6 +264,13 @@ class Includer:
         self._parsed[key] = blocks
         self.sources.add(source.path)
         return blocks
+
+
+def _draft_mark(loc: Location | None) -> t.Div:
+    """Return the box that opens a draft finding's text, in every format: a draft gets into a document only
+    when asked for (`--include-drafts`, as an author previewing it does), and must not pass for approved."""
+    note = t.Para([t.Text(label("draft-finding-note"))], loc=loc)
+    return t.Div([note], t.Attr(classes=["callout-draft"], values={"title": label("draft-finding")}), loc=loc)
 
 
 def _front_matter_text(finding: Finding, field: str) -> str | None:

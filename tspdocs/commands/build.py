@@ -21,6 +21,7 @@ from .. import tree as t
 from ..assemble.assembly import assemble, selected_findings
 from ..checks.accessibility import check_accessibility
 from ..checks.budgets import budget_problems
+from ..checks.glyphs import check_glyphs
 from ..checks.wordcount import count_words
 from ..console import Console
 from ..errors import BuildError, Problems, Severity
@@ -37,10 +38,11 @@ from ..prepare.values import resolve_shortcodes
 from ..project.model import OutputFormat
 from ..project.readers import Corpus
 from ..project.targets import Target, all_targets, spec_location
-from ..store.output import output_path, remove_outputs, write_all
+from ..store.cache import Cache
+from ..store.output import BUILD_DIR, build_file, output_path, remove_outputs, write_all
 from ..store.provenance import Provenance
 from ..store.state import FileStamp, OutputRecord, State, TargetRecord, scan_inputs, sha256, target_key, write_manifest
-from ..writers.base import WriteContext
+from ..writers.base import WriteContext, contents_pages
 from .render import Prepared, Rendered, Renderer
 from .session import BuildOptions, BuildSession
 
@@ -98,6 +100,7 @@ def prepare(session: BuildSession, target: Target, problems: Problems, *, render
     if target.spec.journal:
         doc.meta.word_count = count_words(doc, target.spec.journal.count_excludes)
     add_front_matter(doc, corpus.fs)
+    check_glyphs(doc, corpus.fs, problems)  # the cover too: an author's name in Chinese
     clean_document(doc)  # the one place control characters leave the text, for every writer
     return doc
 
@@ -124,10 +127,17 @@ def render_documents(session: BuildSession, targets: list[Target], formats: list
             continue
         prepared.append(Prepared(target, doc, list(formats or target.spec.formats)))
     problems.raise_if_errors()
-    ctx = WriteContext(session.corpus.fs, session.epoch)
+    ctx = WriteContext(session.corpus.fs, session.epoch, provenance=session.provenance)
+    for item in prepared:
+        hint = session.cache.get_json("pages", Cache.key("pages", item.target.stem))
+        if isinstance(hint, dict) and all(isinstance(page, int) for page in hint.values()):
+            item.doc.meta.contents_pages = hint  # a damaged hint is only a second layout
     with console.progress(len(prepared), "rendering") as tick:
         results = renderer.render(prepared, ctx, done=tick)
     for rendered in results:
+        pages = contents_pages(rendered.prepared.doc, rendered.anchors)
+        if pages:  # the hint for the next layout of this document's contents
+            session.cache.put_json("pages", Cache.key("pages", rendered.prepared.target.stem), pages)
         problems.extend(budget_problems(session.corpus, rendered.prepared.target, rendered.prepared.doc,
                                         pages=rendered.pages, anchors=rendered.anchors,
                                         allow_overlength=session.options.allow_overlength))
@@ -184,7 +194,9 @@ def _write(root: Path, results: list[Rendered]) -> list[Written]:
     disk leaves some documents new and others old."""
     planned = [(output_path(root, r.prepared.target.folder, f"{r.prepared.target.stem}.{fmt}"),
                 r, fmt, result.data) for r in results for fmt, result in r.outputs.items()]
-    write_all([(path, data) for path, _, _, data in planned])
+    extras = [(build_file(root, f"{BUILD_DIR}/{name}"), data)
+              for r in results for result in r.outputs.values() for name, data in result.extras.items()]
+    write_all([(path, data) for path, _, _, data in planned] + extras)
     return [Written(rendered.prepared.target.name, path, len(data), rendered.seconds[fmt])
             for path, rendered, fmt, data in planned]
 

@@ -15,7 +15,11 @@ from markdown_it import MarkdownIt
 from markdown_it.rules_block import StateBlock
 from markdown_it.rules_inline import StateInline
 
-_SHORTCODE = re.compile(r"\{\{<\s*(?P<name>[A-Za-z][\w-]*)(?P<args>(?:[^>]|>(?!\}\}))*?)\s*>\}\}")
+# Linear on any input. The possessive `*+` never hands back what it took, so an unclosed `{{< value x` and a
+# long run of spaces is read once (the lazy `*?` before `\s*` tried every split of the run: minutes for 100,000
+# spaces); and the arguments stop at the next `{{<`, so a paragraph of many unclosed openings is not rescanned
+# to its end from each one. The arguments keep their surrounding spaces; `split_args` drops them.
+_SHORTCODE = re.compile(r"\{\{<\s*+(?P<name>[A-Za-z][\w-]*+)(?P<args>(?:[^>{]|>(?!\}\})|\{(?!\{<))*+)>\}\}")
 # A link target or image source holding shortcodes: `({{< meta centre.web >}} "title")`. A shortcode here
 # stops at the first `)` or line end and is at most 200 characters long, so an unclosed one costs little.
 _IN_TARGET = r"\{\{<\s*[A-Za-z][\w-]*(?:[^>)\n]|>(?!\}\})){0,200}?>\}\}"

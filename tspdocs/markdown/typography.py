@@ -18,7 +18,10 @@ from markdown_it import MarkdownIt
 from markdown_it.rules_core import StateCore
 from markdown_it.token import Token
 
-TRAILING_ATTR = re.compile(r"\s*(\{[^{}]*\})\s*$")
+# Linear on any input: a match starts only where a run of spaces starts, and the possessive `*+` never hands
+# back what it took. The plain `\s*(\{[^{}]*\})\s*$` retried every space of a long run as a start and rescanned
+# the rest of the run each time, so a heading of 100,000 spaces and a word took minutes to parse.
+TRAILING_ATTR = re.compile(r"(?<!\s)\s*+(\{[^{}]*+\})\s*+$")
 CAPTION = re.compile(r"^(?:Table)?:\s+")
 
 _ELLIPSIS = re.compile(r"(?<!\.)\.\.\.(?!\.)")

@@ -12,6 +12,7 @@ from dataclasses import dataclass
 
 from .. import tree as t
 from ..errors import Location, Problem, Problems
+from ..ids import generated_use
 from ..labels import label
 from ..project.validation import known_names
 from ..tree import plain_text
@@ -78,6 +79,10 @@ def _label(block: t.Table | t.Figure, kind: str, used: set[str], labels: dict[st
 
 def _unique(wanted: str, used: set[str], labels: dict[str, Label], loc: Location | None,
             problems: Problems) -> str:
+    use = generated_use(wanted)
+    if use is not None:
+        problems.error(f"label {wanted!r} is an id tspdocs gives {use} in HTML; choose another label",
+                       "reserved-label", loc)
     if wanted in labels and labels[wanted].loc != loc:
         first = labels[wanted].loc
         problems.error(f"label {wanted!r} is used twice (first at {first}); labels must be unique",

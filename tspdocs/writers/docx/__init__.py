@@ -11,13 +11,16 @@ from docx.document import Document as DocxDocument
 from docx.enum.section import WD_SECTION_START
 from docx.oxml.ns import qn
 from docx.shared import Pt
+from docx.text.paragraph import Paragraph
 
 from ... import tree as t
 from ...errors import Location, fail
 from ...labels import label
 from ...project.safezip import check_office_zip, normalise_zip
 from ..base import WriteContext, WriteResult
-from .ooxml import add_break, add_field, element, set_alt_text
+from .anchors import add_manifest_part, anchor_paragraphs, manifest_copy_name
+from .ooxml import add_break, add_field, element, set_alt_text, set_right_tab
+from .revisions import track_emptied_paragraphs
 from .styles import Styles
 from .writer import DocxWriter
 
@@ -32,11 +35,16 @@ def write_docx(doc: t.Document, ctx: WriteContext) -> WriteResult:
     _cover(writer, doc.meta.cover, doc.meta.kind)
     writer.blocks(doc.meta.abstract, writer.body)
     writer.blocks(doc.blocks, writer.body)
+    if writer.state.tracked:
+        track_emptied_paragraphs(document.element.body, writer.state.new_id)
     _headers_and_footers(document, doc.meta)
     _core_properties(document, doc.meta, ctx.epoch)
+    manifest = anchor_paragraphs(writer.state.written, doc, ctx, writer.state.new_id)
+    add_manifest_part(document, manifest)
     buffer = io.BytesIO()
     document.save(buffer)
-    return WriteResult(normalise_zip(buffer.getvalue(), ctx.epoch))
+    return WriteResult(normalise_zip(buffer.getvalue(), ctx.epoch),
+                       extras={manifest_copy_name(manifest): manifest.to_json()})
 
 
 def open_reference(ctx: WriteContext, name: str) -> DocxDocument:
@@ -142,11 +150,13 @@ def _headers_and_footers(document: DocxDocument, meta: t.Meta) -> None:
     styles = Styles(document)
     header = section.header.paragraphs[0]
     styles.paragraph(header, "Header")
+    _fit_tab(header, document, "Header")
     header.add_run(meta.title)
     if meta.draft:
         header.add_run("\t" + label("draft-header")).bold = True
     footer = section.footer.paragraphs[0]
     styles.paragraph(footer, "Footer")
+    _fit_tab(footer, document, "Footer")
     if meta.provenance:
         footer.add_run(meta.provenance + "\t")
     else:
@@ -156,6 +166,12 @@ def _headers_and_footers(document: DocxDocument, meta: t.Meta) -> None:
             add_field(footer, PAGE_FIELDS[part], "1")
         elif part:
             footer.add_run(part)
+
+
+def _fit_tab(paragraph: Paragraph, document: DocxDocument, style: str) -> None:
+    """Put the line's one tab stop at the right edge of the page's text, not where the style was saved."""
+    stops = document.styles[style].paragraph_format.tab_stops
+    set_right_tab(paragraph, document._block_width, [stop.position for stop in stops])
 
 
 def _core_properties(document: DocxDocument, meta: t.Meta, epoch: int) -> None:

@@ -14,6 +14,8 @@ from docx.text.paragraph import Paragraph
 from ...errors import fail
 
 BULLET, NUMBER, HEADING = "tspdocs-bullet", "tspdocs-number", "tspdocs-heading"
+# Optional, for reference documents made before it: a list item's later paragraphs, numbered with no marker.
+CONTINUE = "tspdocs-continue"
 
 
 class Numbering:
@@ -30,20 +32,29 @@ class Numbering:
                        "start from assets/reference.docx", "reference-docx")
         self._shared: dict[str, int] = {}
 
+    def continuation(self) -> int | None:
+        """Return the `w:num` for an item's later paragraphs, if the reference document defines one.
+
+        Such a paragraph is part of the list at its item's level, with no marker: Word and LibreOffice
+        indent it with the item's text, and Pandoc's reader keeps it in a list (the encoding Pandoc's own
+        writer uses). Without it, the List Continue styles still indent it.
+        """
+        return self.shared(CONTINUE) if CONTINUE in self.abstract else None
+
     def shared(self, kind: str) -> int:
         """Return one `w:num` for `kind` that every list of that kind continues (bullets, headings)."""
         if kind not in self._shared:
             self._shared[kind] = self._new_num(kind, None)
         return self._shared[kind]
 
-    def restarted(self, kind: str, start: int) -> int:
-        """Return a fresh `w:num` whose first level starts at `start`: a new numbered list."""
-        return self._new_num(kind, start)
+    def restarted(self, kind: str, start: int, level: int) -> int:
+        """Return a fresh `w:num` whose `level` starts at `start`: a new numbered list at that depth."""
+        return self._new_num(kind, start, level)
 
-    def _new_num(self, kind: str, start: int | None) -> int:
+    def _new_num(self, kind: str, start: int | None, level: int = 0) -> int:
         num = self.root.add_num(int(self.abstract[kind]))
         if start is not None:
-            override = num.add_lvlOverride(ilvl=0)
+            override = num.add_lvlOverride(ilvl=level)
             override.add_startOverride(start)
         return int(num.numId)
 

@@ -1,4 +1,5 @@
-"""Small OOXML helpers for what python-docx has no API for: fields, bookmarks, hyperlinks, alt text.
+"""Small OOXML helpers for what python-docx has no API for: fields, bookmarks, hyperlinks, alt text,
+table rows and widths, tab stops.
 
 Each helper writes the WordprocessingML that Word itself writes for the
 feature, so Word's own commands (Update Field, Insert Cross-reference,
@@ -7,10 +8,12 @@ Accessibility Checker) work on the result.
 
 from __future__ import annotations
 
+from docx.enum.text import WD_TAB_ALIGNMENT
 from docx.opc.constants import RELATIONSHIP_TYPE as RT
 from docx.oxml import OxmlElement
 from docx.oxml.ns import qn
 from docx.oxml.xmlchemy import BaseOxmlElement
+from docx.shared import Length
 from docx.text.paragraph import Paragraph
 from docx.text.run import Run
 
@@ -92,10 +95,35 @@ def set_alt_text(inline: BaseOxmlElement, description: str, title: str = "") -> 
 
 def mark_header_row(row_element: BaseOxmlElement) -> None:
     """Repeat this row at the top of each page and tell assistive technology it is a header."""
-    tr_pr = row_element.get_or_add_trPr()
-    tr_pr.append(element("w:tblHeader"))
-    tr_pr.append(element("w:cantSplit"))
+    row_element.get_or_add_trPr().append(element("w:tblHeader"))
+
+
+def keep_row_whole(row_element: BaseOxmlElement) -> None:
+    """Never split this row across pages: a reader should not have to join a cell's two halves."""
+    row_element.get_or_add_trPr().append(element("w:cantSplit"))
+
+
+def set_column_widths(table_element: BaseOxmlElement, widths: list[int]) -> None:
+    """Set each column's width in twips, in the grid (LibreOffice's layout) and every cell (Word's)."""
+    for col, width in zip(table_element.tblGrid.iter(qn("w:gridCol")), widths, strict=True):
+        col.set(qn("w:w"), str(width))
+    for row in table_element.iter(qn("w:tr")):
+        for cell, width in zip(row.iter(qn("w:tc")), widths, strict=False):
+            cell.get_or_add_tcPr().get_or_add_tcW().set(qn("w:w"), str(width))
 
 
 def keep_with_next(paragraph: Paragraph) -> None:
     paragraph.paragraph_format.keep_with_next = True
+
+
+def set_right_tab(paragraph: Paragraph, position: Length, style_tabs: list[Length]) -> None:
+    """Give the paragraph one right-aligned tab stop at `position`, clearing the stops of its style.
+
+    A header's "title <tab> DRAFT" needs its one tab at the text's right edge, wherever the page puts it,
+    whatever stops the reference document's style was saved with.
+    """
+    stops = paragraph.paragraph_format.tab_stops
+    for old in style_tabs:
+        if old.twips != position.twips:
+            stops.add_tab_stop(old, WD_TAB_ALIGNMENT.CLEAR)
+    stops.add_tab_stop(position, WD_TAB_ALIGNMENT.RIGHT)

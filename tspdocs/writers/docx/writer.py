@@ -11,14 +11,15 @@ import io
 import re
 from collections.abc import Iterator
 from contextlib import contextmanager
-from dataclasses import dataclass, replace
+from dataclasses import dataclass, field, replace
+from typing import Any
 
 from docx.blkcntnr import BlockItemContainer
 from docx.document import Document as DocxDocument
 from docx.enum.text import WD_ALIGN_PARAGRAPH
 from docx.oxml.ns import qn
 from docx.oxml.xmlchemy import BaseOxmlElement
-from docx.shared import Cm, Pt
+from docx.shared import Cm, Emu, Length
 from docx.table import Table as DocxTable
 from docx.table import _Cell
 from docx.text.paragraph import Paragraph
@@ -27,6 +28,7 @@ from ... import tree as t
 from ...labels import CAPTION_WORDS, CONTENTS_TITLES, label
 from ...tree import plain_text
 from ..base import Walker
+from .fastxml import append_paragraph, text_run
 from .footnotes import Footnotes
 from .lists import BULLET, HEADING, NUMBER, Numbering, set_numbering
 from .ooxml import (
@@ -38,11 +40,15 @@ from .ooxml import (
     bookmark_start,
     element,
     end_field,
+    keep_row_whole,
     keep_with_next,
     mark_header_row,
     set_alt_text,
+    set_column_widths,
 )
+from .revisions import count_runs, track_block, track_row, track_runs
 from .styles import Styles
+from .widths import column_widths
 
 ALIGN = {"right": WD_ALIGN_PARAGRAPH.RIGHT, "center": WD_ALIGN_PARAGRAPH.CENTER,
          "left": WD_ALIGN_PARAGRAPH.LEFT}
@@ -80,13 +86,15 @@ Container = DocxDocument | BlockItemContainer
 class ListNumber:
     """A list item's number. Word numbers paragraphs, not items, so the item's first paragraph carries it.
 
-    `first` is that paragraph's serial: `State.paragraphs` when the item began.
+    `first` is that paragraph's serial: `State.paragraphs` when the item began. The item's later
+    paragraphs written where it was (not in a table cell or a box inside it) continue it, unmarked.
     """
 
     style: str
     num_id: int
     level: int
     first: int
+    container: Container
 
 
 @dataclass(frozen=True)
@@ -114,6 +122,7 @@ class Env:
     paragraph: Paragraph | None = None  # the paragraph inlines are written into
     link: BaseOxmlElement | None = None  # the `w:hyperlink` runs go into
     fmt: RunFormat = RunFormat()
+    block: t.Block | None = None  # the innermost block from a known source line, which review anchors to
 
     def filling(self) -> Paragraph:
         """Return the paragraph being filled: inlines are only ever written inside one."""
@@ -132,9 +141,16 @@ class State:
 
     numbering: Numbering
     bookmarks: dict[str, str]  # label -> Word bookmark name, all named before writing
-    bookmark_ids: int = 0
+    last_id: int = 0  # the last w:id given: bookmarks and tracked changes share one counter per file
     paragraphs: int = 0  # paragraphs made so far, which is the next one's serial
     footnotes: Footnotes | None = None  # the footnotes part, added with the first note
+    written: list[tuple[Paragraph, t.Block]] = field(default_factory=list)  # each paragraph and its block
+    tracked: bool = False  # a redline: some changes are marked
+
+    def new_id(self) -> int:
+        """Return a `w:id` no other bookmark or tracked change in the file has."""
+        self.last_id += 1
+        return self.last_id
 
 
 class DocxWriter(Walker):
@@ -158,11 +174,15 @@ class DocxWriter(Walker):
         if name is None:
             yield
             return
-        self.state.bookmark_ids += 1
-        bookmark_id = self.state.bookmark_ids
+        bookmark_id = self.state.new_id()
         bookmark_start(paragraph, bookmark_id, name)
         yield
         bookmark_end(paragraph, bookmark_id)
+
+    def block(self, node: t.Block, *args: Any) -> Any:
+        """Write a block, telling the paragraphs it makes which block (with a source line) they belong to."""
+        env: Env = args[0]
+        return super().block(node, replace(env, block=node) if node.loc and node.loc.line else env)
 
     def _footnotes(self) -> Footnotes:
         """Return the footnotes part, adding it with the first note: a document without notes has none."""
@@ -182,14 +202,20 @@ class DocxWriter(Walker):
         """
         serial = self.state.paragraphs
         self.state.paragraphs += 1
-        paragraph = env.container.add_paragraph()
-        self.styles.paragraph(paragraph, style or env.style)
+        paragraph = Paragraph(append_paragraph(env.container, self.styles.id(style or env.style, "paragraph")),
+                              env.container)
+        if env.block is not None:
+            self.state.written.append((paragraph, env.block))
         if env.note_first == serial:
             self._footnotes().start_note(paragraph)
         number = env.number
         if number is not None and number.first == serial:
             self.styles.paragraph(paragraph, number.style)
             set_numbering(paragraph, number.num_id, number.level)
+        elif number is not None and env.container is number.container:
+            continuation = self.state.numbering.continuation()
+            if continuation is not None:
+                set_numbering(paragraph, continuation, number.level)
         return paragraph
 
     def fill(self, paragraph: Paragraph, inlines: list[t.Inline], env: Env) -> None:
@@ -201,24 +227,19 @@ class DocxWriter(Walker):
             self.inline(node, env)
 
     def run(self, text: str, env: Env) -> None:
-        run = env.filling().add_run(text)
         fmt = env.fmt
-        if fmt.code:
-            self.styles.run(run, "Verbatim Char")
-        elif fmt.link:
-            self.styles.run(run, "Hyperlink")
-        elif fmt.bold:
-            self.styles.run(run, "Strong")
-            run.italic = fmt.italic or None
-        elif fmt.italic:
-            self.styles.run(run, "Emphasis")
-        if fmt.strike:
-            run.font.strike = True
-        for flag in ("superscript", "subscript", "small_caps", "underline"):
-            if getattr(fmt, flag):
-                setattr(run.font, flag, True)
-        if env.link is not None:
-            env.link.append(run._r)
+        # A run has one character style; what that style does not carry is set on the run itself, so
+        # a link's emphasis and bold code keep their formatting.
+        style = ("Verbatim Char" if fmt.code else "Hyperlink" if fmt.link else "Strong" if fmt.bold
+                 else "Emphasis" if fmt.italic else None)
+        flags = {flag for flag in ("strike", "superscript", "subscript", "small_caps", "underline")
+                 if getattr(fmt, flag)}
+        if fmt.bold and (fmt.code or fmt.link):
+            flags.add("bold")
+        if fmt.italic and (fmt.code or fmt.link or fmt.bold):
+            flags.add("italic")
+        run = text_run(text, None if style is None else self.styles.id(style, "character"), flags)
+        (env.link if env.link is not None else env.filling()._p).append(run)
 
     # Blocks ------------------------------------------------------------------
 
@@ -239,14 +260,20 @@ class DocxWriter(Walker):
         self._list(node.items, "List Bullet", self.state.numbering.shared(BULLET), env)
 
     def block_OrderedList(self, node: t.OrderedList, env: Env) -> None:
-        self._list(node.items, "List Number", self.state.numbering.restarted(NUMBER, node.start), env)
+        num_id = self.state.numbering.restarted(NUMBER, node.start, env.list_level + 1)
+        self._list(node.items, "List Number", num_id, env)
 
     def _list(self, items: list[t.ListItem], base_style: str, num_id: int, env: Env) -> None:
         level = env.list_level + 1
         suffix = f" {min(level + 1, 3)}" if level else ""
         for item in items:
-            number = ListNumber(base_style + suffix, num_id, level, first=self.state.paragraphs)
-            self.blocks(item.blocks, replace(env, style="List Continue" + suffix, list_level=level, number=number))
+            number = ListNumber(base_style + suffix, num_id, level, self.state.paragraphs, env.container)
+            inside = replace(env, style="List Continue" + suffix, list_level=level, number=number)
+            if item.blocks and not isinstance(item.blocks[0], t.Para | t.Plain):
+                # The marker goes on a paragraph of its own, not on a code block's, a box's or a table's
+                # first paragraph, which would lose their own style to the list's.
+                self.new_paragraph(inside)
+            self.blocks(item.blocks, inside)
 
     def block_DefinitionList(self, node: t.DefinitionList, env: Env) -> None:
         for item in node.items:
@@ -276,8 +303,10 @@ class DocxWriter(Walker):
         if node.is_callout:
             self._callout(node.blocks, title, env)
             return
-        custom = node.attr.values.get("custom-style") or next(
-            (CLASS_STYLES[c] for c in node.attr.classes if c in CLASS_STYLES), None)
+        custom = node.attr.values.get("custom-style")
+        if custom is not None:
+            self.styles.id(custom, "paragraph", node.loc)  # a name the author typed: a mistake is at their line
+        custom = custom or next((CLASS_STYLES[c] for c in node.attr.classes if c in CLASS_STYLES), None)
         if title:
             self.new_paragraph(env, "Callout Title").add_run(title)
         self.blocks(node.blocks, env if custom is None else replace(env, style=custom))
@@ -302,12 +331,19 @@ class DocxWriter(Walker):
         table = self._add_table(len(rows), columns, env)
         self.styles.table(table, "Data Table")
         _table_look(table, foot=bool(node.foot), row_headers=node.row_headers > 0)
+        set_column_widths(table._tbl, column_widths(node, columns, self._room(env)))
         for row_index, (row, docx_row) in enumerate(zip(rows, table.rows, strict=True)):
             if row_index < len(node.head):
                 mark_header_row(docx_row._tr)
+            keep_row_whole(docx_row._tr)
             # table.cell() rescans the whole table; a short row leaves its last cells empty
             for cell, docx_cell in zip(row.cells, docx_row.cells, strict=False):
                 self._cell(docx_cell, cell, env)
+                if row_index < len(node.head):  # a header row stays on the page of the first body row
+                    for paragraph in docx_cell.paragraphs:
+                        keep_with_next(paragraph)
+            if row.change is not None:
+                track_row(docx_row._tr, row.change, self.state.new_id)
         if node.notes:
             self.blocks(node.notes, replace(env, style="Table Note"))
 
@@ -320,6 +356,13 @@ class DocxWriter(Walker):
         else:
             table = container.add_table(rows, columns, self.document._block_width)
         return table
+
+    def _room(self, env: Env) -> int:
+        """Return the width in twips a table has where `env` writes: its cell's, or the page's text width."""
+        container = env.container
+        if isinstance(container, _Cell) and container.width is not None:
+            return int(container.width.twips)
+        return int(self.document._block_width.twips)
 
     def _cell(self, docx_cell: _Cell, cell: t.Cell, env: Env) -> None:
         docx_cell._tc.remove(docx_cell.paragraphs[0]._p)
@@ -349,9 +392,7 @@ class DocxWriter(Walker):
         data = image.raster or image.data
         if data is None:
             raise AssertionError(f"figure image {image.src} was not loaded before writing")
-        width = MAX_FIGURE_WIDTH
-        if image.width_px:
-            width = min(MAX_FIGURE_WIDTH, Cm(image.width_px / 96 * 2.54))
+        width = min(MAX_FIGURE_WIDTH, _pixels(image.width_px)) if image.width_px else MAX_FIGURE_WIDTH
         picture = paragraph.add_run().add_picture(io.BytesIO(data), width=width)
         set_alt_text(picture._inline, image.alt, plain_text(node.caption))
         if node.notes:
@@ -379,9 +420,22 @@ class DocxWriter(Walker):
         link = add_hyperlink(paragraph, anchor=self.state.bookmarks.get(entry.target, ""))
         inside = replace(env, paragraph=paragraph, link=link)
         number = f"{word} {entry.number}: " if word else (f"{entry.number}\t" if entry.number else "")
-        if number:
-            self.run(number, inside)
+        if number:  # an entry inserted or deleted is so with its number
+            changed = entry.text[0] if len(entry.text) == 1 and isinstance(entry.text[0], t.Changed) else None
+            if changed is None:
+                self.run(number, inside)
+            else:
+                self.inline(t.Changed([t.Text(number)], changed.change), inside)
         self.write_inlines(entry.text, inside)
+
+    def block_ChangedBlocks(self, node: t.ChangedBlocks, env: Env) -> None:
+        """Write blocks inserted or deleted whole, then mark their runs, paragraph marks and rows."""
+        container = _element_of(env.container)
+        before = set(container)
+        self.blocks(node.blocks, env)
+        self.state.tracked = True
+        for top in [child for child in container if child not in before]:
+            track_block(top, node.change, self.state.new_id)
 
     def block_Bibliography(self, node: t.Bibliography, env: Env) -> None:
         if not node.entries:
@@ -429,7 +483,8 @@ class DocxWriter(Walker):
         data = node.raster or node.data
         if data is None:
             raise AssertionError(f"image {node.src} was not loaded before writing")
-        picture = env.filling().add_run().add_picture(io.BytesIO(data), height=Pt(11))
+        width = min(MAX_FIGURE_WIDTH, _pixels(node.width_px)) if node.width_px else None
+        picture = env.filling().add_run().add_picture(io.BytesIO(data), width=width)  # its own height
         set_alt_text(picture._inline, node.alt)
 
     def inline_Note(self, node: t.Note, env: Env) -> None:
@@ -443,6 +498,13 @@ class DocxWriter(Walker):
         self.blocks(node.blocks, inside)
         if self.state.paragraphs == inside.note_first:  # an empty note still needs its number mark
             self.new_paragraph(inside)
+
+    def inline_Changed(self, node: t.Changed, env: Env) -> None:
+        paragraph = env.filling()._p
+        start = count_runs(paragraph)
+        self.write_inlines(node.children, env)
+        self.state.tracked = True
+        track_runs(paragraph, start, node.change, self.state.new_id)
 
     def inline_Cite(self, node: t.Cite, env: Env) -> None:
         self.write_inlines(node.children, env)
@@ -464,6 +526,18 @@ class DocxWriter(Walker):
 
     def inline_Shortcode(self, node: t.Shortcode, env: Env) -> None:
         raise AssertionError(f"shortcode {node.name} reached the DOCX writer unresolved")
+
+
+def _pixels(count: int) -> Length:
+    """Return the length of `count` CSS pixels (1/96 inch), the size HTML shows a picture at."""
+    return Emu(count * 9525)
+
+
+def _element_of(container: Container) -> BaseOxmlElement:
+    """Return the XML element a container adds its paragraphs and tables to."""
+    if isinstance(container, DocxDocument):
+        return container.element.body  # type: ignore[no-any-return]
+    return container._element
 
 
 def _bookmark_names(doc: t.Document) -> dict[str, str]:
