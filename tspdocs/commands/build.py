@@ -176,6 +176,8 @@ def build(root: Path, targets: Callable[[Corpus], Iterable[Target]], formats: li
         todo = [target for target in chosen if force or session.corpus.problems  # to report all, then stop
                 or not _up_to_date(root, state, _record(target, formats), keys[target.name])]
         report.up_to_date = [target.name for target in chosen if target not in todo]
+        if session.corpus.problems and not todo:
+            raise BuildError(session.corpus.problems)
         results = render_documents(session, todo, formats, renderer, console) if todo else []
         report.written = _write(root, results)
         saved = _remember(session, state, inputs, results, formats, request, chosen)

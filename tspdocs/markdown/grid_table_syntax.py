@@ -21,6 +21,7 @@ from __future__ import annotations
 
 import re
 import textwrap
+import unicodedata
 from dataclasses import dataclass, field
 from itertools import pairwise
 
@@ -60,10 +61,11 @@ def grid_table(state: StateBlock, start_line: int, end_line: int, silent: bool) 
     if silent:
         return True
     line = start_line
-    while line < end_line and _text(state, line)[:1] in ("+", "|") and not is_code_block(state, line):
+    while (line < end_line and _text(state, line)[:1] in ("+", "|") and state.sCount[line] >= state.blkIndent
+           and not is_code_block(state, line)):
         line += 1
     try:
-        grid = _read([_text(state, n) for n in range(start_line, line)], start_line)
+        grid = _read([_on_grid(_text(state, n)) for n in range(start_line, line)], start_line)
     except _Unreadable as exc:
         token = state.push("refused", "", 0)
         token.map = [start_line + exc.offset, line]
@@ -79,12 +81,28 @@ def _text(state: StateBlock, line: int) -> str:
     return state.src[state.bMarks[line] + state.tShift[line]:state.eMarks[line]].rstrip()
 
 
-def _read(lines: list[str], first: int) -> _Grid:
-    """Cut the table into rows and cells; `first` is the source line of `lines[0]`."""
+def _on_grid(text: str) -> list[str]:
+    """Return a line as what stands in each column of the screen: a wide (East Asian) character takes two
+    columns, the second left empty, and a combining accent none, joining the letter before it; so a
+    table lined up by eye lines up here, as it does for Pandoc."""
+    columns: list[str] = []
+    for char in text:
+        if unicodedata.combining(char) and columns:
+            columns[-1] += char
+        else:
+            columns.append(char)
+            if unicodedata.east_asian_width(char) in ("W", "F"):
+                columns.append("")
+    return columns
+
+
+def _read(grid_lines: list[list[str]], first: int) -> _Grid:
+    """Cut the table into rows and cells; `first` is the source line of `grid_lines[0]`."""
+    lines = ["".join(columns) for columns in grid_lines]
     grid = _Grid([i for i, char in enumerate(lines[0]) if char == "+"])
-    content: list[str] = []
+    content: list[list[str]] = []
     width = len(lines[0])
-    for offset, text in enumerate(lines[1:], 1):
+    for offset, (text, columns) in enumerate(zip(lines[1:], grid_lines[1:], strict=True), 1):
         if text.startswith("+"):
             if not _SEPARATOR.fullmatch(text) or _pluses(text) != grid.columns:
                 raise _Unreadable(offset, f"this border of a grid table does not line up with its first line "
@@ -99,11 +117,11 @@ def _read(lines: list[str], first: int) -> _Grid:
                 content = []
             if "=" in text:
                 grid.head = len(grid.rows)
-        elif len(text) != width or any(text[i] != "|" for i in grid.columns):
+        elif len(columns) != width or any(columns[i] != "|" for i in grid.columns):
             raise _Unreadable(offset, f"this row of a grid table does not line up with its first line: its | "
                                       f"must stand under each + of {lines[0]!r}; a cell may not span columns")
         else:
-            content.append(text)
+            content.append(columns)
     if content or not grid.rows:
         raise _Unreadable(0, "this grid table has no +---+ line under its last row; end it with one")
     if not grid.aligns:
@@ -125,10 +143,10 @@ def _aligns(border: str, columns: list[int]) -> list[str]:
     return aligns
 
 
-def _cells(lines: list[str], columns: list[int]) -> list[str]:
+def _cells(lines: list[list[str]], columns: list[int]) -> list[str]:
     cells = []
     for left, right in pairwise(columns):
-        text = "\n".join(line[left + 1:right].rstrip() for line in lines)
+        text = "\n".join("".join(line[left + 1:right]).rstrip() for line in lines)
         cells.append(textwrap.dedent(text).strip("\n") + "\n")
     return cells
 
