@@ -27,6 +27,7 @@ from ...errors import BuildError, Location
 from ...review.manifest import NAMESPACE, PREFIX, Anchor, Generated, Manifest, digest, lines_hash, paragraph_text
 from ..base import WriteContext
 from .ooxml import bookmark_end, element
+from .revisions import is_deleted
 
 MAX_NAME = 40  # Word's limit on a bookmark's name
 
@@ -48,8 +49,8 @@ def anchor_paragraphs(written: list[tuple[Paragraph, t.Block]], doc: t.Document,
     for paragraph, block in written:
         index = position[id(block)] = position.get(id(block), -1) + 1
         text = paragraph_text(paragraph._p)
-        if not text.strip():
-            continue  # spacers and empty cells: nothing a reviewer can change
+        if not text.strip() or is_deleted(paragraph._p):
+            continue  # spacers, empty cells and a redline's deleted paragraphs: nothing a reviewer can change
         name = f"{PREFIX}{manifest.document[:8]}_{len(manifest.anchors) + 1:05d}"
         assert len(name) <= MAX_NAME
         _wrap(paragraph, name, new_id())

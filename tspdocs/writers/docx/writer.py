@@ -9,7 +9,7 @@ from __future__ import annotations
 
 import io
 import re
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from contextlib import contextmanager
 from dataclasses import dataclass, field, replace
 from typing import Any
@@ -269,11 +269,24 @@ class DocxWriter(Walker):
         for item in items:
             number = ListNumber(base_style + suffix, num_id, level, self.state.paragraphs, env.container)
             inside = replace(env, style="List Continue" + suffix, list_level=level, number=number)
-            if item.blocks and not isinstance(item.blocks[0], t.Para | t.Plain):
-                # The marker goes on a paragraph of its own, not on a code block's, a box's or a table's
-                # first paragraph, which would lose their own style to the list's.
-                self.new_paragraph(inside)
-            self.blocks(item.blocks, inside)
+            self._item(item.blocks, inside)
+
+    def _item(self, blocks: list[t.Block], inside: Env) -> None:
+        """Write a list item's blocks, its number on the first paragraph.
+
+        The marker goes on a paragraph of its own, not on a code block's, a box's or a table's first
+        paragraph, which would lose their own style to the list's. An item a redline inserted or deleted
+        whole opens with its `ChangedBlocks`; the marker's paragraph is then inside it, so it is marked
+        with the item's text and accepting or rejecting leaves no empty numbered paragraph.
+        """
+        first = blocks[0] if blocks else None
+        if isinstance(first, t.ChangedBlocks):
+            self._changed(first.change, lambda: self._item(first.blocks, inside), inside)
+            self.blocks(blocks[1:], inside)
+            return
+        if first is not None and not isinstance(first, t.Para | t.Plain):
+            self.new_paragraph(inside)
+        self.blocks(blocks, inside)
 
     def block_DefinitionList(self, node: t.DefinitionList, env: Env) -> None:
         for item in node.items:
@@ -429,13 +442,16 @@ class DocxWriter(Walker):
         self.write_inlines(entry.text, inside)
 
     def block_ChangedBlocks(self, node: t.ChangedBlocks, env: Env) -> None:
-        """Write blocks inserted or deleted whole, then mark their runs, paragraph marks and rows."""
+        self._changed(node.change, lambda: self.blocks(node.blocks, env), env)
+
+    def _changed(self, change: t.Change, write: Callable[[], None], env: Env) -> None:
+        """Write blocks inserted or deleted whole (`write`), then mark their runs, paragraph marks and rows."""
         container = _element_of(env.container)
         before = set(container)
-        self.blocks(node.blocks, env)
+        write()
         self.state.tracked = True
         for top in [child for child in container if child not in before]:
-            track_block(top, node.change, self.state.new_id)
+            track_block(top, change, self.state.new_id)
 
     def block_Bibliography(self, node: t.Bibliography, env: Env) -> None:
         if not node.entries:
