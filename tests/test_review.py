@@ -172,7 +172,9 @@ def review_by_script(source: Path, target: Path) -> None:
     insert_after(run, "171", 906, "B. Jones")
     edit_footnotes(document, lambda notes: insert_after(
         split(paragraph_with(notes, "The statement read"), "statement"), " in full", 907, "C. Brown"))
-    delete(split(paragraph_with(body, "felt partnership had limited their independence"), "57%"), 908, "C. Brown")
+    costs = paragraph_with(body, "felt partnership had limited their independence")
+    delete(split(costs, "57%"), 908, "C. Brown")
+    delete(split(costs, " equally"), 913, "C. Brown")  # beside a value and a cross-reference, yet applied
     delete(split(evidence, "Macmillan"), 911, "C. Brown")  # in a citation: the BibTeX entry makes it
     insert_after(split(paragraph_with(body, "Three themes"), "Three themes"), " of the study", 912, "C. Brown")
     bold = split(paragraph_with(body, "The research is organised around three themes"), "organised")
@@ -263,6 +265,7 @@ def test_every_written_paragraph_is_anchored_and_the_manifest_travels_with_it(re
 
 EXPECTED = {  # (path, line, kind, text) of every remark, once LibreOffice has saved the file
     ("content/data/tables.yaml", None, "deletion", "57%"),
+    (FINDING, 17, "deletion", " equally"),
     (FINDING, 19, "deletion", "170"),
     (FINDING, 19, "insertion", "171"),
     (FINDING, 40, "comment", "Is this figure for England only?"),
@@ -442,7 +445,7 @@ def test_apply_writes_the_safe_changes_whose_rebuild_is_the_accepted_file(review
     assert run.code == 0, run.output + run.stderr
     lines = run.stdout.splitlines()
     applied = [line.split(": applied: ")[0] for line in lines if ": applied: " in line]
-    assert sorted(applied) == sorted([f"{FINDING}:40", f"{FINDING}:40", f"{FINDING}:42", f"{INTRO}:5",
+    assert sorted(applied) == sorted([f"{FINDING}:17", f"{FINDING}:40", f"{FINDING}:40", f"{FINDING}:42", f"{INTRO}:5",
                                       f"{INTRO}:13", f"{INTRO}:13", f"{INTRO}:22", f"{INTRO}:25"])
     refused = [line for line in lines if ": not applied (" in line]
     assert len(refused) == 6 and sum("inside generated text" in line for line in refused) == 5
@@ -450,6 +453,7 @@ def test_apply_writes_the_safe_changes_whose_rebuild_is_the_accepted_file(review
     assert any(line.startswith("content/data/tables.yaml:") and "agree_independence_tso" in line for line in refused)
     intro = (root / INTRO).read_text(encoding="utf-8")
     assert "a clearer focus" in intro and "The findings presented in this edition" not in intro
+    assert "costs of partnership, as @tbl:obstacles shows" in (root / FINDING).read_text(encoding="utf-8")
     assert "## Three themes {>>C. Brown (resolved), 2010-11-04: Rename this heading?<<} {#sec:" in intro
     with pytest.MonkeyPatch.context() as patch:
         patch.setenv("SOURCE_DATE_EPOCH", EPOCH)
@@ -511,6 +515,18 @@ def test_source_map_refuses_text_the_markdown_does_not_hold() -> None:
 
     assert source_map("57% of respondents", "{{< value share >}} of respondents") is None
     assert source_map("as Macmillan (2010) found", "as @macmillan2010 found") is None
+    assert source_map("as Macmillan (2010) found", "as @macmillan2010 found", [(0, 2)]) is None
+
+
+def test_source_map_steps_over_the_shortcodes_and_citations_that_made_generated_text() -> None:
+    from tspdocs.review.sourcemap import source_map
+
+    rendered, source = "So 57% agree, as Table 3 and Macmillan (2010) show.", \
+        "So {{< value share >}} agree, as @tbl:obstacles and @macmillan2010 show."
+    positions = source_map(rendered, source, [(3, 6), (17, 24), (29, 45)])
+    assert positions is not None
+    assert positions[rendered.index("agree")] == source.index("agree")
+    assert positions[rendered.index("show")] == source.index("show")
 
 
 def test_criticmarkup_comments_stay_in_the_source_and_out_of_the_tree() -> None:

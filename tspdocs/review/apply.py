@@ -14,7 +14,7 @@ from collections.abc import Callable
 from dataclasses import dataclass
 
 from .locate import Located
-from .manifest import lines_hash
+from .manifest import Anchor, lines_hash
 from .sourcemap import insertion_point, source_map
 
 NOT_INLINE = "comments are written into the source only with --comments inline"
@@ -113,7 +113,7 @@ class Planner:
         if remark.whole_paragraph:
             after = lines[sent.last] if sent.last < len(lines) else ""
             return _Edit(offset, offset + len(block) + (len(after) if not after.strip() else 0), ""), ""
-        positions = source_map(sent.text, block)
+        positions = source_map(sent.text, block, _generated_spans(sent))
         if positions is None:
             return None, "its Markdown does not map onto the text sent (it holds markup or generated text)"
         if remark.kind == "deletion":
@@ -121,6 +121,18 @@ class Planner:
             return _Edit(offset + start, offset + end, ""), ""
         point = insertion_point(positions, remark.start, len(block.rstrip("\n")))
         return _Edit(offset + point, offset + point, remark.text), ""
+
+
+def _generated_spans(sent: Anchor) -> list[tuple[int, int]]:
+    """Return where each generated piece stands in the text sent, in order."""
+    spans = []
+    cursor = 0
+    for piece in sent.generated:
+        start = sent.text.find(piece.text, cursor)
+        if piece.text and start >= 0:
+            spans.append((start, start + len(piece.text)))
+            cursor = start + len(piece.text)
+    return spans
 
 
 def _applied(text: str, edits: list[_Edit]) -> str:

@@ -10,7 +10,7 @@ from __future__ import annotations
 
 import hashlib
 import json
-from dataclasses import asdict, dataclass, field
+from dataclasses import dataclass, field
 
 from lxml import etree  # type: ignore[import-untyped, unused-ignore]
 
@@ -56,8 +56,9 @@ class Manifest:
     def to_json(self) -> bytes:
         """Return the manifest as canonical JSON, so a rebuild of the same commit is byte for byte the same."""
         data = {"format": FORMAT, "document": self.document, "title": self.title, "commit": self.commit,
-                "dirty": self.dirty, "anchors": {name: asdict(a) for name, a in self.anchors.items()}}
-        return json.dumps(data, ensure_ascii=False, sort_keys=True, indent=1).encode("utf-8") + b"\n"
+                "dirty": self.dirty, "anchors": {name: {**vars(a), "generated": [vars(g) for g in a.generated]}
+                                                 for name, a in self.anchors.items()}}  # asdict copies deeply: slow
+        return json.dumps(data, ensure_ascii=False, sort_keys=True, separators=(",", ":")).encode("utf-8") + b"\n"
 
     @classmethod
     def from_json(cls, data: bytes | str) -> Manifest:

@@ -11,20 +11,40 @@ place.
 from __future__ import annotations
 
 import re
+from collections.abc import Sequence
+
+from ..markdown.citation_syntax import KEY
 
 # What typography made of the source's characters: a rendered character and the source texts it stands for.
 EQUIVALENT = {"“": ('"',), "”": ('"',), "‘": ("'",), "’": ("'",), "—": ("---",), "–": ("--",), "…": ("...",)}
 LEADING = re.compile(r"[ \t]*(?:#{1,6}[ \t]+|[-*+][ \t]+|\d{1,9}[.)][ \t]+|>[ \t]?|\[\^[^\]\s]+\]:[ \t]*)*")
 # Markup that may sit between rendered characters holding letters: a footnote call, a link's target,
 # an attribute block, a span's attributes.
+# What makes generated text: a shortcode, a bracketed citation, a narrative citation or cross-reference.
+GENERATOR = re.compile(r"\{\{<(?:[^>]|>(?!\}\}))*>\}\}|\[[^\[\]]*@" + KEY + r"[^\[\]]*\]|-?@" + KEY)
 SKIPPABLE = re.compile(r"\[\^[^\]\s]+\]|\]\([^)\s]*(?:\s+\"[^\"]*\")?\)|\{[#.][^}]*\}|\]\{[^}]*\}")
 
 
-def source_map(rendered: str, source: str) -> list[int] | None:
-    """Return, for each character of `rendered`, its index in `source`; None when they do not correspond."""
+def source_map(rendered: str, source: str, generated: Sequence[tuple[int, int]] = ()) -> list[int] | None:
+    """Return, for each character of `rendered`, its index in `source`; None when they do not correspond.
+
+    `generated` holds the spans of `rendered` that tspdocs made (a value, a citation, a cross-reference):
+    each stands for the next shortcode or citation in the source, and all its characters map to its start.
+    """
     positions: list[int] = []
     at = LEADING.match(source).end()  # type: ignore[union-attr]  # the pattern matches the empty string
-    for char in rendered:
+    spans = dict(generated)
+    index = 0
+    while index < len(rendered):
+        if index in spans:
+            made = _generator(source, at)
+            if made is None:
+                return None
+            positions.extend([made[0]] * (spans[index] - index))
+            at, index = made[1], spans[index]
+            continue
+        char = rendered[index]
+        index += 1
         if char.isspace():
             found = _next_space(source, at)
             positions.append(found if found is not None else at)
@@ -39,6 +59,14 @@ def source_map(rendered: str, source: str) -> list[int] | None:
     if not _markup_only(source[at:]):
         return None
     return positions
+
+
+def _generator(source: str, at: int) -> tuple[int, int] | None:
+    """Return where the next shortcode or citation starts and ends, if only markup comes before it."""
+    match = GENERATOR.search(source, at)
+    if match is None or not _markup_only(source[at:match.start()]):
+        return None
+    return match.span()
 
 
 def _find(source: str, at: int, char: str) -> tuple[int, int] | None:

@@ -40,11 +40,12 @@ def write_docx(doc: t.Document, ctx: WriteContext) -> WriteResult:
     _headers_and_footers(document, doc.meta)
     _core_properties(document, doc.meta, ctx.epoch)
     manifest = anchor_paragraphs(writer.state.written, doc, ctx, writer.state.new_id)
-    add_manifest_part(document, manifest)
+    manifest_json = manifest.to_json()
+    add_manifest_part(document, manifest, manifest_json)
     buffer = io.BytesIO()
     document.save(buffer)
-    return WriteResult(normalise_zip(buffer.getvalue(), ctx.epoch),
-                       extras={manifest_copy_name(manifest): manifest.to_json()})
+    extras = {manifest_copy_name(manifest): manifest_json}  # the copy in build/, should a suite drop the part
+    return WriteResult(normalise_zip(buffer.getvalue(), ctx.epoch), extras=extras)
 
 
 def open_reference(ctx: WriteContext, name: str) -> DocxDocument:

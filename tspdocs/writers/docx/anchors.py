@@ -151,11 +151,12 @@ class _Sources:
             return None
 
 
-def add_manifest_part(document: DocxDocument, manifest: Manifest) -> None:
-    """Carry the manifest as a custom XML part, with the item properties Word keeps such parts by."""
+def add_manifest_part(document: DocxDocument, manifest: Manifest, data: bytes) -> None:
+    """Carry the manifest (`data` is its JSON) as a custom XML part, with the item properties Word keeps
+    such parts by."""
     package = document.part.package
     root = etree.Element(f"{{{NAMESPACE}}}manifest", nsmap={"tsp": NAMESPACE})
-    root.text = manifest.to_json().decode("utf-8")
+    root.text = data.decode("utf-8")
     item = Part(package.next_partname("/customXml/item%d.xml"), CT.XML,
                 etree.tostring(root, xml_declaration=True, encoding="UTF-8", standalone=True), package)
     guid = "{" + str(uuid.uuid5(uuid.NAMESPACE_URL, f"{NAMESPACE}:{manifest.document}")).upper() + "}"
