@@ -211,6 +211,8 @@ class DocxWriter(Walker):
             self.inline(node, env)
 
     def run(self, text: str, env: Env) -> None:
+        if not text:  # markdown-it leaves empty text beside emphasis; Word needs no empty run for it
+            return
         fmt = env.fmt
         # A run has one character style; what that style does not carry is set on the run itself, so
         # a link's emphasis and bold code keep their formatting.
