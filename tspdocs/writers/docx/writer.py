@@ -328,6 +328,7 @@ class DocxWriter(Walker):
                         keep_with_next(paragraph)
         if node.notes:
             self.blocks(node.notes, replace(env, style="Table Note"))
+        self.new_paragraph(env, "Spacer")  # the text after a table does not touch its last rule or note
 
     def _add_table(self, rows: int, columns: int, env: Env) -> DocxTable:
         """Add a table to whatever holds the writing now: the body, a table cell or a footnote."""
