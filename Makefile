@@ -20,6 +20,7 @@ install: system
 
 install-test: system-test
 	$(PIP) install --quiet --disable-pip-version-check -e '.[test]'
+	./scripts/install-npm-packages
 
 system:
 	./scripts/install-system-packages build

@@ -9,7 +9,7 @@ import html5lib
 import openpyxl
 import pandas as pd
 import pytest
-from conftest import Mini
+from conftest import REPO, Mini
 from helpers import docx_text, html_words, pdf_pages, squash
 
 from tspdocs.data.formats import format_value
@@ -235,3 +235,30 @@ def test_a_file_with_many_bad_cells_says_how_many_are_not_shown() -> None:
     assert len(problems) == 21 and problems[19].startswith("t.csv:21: error [data-type]")
     assert problems[20] == ("t.csv:22: error [data-more] 5 more problems in this file from this line on not shown; "
                             "fix those above and run again to see them")
+
+
+def _tick_labels(svg: bytes, axis: str) -> list[str]:
+    """Return the tick labels matplotlib wrote on one axis of an SVG chart (its text, kept as text)."""
+    from lxml import etree
+
+    tree = etree.fromstring(svg)
+    ns = {"s": "http://www.w3.org/2000/svg"}
+    return ["".join(text.itertext()) for text in tree.xpath(f"//s:g[starts-with(@id, '{axis}tick_')]//s:text",
+                                                            namespaces=ns)]
+
+
+@pytest.mark.parametrize("kind", ["line", "bar", "stacked-bar"])
+def test_a_date_axis_of_120_months_gets_a_few_labels(kind: str) -> None:
+    import datetime as dt
+
+    from tspdocs.data.charts import Chart, draw_chart
+    from tspdocs.data.rows import Rows
+
+    months = [dt.date(2010 + i // 12, i % 12 + 1, 1).isoformat() for i in range(120)]
+    rows = Rows(["month", "n"], {"month": "date", "n": "integer"},
+                [{"month": month, "n": i} for i, month in enumerate(months)], [{} for _ in months])
+    svg, _png, _size = draw_chart(rows, Chart(kind, "month", {"n": "Count"}, "integer", x_kind="date"),
+                                  sorted((REPO / "assets/fonts").glob("*.ttf")))
+    labels = _tick_labels(svg, "x")
+    assert 3 <= len(labels) <= 12, labels
+    assert "2010" in labels and all(label.strip() for label in labels)

@@ -8,7 +8,9 @@ holding only `.`, the Markdown, `.`, the expected output, `.` and a blank line.
   starts "print mode:";
 - docx.md: the `w:body` children of word/document.xml written for the blocks (not the cover before them
   nor the final `w:sectPr`), each element on one line if it fits; then the footnotes, the list
-  definitions and the relationship targets the fragment uses, each after a `<!-- ... -->` line.
+  definitions and the relationship targets the fragment uses, each after a `<!-- ... -->` line;
+- pandoc-tree.md, pandoc-html.md, pandoc-docx.md: the same three, for the syntax authors bring from Pandoc
+  and Quarto (grid tables, line blocks, task lists) and what tspdocs refuses of it, at its line.
 
 The writer cases run a stand-in for the prepare step: real numbering and picture loading, but each
 citation shows its keys, as "(a; b)", and a bibliography lists the keys cited, so no Pandoc is run.
@@ -65,11 +67,14 @@ XFAIL: dict[tuple[str, str], str] = {
 }
 
 
-def cases(name: str) -> Iterator[object]:
-    for line, title, text, expected in read_fixture_file(FIXTURES / name):
-        reason = XFAIL.get((name, title))
-        marks = [pytest.mark.xfail(reason=reason, strict=True)] if reason else []
-        yield pytest.param(line, title, text, expected, marks=marks, id=f"{line}-{title}")
+def cases(kind: str) -> Iterator[object]:
+    """Yield the cases of every file for `kind` ("tree.md", or "pandoc-tree.md" and the like beside it)."""
+    for path in sorted(FIXTURES.glob(f"*{kind}")):
+        for line, title, text, expected in read_fixture_file(path):
+            reason = XFAIL.get((path.name, title))
+            marks = [pytest.mark.xfail(reason=reason, strict=True)] if reason else []
+            yield pytest.param(path.name, line, title, text, expected, marks=marks,
+                               id=f"{path.stem}-{line}-{title}")
 
 
 def check(name: str, line: int, title: str, actual: str, expected: str) -> None:
@@ -80,26 +85,26 @@ def check(name: str, line: int, title: str, actual: str, expected: str) -> None:
         assert actual == expected
 
 
-@pytest.mark.parametrize("line,title,text,expected", cases("tree.md"))
-def test_tree(line: int, title: str, text: str, expected: str) -> None:
+@pytest.mark.parametrize("name,line,title,text,expected", cases("tree.md"))
+def test_tree(name: str, line: int, title: str, text: str, expected: str) -> None:
     problems = Problems()
     blocks = build_blocks(text, SOURCE, 1, problems)
-    check("tree.md", line, title, t.dump_tree(blocks) + reported(problems), expected)
+    check(name, line, title, t.dump_tree(blocks) + reported(problems), expected)
 
 
-@pytest.mark.parametrize("line,title,text,expected", cases("html.md"))
-def test_html(line: int, title: str, text: str, expected: str) -> None:
+@pytest.mark.parametrize("name,line,title,text,expected", cases("html.md"))
+def test_html(name: str, line: int, title: str, text: str, expected: str) -> None:
     problems = Problems()
     doc = prepared(text, problems)
     body = HtmlBody(print_mode=title.startswith("print mode:"))
-    check("html.md", line, title, body.html(doc.blocks) + body.notes_html() + reported(problems), expected)
+    check(name, line, title, body.html(doc.blocks) + body.notes_html() + reported(problems), expected)
 
 
-@pytest.mark.parametrize("line,title,text,expected", cases("docx.md"))
-def test_docx(line: int, title: str, text: str, expected: str) -> None:
+@pytest.mark.parametrize("name,line,title,text,expected", cases("docx.md"))
+def test_docx(name: str, line: int, title: str, text: str, expected: str) -> None:
     problems = Problems()
     doc = prepared(text, problems)
-    check("docx.md", line, title, docx_fragment(write_docx(doc, CONTEXT).data) + reported(problems), expected)
+    check(name, line, title, docx_fragment(write_docx(doc, CONTEXT).data) + reported(problems), expected)
 
 
 # The stand-in for the prepare step -------------------------------------------------------------------
@@ -135,9 +140,10 @@ def cover_length() -> int:
 
 def docx_fragment(data: bytes) -> str:
     archive = zipfile.ZipFile(io.BytesIO(data))
-    elements = list(part(archive, "word/document.xml").find(W + "body"))[cover_length():-1]
+    elements = [without_anchors(node) for node in
+                list(part(archive, "word/document.xml").find(W + "body"))[cover_length():-1]]
     parts = [xml(node) for node in elements]
-    notes = [n for n in part(archive, "word/footnotes.xml") if int(n.get(W + "id")) > 0]
+    notes = [without_anchors(n) for n in part(archive, "word/footnotes.xml") if int(n.get(W + "id")) > 0]
     if notes:
         parts += ["<!-- footnotes -->\n", *(xml(note) for note in notes)]
     parts += numbering(archive, elements + notes)
@@ -147,6 +153,19 @@ def docx_fragment(data: bytes) -> str:
         used = {v for node in nodes for el in node.iter() for k, v in el.attrib.items() if k.startswith(R)}
         links += [f"{story} {rid} {targets[rid]}\n" for rid in sorted(used)]
     return "".join(parts + (["<!-- relationships -->\n", *links] if links else []))
+
+
+def without_anchors(node: etree._Element) -> etree._Element:
+    """Drop the review anchors (`_tsp…` bookmarks, tested in test_review.py) that wrap every paragraph."""
+    ids = set()
+    for start in list(node.iter(W + "bookmarkStart")):
+        if start.get(W + "name", "").startswith("_tsp"):
+            ids.add(start.get(W + "id"))
+            start.getparent().remove(start)
+    for end in list(node.iter(W + "bookmarkEnd")):
+        if end.get(W + "id") in ids:
+            end.getparent().remove(end)
+    return node
 
 
 def numbering(archive: zipfile.ZipFile, elements: list[etree._Element]) -> list[str]:

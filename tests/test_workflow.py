@@ -166,7 +166,8 @@ def test_init_creates_a_project_that_builds_at_once(tmp_path: Path) -> None:
     assert run.code == 0
     root = tmp_path / "fresh"
     assert run_cli(root, "build").code == 0
-    assert (root / "build/report/report.pdf").is_file() and (root / "build/briefings/dh/briefing-dh.docx").is_file()
+    assert (root / "build/report/report.pdf").is_file()
+    assert (root / "build/briefings/policy/briefing-policy.docx").is_file()
     assert run_cli(tmp_path, "init", "fresh").code == 1, "refuses a folder that is not empty"
 
 

@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import functools
 import os
+import re
 import sys
 from collections.abc import Callable
 from pathlib import Path
@@ -16,6 +17,7 @@ from typing import TYPE_CHECKING, Any, TypeVar
 
 import click
 
+from .completion import complete_audiences, complete_document, complete_documents
 from .console import Console
 from .errors import BuildError
 from .writers import WRITERS
@@ -179,7 +181,7 @@ def build_options(command: F) -> F:
 
 
 @main.command(name="build")
-@click.argument("documents", nargs=-1)
+@click.argument("documents", nargs=-1, shell_complete=complete_documents)
 @build_options
 @click.pass_context
 @reports_problems
@@ -198,23 +200,38 @@ def build_command(context: click.Context, documents: tuple[str, ...], project: s
     _run_build(context, "build", names, project, formats, include_drafts, allow_overlength, force, jobs, targets)
 
 
+def _executor_url(_context: click.Context, _param: click.Parameter, value: str | None) -> str | None:
+    if value is not None and not re.fullmatch(r"dask://[^\s/:]+:\d+", value):
+        raise click.BadParameter(f"{value!r} is not dask://HOST:PORT")
+    return value
+
+
 @main.command()
-@click.option("--audience", "-a", required=True, help="Audience name from project.yaml, or `all`.")
+@click.option("--audience", "-a", required=True, shell_complete=complete_audiences,
+              help="Audience name from project.yaml, or `all`.")
 @click.option("--by", "by", type=click.Choice(["area"]), default=None,
               help="Write one briefing per local area in the survey data, with that area's figures.")
+@click.option("--executor", default=None, metavar="URL", callback=_executor_url,
+              help="With --by: build on a Dask cluster, dask://HOST:PORT (pip install 'tspdocs[dask]').")
 @build_options
 @click.pass_context
 @reports_problems
-def brief(context: click.Context, audience: str, by: str | None, project: str | None, formats: str | None,
-          include_drafts: bool, allow_overlength: bool, force: bool, jobs: int | None) -> None:
+def brief(context: click.Context, audience: str, by: str | None, executor: str | None, project: str | None,
+          formats: str | None, include_drafts: bool, allow_overlength: bool, force: bool, jobs: int | None) -> None:
     """Build the policy briefing for an audience into build/briefings/AUDIENCE/."""
+    if executor and not by:
+        raise click.UsageError("--executor builds briefings by area; add --by area")
     if by:
         from .commands.batch import build_by_area
+        from .commands.cluster import open_executor
         from .commands.session import BuildOptions
 
         options = BuildOptions(include_drafts=include_drafts, allow_overlength=allow_overlength)
-        written = build_by_area(project_root(project), audience, by, parse_formats(formats), options,
-                                jobs=jobs if jobs is not None else os.cpu_count() or 1, console=_console())
+        root = project_root(project)
+        with open_executor(executor, root) as pool:
+            written = build_by_area(root, audience, by, parse_formats(formats), options,
+                                    jobs=jobs if jobs is not None else os.cpu_count() or 1, executor=pool,
+                                    console=_console())
         briefings = len({(item.audience, item.area) for item in written})
         _console().say(f"Built {briefings} area briefings ({len(written)} files); "
                        f"see build/briefings/manifest-by-{by}.json.")
@@ -296,6 +313,78 @@ def changes(revision: str, project: str | None) -> None:
         click.echo(change)
 
 
+@main.command()
+@click.argument("returned", nargs=-1, required=True, type=click.Path(exists=True, dir_okay=False))
+@click.option("--format", "-f", "output", type=click.Choice(["text", "json", "github"]), default="text",
+              help="text (file:line: lines), json, or github (workflow annotations).")
+@click.option("--apply", "apply_", is_flag=True, help="Write the tracked changes that are safe to apply back.")
+@click.option("--diff", is_flag=True, help="Show the patch --apply would make, and write nothing.")
+@click.option("--comments", type=click.Choice(["report", "inline"]), default="report",
+              help="With --apply or --diff: inline writes comments beside their lines as CriticMarkup {>> <<}.")
+@project_option
+@reports_problems
+def review(returned: tuple[str, ...], output: str, apply_: bool, diff: bool, comments: str,
+           project: str | None) -> None:
+    """List the comments and tracked changes of reviewed DOCX files against the source lines they are about.
+
+    With --apply, write back the changes that are safe (the paragraph and its source file are as they were
+    sent); every other change is listed with the reason it was not applied.
+    """
+    from .commands.review import apply_review, review_files
+    from .review.report import render, render_outcomes
+
+    root = project_root(project)
+    located = review_files(root, [Path(p) for p in returned])
+    if not (apply_ or diff):
+        click.echo(render(located, output), nl=False)
+        return
+    patch, outcomes = apply_review(root, located, write=apply_ and not diff, comments=comments == "inline")
+    if diff:
+        click.echo(patch, nl=False)
+    click.echo(render_outcomes(outcomes), nl=False, err=diff)
+
+
+@main.command(name="diff")
+@click.argument("arguments", nargs=-1, required=True, metavar="OLD [NEW] DOCUMENT")
+@click.option("--audience", "-a", default=None, help="Compare an audience's briefing (then give no DOCUMENT).")
+@click.option("--label", default=None, help="Attribute every change to this one name instead of git's authors.")
+@project_option
+@format_option
+@drafts_option
+@jobs_option
+@output_options
+@reports_problems
+def diff(arguments: tuple[str, ...], audience: str | None, label: str | None, project: str | None,
+         formats: str | None, include_drafts: bool, jobs: int | None) -> None:
+    """Write a redline of DOCUMENT between revisions OLD and NEW (default: the working tree).
+
+    Revisions are anything git names (a tag, a commit, HEAD). Writes
+    build/<document>/<document>-changes-OLD-NEW.{docx,html,pdf}: Word tracked changes in the DOCX, the
+    changes marked in the HTML and PDF, which open with a summary of them.
+    """
+    from .commands.diff import DiffRequest, diff_revisions
+    from .commands.session import BuildOptions
+
+    wanted = 1 if audience else 2
+    if not wanted <= len(arguments) <= wanted + 1:
+        raise click.UsageError("give OLD [NEW] DOCUMENT, or OLD [NEW] with --audience")
+    revisions = arguments[:len(arguments) - (0 if audience else 1)]
+    request = DiffRequest(revisions[0], revisions[1] if len(revisions) > 1 else None,
+                          document="" if audience else arguments[-1], audience=audience or "",
+                          formats=parse_formats(formats), options=BuildOptions(include_drafts=include_drafts),
+                          label=label or "")
+    root = project_root(project)
+    report = diff_revisions(root, request, jobs=1 if jobs is None else jobs)
+    console = _console()
+    for path in report.written:
+        console.say(f"wrote {_shown(root, path)}")
+    shown = f"{request.old} and {request.new or 'the working tree'}"
+    if report.written:
+        console.say(f"{_plural(report.changes, 'change')} between {shown}.")
+    else:
+        console.say(f"no changes between {shown}", always=True)
+
+
 @main.group()
 def new() -> None:
     """Create new content from a template."""
@@ -327,10 +416,11 @@ def init(folder: str) -> None:
 
 
 @main.command(name="serve")
-@click.argument("document", default="final")
+@click.argument("document", default="final", shell_complete=complete_document)
 @project_option
 @click.option("--port", default=8000, show_default=True, help="Port on localhost.")
-@click.option("--audience", "-a", default=None, help="Preview an audience's briefing instead of a document.")
+@click.option("--audience", "-a", default=None, shell_complete=complete_audiences,
+              help="Preview an audience's briefing instead of a document.")
 @drafts_option
 @output_options
 @click.pass_context

@@ -39,16 +39,27 @@ class Location:
 
 @dataclass(frozen=True, slots=True)
 class Problem:
-    """One thing wrong with the inputs, with a stable `code` per kind of problem."""
+    """One thing wrong with the inputs, with a stable `code` per kind of problem; `documents` names the
+    documents it was found in when it depends on the document (a label one document lacks)."""
 
     message: str
     code: str
     location: Location | None = None
     severity: Severity = Severity.ERROR
+    documents: tuple[str, ...] = ()
 
     def __str__(self) -> str:
         where = f"{self.location}: " if self.location else ""
-        return f"{where}{self.severity.value} [{self.code}] {self.message}"
+        return f"{where}{self.severity.value} [{self.code}] {self.full_message}"
+
+    @property
+    def full_message(self) -> str:
+        """Return the message, with the documents it is found in when they matter."""
+        if not self.documents:
+            return self.message
+        names = list(self.documents)
+        listed = ", ".join(names[:-1]) + " and " + names[-1] if len(names) > 1 else names[0]
+        return f"{self.message}; in {listed}"
 
     def as_dict(self) -> dict[str, object]:
         loc = self.location
@@ -58,7 +69,7 @@ class Problem:
             "col": loc.col if loc else None,
             "severity": self.severity.value,
             "code": self.code,
-            "message": self.message,
+            "message": self.full_message,
         }
 
 
@@ -66,13 +77,34 @@ class BuildError(Exception):
     """Raised once a phase has found problems it cannot build past."""
 
     def __init__(self, problems: Iterable[Problem]) -> None:
-        # The same mistake seen by several documents is reported once.
-        self.problems = sorted(dict.fromkeys(problems), key=_sort_key)
+        self.problems = sorted(merged(problems), key=_sort_key)
         super().__init__("\n".join(str(p) for p in self.problems))
 
     def __reduce__(self) -> tuple[type, tuple[list[Problem]]]:
         # Rebuilt from its problems when it crosses from a worker process back to the build.
         return (BuildError, (self.problems,))
+
+
+def merged(problems: Iterable[Problem]) -> list[Problem]:
+    """Return each problem once: the same mistake seen by several documents is one problem, naming them all.
+
+    A problem that names its document is merged with those of the same kind at the same place whatever
+    their wording (the labels a message suggests differ from document to document); the first wording
+    stays.
+    """
+    out: dict[object, Problem] = {}
+    for problem in problems:
+        if not problem.documents:
+            out.setdefault(problem, problem)
+            continue
+        key = (problem.code, problem.location, problem.severity)
+        first = out.get(key)
+        if first is None:
+            out[key] = problem
+        else:
+            documents = tuple(dict.fromkeys(first.documents + problem.documents))
+            out[key] = Problem(first.message, first.code, first.location, first.severity, documents)
+    return list(out.values())
 
 
 def _sort_key(problem: Problem) -> tuple[str, int, int]:

@@ -30,8 +30,11 @@ LABELS: dict[str, str] = {
     "place": "Local figures for {place}",
     "draft-mark": "Draft: not for circulation",
     "draft-header": "DRAFT",
+    "draft-finding": "Draft finding",
+    "draft-finding-note": "Not yet approved: shown because drafts were included.",
     "notice": "Illustrative content.",
     "page": "Page {page} of {pages}",
+    "table-continued": "{table} (continued)",
     "skip-link": "Skip to content",
     "back-to-reference": "Back to reference {number}",
     # The appendix a document may ask for with figures_appendix().

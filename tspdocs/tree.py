@@ -155,6 +155,25 @@ class Quantity(Inline):
 
 
 @dataclass(slots=True)
+class Change:
+    """A tracked change in a redline (`tspdocs diff`): inserted or deleted, by whom and when (UTC,
+    `YYYY-MM-DDTHH:MM:SSZ`), and the anchor the changes summary links to."""
+
+    kind: Literal["inserted", "deleted"]
+    author: str
+    date: str
+    id: str = ""
+
+
+@dataclass(slots=True)
+class Changed(Inline):
+    """Words inserted or deleted inside one block; a redline never lets a mark cross a block boundary."""
+
+    children: list[Inline]
+    change: Change
+
+
+@dataclass(slots=True)
 class Shortcode(Inline):
     """An inline `{{< name args >}}` waiting to be replaced by its value."""
 
@@ -273,6 +292,7 @@ class Cell:
 @dataclass(slots=True)
 class Row:
     cells: list[Cell]
+    change: Change | None = None  # a row inserted or deleted in a redline
 
 
 @dataclass(slots=True)
@@ -349,6 +369,15 @@ class BibEntry:
 
 
 @dataclass(slots=True)
+class ChangedBlocks(Block):
+    """Whole blocks inserted or deleted in a redline; their words are marked `Changed` as well, so a
+    writer that only marks text (HTML) and one that marks paragraphs too (DOCX) both have what they need."""
+
+    blocks: list[Block]
+    change: Change
+
+
+@dataclass(slots=True)
 class PageBreak(Block):
     pass
 
@@ -396,6 +425,9 @@ class Meta:
     anonymised: bool = False
     word_count: int | None = None
     layout: dict[str, object] = field(default_factory=dict)
+    # The page each contents entry's target fell on when this document was last laid out: the PDF writer
+    # prints these, checks them against the new layout and lays out again only if one moved.
+    contents_pages: dict[str, int] = field(default_factory=dict)
 
 
 @dataclass(slots=True)
@@ -410,7 +442,7 @@ class Document:
 
 def child_blocks(block: Block) -> list[list[Block]]:
     """Return the lists of blocks nested directly inside `block`."""
-    if isinstance(block, Div | BlockQuote):
+    if isinstance(block, Div | BlockQuote | ChangedBlocks):
         return [block.blocks]
     if isinstance(block, BulletList | OrderedList):
         return [item.blocks for item in block.items]

@@ -10,10 +10,12 @@ from __future__ import annotations
 
 import copy
 import json
+import re
 from typing import Any
 
 from .. import tree as t
 from ..errors import Location, Problems, fail
+from ..labels import label
 from ..markdown.treebuilder import build_blocks
 from ..project.model import Finding, FindingMeta, Section
 from ..project.readers import DOCUMENTS_FILE, PROJECT_FILE, Corpus
@@ -53,7 +55,9 @@ def assemble(corpus: Corpus, target: Target, findings: list[Finding], problems: 
     text = render_template(env, corpus.fs, template, context, spec_location(corpus, target, "template"))
     template_path = f"templates/{template}"
     blocks = build_blocks(text, template_path, 1, problems)
-    relocate(blocks, template_path, template_lines(text, env.loader.loaded))  # type: ignore[union-attr]
+    sources: dict[str, str] = env.loader.loaded  # type: ignore[union-attr]
+    relocate(blocks, template_path, template_lines(text, sources))
+    relocate_fields(blocks, findings, sources)
     includer = Includer(corpus, problems)
     blocks = apply_conditions(includer.resolve(blocks, depth=0), target)
     spec = target.spec
@@ -118,6 +122,34 @@ def relocate(blocks: list[t.Block], path: str, mapping: dict[int, tuple[str, int
     for inlines in t.inline_lists(blocks):
         for node in inlines:
             fix(node)
+
+
+_FIELDS = ("key_message", "title")  # the front matter templates write as text, {{ f.key_message }}
+_MIN_MATCH = 12  # characters: a shorter piece of text (a full stop, "and") may be anyone's
+
+
+def relocate_fields(blocks: list[t.Block], findings: list[Finding], sources: dict[str, str]) -> None:
+    """Point text a template printed from a finding's front matter at the finding's line for that field,
+    so a warning about a key message's words names the finding, not the template that printed it.
+
+    Text counts as printed from a field when its words are among the field's and nowhere in the templates;
+    words are compared without punctuation, as the typographer has curled the quotes and dashes.
+    """
+    templates = _words(" ".join(sources.values()))
+    fields = [(_words(str(getattr(f.meta, name))), Location(f.source.path, f.line_of(name)))
+              for f in findings for name in _FIELDS]
+    for inlines in t.inline_lists(blocks):
+        for node in inlines:
+            if not isinstance(node, t.Text) or node.loc is None or not node.loc.path.startswith("templates/"):
+                continue
+            words = _words(node.text)
+            if len(words) < _MIN_MATCH or words in templates:
+                continue
+            node.loc = next((where for text, where in fields if words in text), node.loc)
+
+
+def _words(text: str) -> str:
+    return " " + " ".join(re.findall(r"[^\W_]+", text.casefold())) + " "
 
 
 def _template_context(corpus: Corpus, target: Target, findings: list[Finding]) -> dict[str, Any]:
@@ -201,6 +233,9 @@ class Includer:
             return []
         blocks = copy.deepcopy(blocks)
         shift_headings(blocks, include.level)
+        kind, _, name = include.target.partition(":")
+        if kind == "finding" and field == "body" and self.corpus.findings[name].meta.status == "draft":
+            blocks.insert(0, _draft_mark(include.loc))
         return self.resolve(blocks, depth + 1)
 
     def _parse(self, include: t.Include, field: str) -> list[t.Block] | None:
@@ -229,6 +264,13 @@ class Includer:
         self._parsed[key] = blocks
         self.sources.add(source.path)
         return blocks
+
+
+def _draft_mark(loc: Location | None) -> t.Div:
+    """Return the box that opens a draft finding's text, in every format: a draft gets into a document only
+    when asked for (`--include-drafts`, as an author previewing it does), and must not pass for approved."""
+    note = t.Para([t.Text(label("draft-finding-note"))], loc=loc)
+    return t.Div([note], t.Attr(classes=["callout-draft"], values={"title": label("draft-finding")}), loc=loc)
 
 
 def _front_matter_text(finding: Finding, field: str) -> str | None:

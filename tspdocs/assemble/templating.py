@@ -3,17 +3,23 @@
 Templates are edited by the same many hands as the content, so they run in
 Jinja's `ImmutableSandboxedEnvironment` (no `__class__` tricks, no mutating
 the project), every undefined name is an error rather than an empty string,
-and templates load only from files whose real path is inside the project.
+templates load only from files whose real path is inside the project, and a render has a work
+budget (loop steps, output size, the size of a `*` or `**` result) so a template cannot hang a build.
 """
 
 from __future__ import annotations
 
+import math
+import operator
 import traceback
-from collections.abc import Callable
+from collections.abc import Callable, Generator, Iterable, Iterator, Sized
+from contextvars import ContextVar
 from pathlib import Path
 from typing import Any
 
 import jinja2
+from jinja2 import nodes
+from jinja2.compiler import CodeGenerator, Frame
 from jinja2.exceptions import SecurityError
 from jinja2.sandbox import ImmutableSandboxedEnvironment
 
@@ -42,9 +48,59 @@ class ProjectLoader(jinja2.BaseLoader):
         return text, str(self.folder / template), lambda: real.stat().st_mtime == mtime
 
 
+# Far above what any document needs (the shipped final report takes a few thousand loop steps and well
+# under a megabyte), far below what takes minutes or exhausts memory: two nested loops of 100,000 are 10^10.
+MAX_LOOP_STEPS = 1_000_000
+MAX_OUTPUT_CHARS = 16 * 2**20
+MAX_POWER_BITS = 100_000  # 2 ** 100_000 prints as 30,103 digits; 10 ** 10 ** 9 would compute for hours
+
+_COUNT_STEPS = "tspdocs:count-steps"  # not a name a template can write, so only the compiler puts it in
+_steps: ContextVar[list[int]] = ContextVar("template_steps")
+
+
+class TemplateLimitError(Exception):
+    """A render went past one of the work limits; raised inside the template, so its line is known."""
+
+
+class _CountingCodeGenerator(CodeGenerator):
+    """Compile every `{% for %}` to iterate through `_count_steps`, so each loop step spends the budget."""
+
+    def visit_Template(self, node: nodes.Template, frame: Frame | None = None) -> None:
+        for loop in node.find_all(nodes.For):  # before the generator lists the filters a template uses
+            loop.iter = nodes.Filter(loop.iter, _COUNT_STEPS, [], [], None, None, lineno=loop.lineno)
+        super().visit_Template(node, frame)
+
+
+def _count_steps(iterable: Iterable[Any]) -> Iterator[Any]:
+    steps = _steps.get([0])
+    for item in iterable:
+        steps[0] += 1
+        if steps[0] > MAX_LOOP_STEPS:
+            raise TemplateLimitError(f"loops ran more than {MAX_LOOP_STEPS:,} steps")
+        yield item
+
+
+class _Sandbox(ImmutableSandboxedEnvironment):
+    """The sandbox, with `*` and `**` checked before they build a result too large to print."""
+
+    code_generator_class = _CountingCodeGenerator
+    intercepted_binops = frozenset(["*", "**"])
+
+    def call_binop(self, context: jinja2.runtime.Context, operator_: str, left: Any, right: Any) -> Any:
+        if operator_ == "**":
+            if isinstance(left, int) and isinstance(right, int) and abs(left) > 1 \
+                    and right * math.log2(abs(left)) > MAX_POWER_BITS:
+                raise TemplateLimitError(f"{left} ** {right} is too large a number")
+            return operator.pow(left, right)
+        for seq, times in ((left, right), (right, left)):
+            if isinstance(seq, Sized) and isinstance(times, int) and len(seq) * times > MAX_OUTPUT_CHARS:
+                raise TemplateLimitError(f"a repetition of {len(seq) * times:,} items is too large")
+        return operator.mul(left, right)
+
+
 def make_environment(fs: ProjectFS, *, autoescape: bool = False) -> ImmutableSandboxedEnvironment:
     """Return the sandbox; `autoescape` is for HTML layouts, off for templates that produce Markdown."""
-    env = ImmutableSandboxedEnvironment(
+    env = _Sandbox(
         loader=ProjectLoader(fs),
         undefined=jinja2.StrictUndefined,
         autoescape=autoescape,
@@ -55,14 +111,33 @@ def make_environment(fs: ProjectFS, *, autoescape: bool = False) -> ImmutableSan
         trim_blocks=True,
         lstrip_blocks=True,
     )
+    env.filters[_COUNT_STEPS] = _count_steps
     return env
+
+
+def _render(template: jinja2.Template, context: dict[str, Any]) -> str:
+    """Render within the work budget; past the output limit, stop the template where it is writing."""
+    token = _steps.set([0])
+    try:
+        parts: list[str] = []
+        size = 0
+        chunks = template.generate(context)
+        assert isinstance(chunks, Generator)  # typed as an Iterator; throw() stops it at its current line
+        for part in chunks:
+            size += len(part)
+            if size > MAX_OUTPUT_CHARS:
+                chunks.throw(TemplateLimitError(f"the output grew past {MAX_OUTPUT_CHARS:,} characters"))
+            parts.append(part)
+        return "".join(parts)
+    finally:
+        _steps.reset(token)
 
 
 def render_template(env: jinja2.Environment, fs: ProjectFS, name: str, context: dict[str, Any],
                     where: Location | None = None) -> str:
     """Render a template, turning every template mistake into a `file:line` problem."""
     try:
-        return env.get_template(name).render(context)
+        return _render(env.get_template(name), context)
     except jinja2.TemplateNotFound as exc:
         raise fail(f"template {exc.name!r} not found under templates/", "template", where) from None
     except jinja2.TemplateSyntaxError as exc:
@@ -78,6 +153,10 @@ def render_template(env: jinja2.Environment, fs: ProjectFS, name: str, context: 
         located = _template_frame(exc, fs, name)
         raise BuildError([Problem(p.message, p.code, p.location if p.location and p.location.line else
                                   (located if located.line else where or located)) for p in exc.problems]) from None
+    except TemplateLimitError as exc:
+        raise BuildError([Problem(f"template stopped: {exc}; do the work in the data, or split the template",
+                                  "template-limit",
+                                  _template_frame(exc, fs, name))]) from None
     except (OverflowError, MemoryError, RecursionError) as exc:
         raise BuildError([Problem(f"template asked for too much and was stopped ({type(exc).__name__})",
                                   "template-unsafe", _template_frame(exc, fs, name))]) from None

@@ -12,6 +12,7 @@ from __future__ import annotations
 
 import json
 from concurrent.futures import Executor, ProcessPoolExecutor
+from concurrent.futures.process import BrokenProcessPool
 from dataclasses import asdict, dataclass, field
 from pathlib import Path
 from typing import Any
@@ -84,6 +85,7 @@ def build_by_area(root: Path, audience: str, column: str, formats: list[OutputFo
     atomically) and the manifest with them, so a failure anywhere leaves build/ as it was.
     """
     console = console or Console(quiet=True)
+    root = root.resolve()  # each task opens the project by this path, in a worker whose folder may differ
     session = BuildSession.open(root, options)
     audiences = list(session.corpus.project.audiences)
     if audience != "all":
@@ -105,6 +107,9 @@ def build_by_area(root: Path, audience: str, column: str, formats: list[OutputFo
                     files.extend(result)
                 for _ in chunk.briefings:
                     tick()
+    except BrokenProcessPool:  # a worker was killed (or ran out of memory): its briefings will never come
+        raise fail("a worker building area briefings stopped before it finished (killed, or out of memory?); "
+                   "nothing was written: build again, or with --jobs 1 to build in this process", "worker") from None
     finally:
         if pool is not None and executor is None:
             pool.shutdown()

@@ -21,6 +21,7 @@ from .. import tree as t
 from ..assemble.assembly import assemble, selected_findings
 from ..checks.accessibility import check_accessibility
 from ..checks.budgets import budget_problems
+from ..checks.glyphs import check_glyphs
 from ..checks.wordcount import count_words
 from ..console import Console
 from ..errors import BuildError, Problems, Severity
@@ -36,11 +37,12 @@ from ..prepare.numbering import number_document
 from ..prepare.values import resolve_shortcodes
 from ..project.model import OutputFormat
 from ..project.readers import Corpus
-from ..project.targets import Target, spec_location
-from ..store.output import output_path, write_all
+from ..project.targets import Target, all_targets, spec_location
+from ..store.cache import Cache
+from ..store.output import BUILD_DIR, build_file, output_path, remove_outputs, write_all
 from ..store.provenance import Provenance
 from ..store.state import FileStamp, OutputRecord, State, TargetRecord, scan_inputs, sha256, target_key, write_manifest
-from ..writers.base import WriteContext
+from ..writers.base import WriteContext, contents_pages
 from .render import Prepared, Rendered, Renderer
 from .session import BuildOptions, BuildSession
 
@@ -91,13 +93,14 @@ def prepare(session: BuildSession, target: Target, problems: Problems, *, render
     resolve_citations(doc, session.references, target.spec.citation_style, problems, anonymise_families=families,
                       style_where=spec_location(corpus, target, "csl"), render=render)
     load_images(doc, corpus.fs, problems)
-    number_document(doc, problems)
+    number_document(doc, problems, target.name)
     check_accessibility(doc, problems)
     # A template may show a finding's front matter without including its body: it depends on the file.
     doc.sources |= context.sources | {f.source.path for f in findings}
     if target.spec.journal:
         doc.meta.word_count = count_words(doc, target.spec.journal.count_excludes)
     add_front_matter(doc, corpus.fs)
+    check_glyphs(doc, corpus.fs, problems)  # the cover too: an author's name in Chinese
     clean_document(doc)  # the one place control characters leave the text, for every writer
     return doc
 
@@ -109,8 +112,12 @@ def render_documents(session: BuildSession, targets: list[Target], formats: list
     Every target is prepared before any is rendered, so one run reports the problems of all of them.
     Warnings go to the console; errors stop the run with every one of them listed.
     """
-    problems = Problems()
-    session.data.check()
+    problems = Problems(list(session.corpus.problems))  # front matter in error: still report what follows
+    try:
+        session.data.check()
+    except BuildError as exc:  # the documents would only repeat the data's errors
+        problems.extend(exc.problems)
+        problems.raise_if_errors()
     prepared: list[Prepared] = []
     for target in targets:
         try:
@@ -120,10 +127,17 @@ def render_documents(session: BuildSession, targets: list[Target], formats: list
             continue
         prepared.append(Prepared(target, doc, list(formats or target.spec.formats)))
     problems.raise_if_errors()
-    ctx = WriteContext(session.corpus.fs, session.epoch)
+    ctx = WriteContext(session.corpus.fs, session.epoch, provenance=session.provenance)
+    for item in prepared:
+        hint = session.cache.get_json("pages", Cache.key("pages", item.target.stem))
+        if isinstance(hint, dict) and all(isinstance(page, int) for page in hint.values()):
+            item.doc.meta.contents_pages = hint  # a damaged hint is only a second layout
     with console.progress(len(prepared), "rendering") as tick:
         results = renderer.render(prepared, ctx, done=tick)
     for rendered in results:
+        pages = contents_pages(rendered.prepared.doc, rendered.anchors)
+        if pages:  # the hint for the next layout of this document's contents
+            session.cache.put_json("pages", Cache.key("pages", rendered.prepared.target.stem), pages)
         problems.extend(budget_problems(session.corpus, rendered.prepared.target, rendered.prepared.doc,
                                         pages=rendered.pages, anchors=rendered.anchors,
                                         allow_overlength=session.options.allow_overlength))
@@ -150,7 +164,7 @@ def build(root: Path, targets: Callable[[Corpus], Iterable[Target]], formats: li
         wants_pdf = formats is None or "pdf" in formats
         renderer = Renderer((jobs if jobs is not None else os.cpu_count() or 1) if wants_pdf else 0)
     try:
-        session = BuildSession.open(root, options, provenance=provenance)
+        session = BuildSession.open(root, options, provenance=provenance, keep_going=True)
         state = State.load(root)
         inputs = scan_inputs(root, state.inputs)
         chosen = list(targets(session.corpus))
@@ -159,12 +173,15 @@ def build(root: Path, targets: Callable[[Corpus], Iterable[Target]], formats: li
                                   state.targets[_record(target, formats)].deps
                                   if _record(target, formats) in state.targets else [])
                 for target in chosen}
-        todo = [target for target in chosen
-                if force or not _up_to_date(root, state, _record(target, formats), keys[target.name])]
+        todo = [target for target in chosen if force or session.corpus.problems  # to report all, then stop
+                or not _up_to_date(root, state, _record(target, formats), keys[target.name])]
         report.up_to_date = [target.name for target in chosen if target not in todo]
+        if session.corpus.problems and not todo:
+            raise BuildError(session.corpus.problems)
         results = render_documents(session, todo, formats, renderer, console) if todo else []
         report.written = _write(root, results)
         saved = _remember(session, state, inputs, results, formats, request, chosen)
+        remove_outputs(root, saved.prune(root, {target.name for target in all_targets(session.corpus)}))
         write_manifest(root, saved, session.provenance.text)
     finally:
         renderer.close()
@@ -177,7 +194,9 @@ def _write(root: Path, results: list[Rendered]) -> list[Written]:
     disk leaves some documents new and others old."""
     planned = [(output_path(root, r.prepared.target.folder, f"{r.prepared.target.stem}.{fmt}"),
                 r, fmt, result.data) for r in results for fmt, result in r.outputs.items()]
-    write_all([(path, data) for path, _, _, data in planned])
+    extras = [(build_file(root, f"{BUILD_DIR}/{name}"), data)
+              for r in results for result in r.outputs.values() for name, data in result.extras.items()]
+    write_all([(path, data) for path, _, _, data in planned] + extras)
     return [Written(rendered.prepared.target.name, path, len(data), rendered.seconds[fmt])
             for path, rendered, fmt, data in planned]
 

@@ -10,6 +10,7 @@ numbers that should be quoted values, and plain English in briefings.
 from __future__ import annotations
 
 import re
+from dataclasses import replace
 from pathlib import Path
 
 from .. import tree as t
@@ -17,7 +18,7 @@ from ..assemble.assembly import selected_findings
 from ..checks.budgets import budget_problems
 from ..checks.plainenglish import lint_briefing
 from ..data import Data
-from ..errors import BuildError, Location, Problem, Problems, Severity
+from ..errors import BuildError, Location, Problem, Problems, Severity, merged
 from ..prepare.figures import data_cells
 from ..project.readers import PROJECT_FILE, Corpus
 from ..project.targets import Target, all_targets, briefing_target, for_place
@@ -27,6 +28,7 @@ from .session import BuildSession
 
 _ATTRIBUTE = re.compile(r'\b[\w-]+="[^"]*"')
 _TYPED_PERCENT = re.compile(r"(?<![\w{<.])(\d{1,3}(?:\.\d)?)\s?%")
+_QUOTED_VALUE = re.compile(r"\{\{<\s*value\s+([\w.-]+)")
 
 
 def check_project(root: Path, by: str | None = None) -> list[Problem]:
@@ -37,11 +39,11 @@ def check_project(root: Path, by: str | None = None) -> list[Problem]:
     The session reads what earlier builds cached, and a check never commits the cache: it writes nothing.
     """
     try:
-        session = BuildSession.open(root)
+        session = BuildSession.open(root, keep_going=True)
     except BuildError as exc:
         return exc.problems
     corpus = session.corpus
-    problems = Problems()
+    problems = Problems(list(corpus.problems))
     try:
         session.data.check()
     except BuildError as exc:
@@ -54,7 +56,7 @@ def check_project(root: Path, by: str | None = None) -> list[Problem]:
         problems.extend(exc.problems)
     _check_coverage(corpus, problems)
     _check_typed_numbers(corpus, session.data, problems)
-    return sorted(dict.fromkeys(_with_columns(corpus, problems.items)),
+    return sorted(merged(_with_columns(corpus, problems.items)),
                   key=lambda p: (p.location.path if p.location else "", (p.location.line or 0) if p.location else 0,
                                  (p.location.col or 0) if p.location else 0, p.code))
 
@@ -68,7 +70,7 @@ def _check_targets(session: BuildSession, problems: Problems) -> None:
         if doc is None:
             continue
         if target.audience is not None:
-            problems.extend(lint_briefing(doc, corpus.documents.lint))
+            problems.extend(lint_briefing(doc, corpus.documents.lint.for_audience(target.audience)))
         drafts = [f for f in selected_findings(corpus, target, True) if f.meta.status == "draft"]
         if target.audience is not None:
             for finding in drafts:
@@ -133,14 +135,14 @@ def _check_coverage(corpus: Corpus, problems: Problems) -> None:
 
 def _check_typed_numbers(corpus: Corpus, data: Data, problems: Problems) -> None:
     """Warn about percentages typed into prose: quoted values stay the same in every document."""
-    known: dict[str, str] = {}
+    known: dict[str, list[str]] = {}
     for name in data.spec.values:
         try:
             value = data.value(name, None)
         except BuildError as exc:
             problems.extend(exc.problems)
             continue
-        known.setdefault(value.text, name)
+        known.setdefault(value.text, []).append(name)
         spec = data.spec.values[name]
         counts_nothing = spec.operation in ("count", "distinct") and bool(spec.where) and value.value == 0
         if value.value is None or counts_nothing:
@@ -148,16 +150,41 @@ def _check_typed_numbers(corpus: Corpus, data: Data, problems: Problems) -> None
                              + (" (it would print 0)" if counts_nothing else ""), "no-data", data.where("values", name))
     sources = [f.source for f in corpus.findings.values()] + [s.source for s in corpus.sections.values()]
     for source in sources:
-        for number, line in enumerate(source.text.split("\n"), source.first_line):
+        lines = source.text.split("\n")
+        for number, line in enumerate(lines, source.first_line):
             if line.lstrip().startswith(("```", "caption:", "alt:", "source:", "|")):
                 continue
             line = _ATTRIBUTE.sub(lambda m: " " * len(m[0]), line)  # claims such as when="x > 50%"
             for match in _TYPED_PERCENT.finditer(line):
                 typed = f"{match[1]}%"
-                hint = f" {{{{< value {known[typed]} >}}}} gives {typed}" if typed in known else ""
+                context = _quoted_rows(data, _paragraph(lines, number - source.first_line))
+                same = [name for name in known.get(typed, []) if _rows(data, name) in context]
+                hint = f" {' or '.join(f'{{{{< value {n} >}}}}' for n in same)} gives {typed}" if same else ""
                 problems.add(Problem(f"{typed} is typed into the text; quote a value from the data instead so "
                                      f"every document agrees{';' if hint else ''}{hint}", "typed-number",
                                      Location(source.path, number, match.start() + 1), Severity.WARNING))
+
+
+def _paragraph(lines: list[str], index: int) -> str:
+    """Return the paragraph around line `index`: the lines up to the blank ones either side."""
+    start, end = index, index
+    while start > 0 and lines[start - 1].strip():
+        start -= 1
+    while end + 1 < len(lines) and lines[end + 1].strip():
+        end += 1
+    return "\n".join(lines[start:end + 1])
+
+
+def _quoted_rows(data: Data, paragraph: str) -> set[tuple[str, str]]:
+    """Return the table and rows of every value the paragraph quotes: the context a typed figure is in."""
+    return {_rows(data, name) for name in _QUOTED_VALUE.findall(paragraph) if name in data.spec.values}
+
+
+def _rows(data: Data, name: str) -> tuple[str, str]:
+    """Return which rows a value counts: its table and its `where`. A typed figure is that value only when
+    the paragraph around it quotes the same rows; the same percentage of another group is another figure."""
+    spec = data.spec.values[name]
+    return spec.table, repr(sorted(spec.where.items()))
 
 
 def _with_columns(corpus: Corpus, problems: list[Problem]) -> list[Problem]:
@@ -180,6 +207,5 @@ def _with_columns(corpus: Corpus, problems: list[Problem]) -> list[Problem]:
         column = text.find(" ".join(words)) if words else -1
         if column < 0 and words:
             column = text.find(words[0])
-        out.append(Problem(problem.message, problem.code,
-                           Location(loc.path, loc.line, column + 1 if column >= 0 else None), problem.severity))
+        out.append(replace(problem, location=Location(loc.path, loc.line, column + 1 if column >= 0 else None)))
     return out

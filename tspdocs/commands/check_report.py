@@ -40,7 +40,7 @@ def report_github(problems: list[Problem]) -> str:
             if loc.col is not None:
                 properties.insert(2, ("col", str(loc.col)))
         fields = ",".join(f"{name}={_escape(value, property_value=True)}" for name, value in properties)
-        lines.append(f"::{GITHUB_LEVELS[problem.severity.value]} {fields}::{_escape(problem.message)}")
+        lines.append(f"::{GITHUB_LEVELS[problem.severity.value]} {fields}::{_escape(problem.full_message)}")
     return "\n".join(lines)
 
 
@@ -56,7 +56,7 @@ def report_sarif(problems: list[Problem]) -> str:
     results = []
     for problem in problems:
         result: dict[str, object] = {"ruleId": problem.code, "level": SARIF_LEVELS[problem.severity.value],
-                                     "message": {"text": problem.message}}
+                                     "message": {"text": problem.full_message}}
         loc = problem.location
         if loc is not None:
             physical: dict[str, object] = {"artifactLocation": {"uri": loc.path}}

@@ -8,6 +8,10 @@ writer registry; the registry only says which formats are worth sending
 to a worker. Workers are forked while this process is still small and
 single-threaded; if other threads are already running, a forkserver with
 WeasyPrint preloaded is used instead, which is always safe.
+
+The workers are a `concurrent.futures` process pool, not `multiprocessing.Pool`: when a worker dies
+(killed, or out of memory) the latter starts a new one and the lost job's `get()` waits for ever, while
+`ProcessPoolExecutor` fails every unfinished job with `BrokenProcessPool`, which becomes a clear error.
 """
 
 from __future__ import annotations
@@ -16,8 +20,9 @@ import multiprocessing
 import threading
 import time
 from collections.abc import Callable
+from concurrent.futures import Future, ProcessPoolExecutor
+from concurrent.futures.process import BrokenProcessPool
 from dataclasses import dataclass, field
-from multiprocessing.pool import AsyncResult, Pool
 from typing import TYPE_CHECKING
 
 from ..errors import BuildError, Problem
@@ -62,30 +67,33 @@ def write_timed(fmt: OutputFormat, doc: t.Document, ctx: WriteContext) -> tuple[
     return result, time.perf_counter() - start
 
 
-def _pool(workers: int) -> Pool:
+def _pool(workers: int) -> ProcessPoolExecutor:
     """Start the workers at once; each imports WeasyPrint as it starts."""
     if threading.active_count() == 1:
-        return multiprocessing.get_context("fork").Pool(workers, initializer=preload)
-    context = multiprocessing.get_context("forkserver")
-    context.set_forkserver_preload(["weasyprint", preload.__module__])
-    return context.Pool(workers)
+        pool = ProcessPoolExecutor(workers, multiprocessing.get_context("fork"), initializer=preload)
+    else:
+        context = multiprocessing.get_context("forkserver")
+        context.set_forkserver_preload(["weasyprint", preload.__module__])
+        pool = ProcessPoolExecutor(workers, context)
+    pool.submit(int)  # the first job forks every worker, before any other thread of this process starts
+    return pool
 
 
 class Renderer:
     """Own the PDF workers for one build; with `workers=0` everything runs in this process."""
 
     def __init__(self, workers: int) -> None:
-        self.pool: Pool | None = _pool(workers) if workers > 0 else None
+        self.pool: ProcessPoolExecutor | None = _pool(workers) if workers > 0 else None
 
     def render(self, items: list[Prepared], ctx: WriteContext,
                done: Callable[[Rendered], None] | None = None) -> list[Rendered]:
         """Render every item, calling `done` as each finishes; slow formats go to the workers first so they
         lay out while this process writes the others."""
         results = [Rendered(item) for item in items]
-        pending: list[tuple[Rendered, OutputFormat, AsyncResult[tuple[WriteResult, float]]]] = []
+        pending: list[tuple[Rendered, OutputFormat, Future[tuple[WriteResult, float]]]] = []
         for rendered in results:
             for fmt in self._offloaded(rendered):
-                job = self.pool.apply_async(write_timed, (fmt, rendered.prepared.doc, ctx))  # type: ignore[union-attr]
+                job = self.pool.submit(write_timed, fmt, rendered.prepared.doc, ctx)  # type: ignore[union-attr]
                 pending.append((rendered, fmt, job))
         finished: dict[int, dict[OutputFormat, tuple[WriteResult, float]]] = {id(r): {} for r in results}
         for rendered in results:
@@ -98,9 +106,15 @@ class Renderer:
         problems: list[Problem] = []
         for index, (rendered, fmt, job) in enumerate(pending):
             try:
-                finished[id(rendered)][fmt] = job.get()
+                finished[id(rendered)][fmt] = job.result()
             except BuildError as exc:  # keep going: every document's problems are reported together
                 problems.extend(exc.problems)
+                continue
+            except BrokenProcessPool:
+                problems.append(Problem(f"the worker laying out the {fmt.upper()} of {rendered.prepared.target.name!r} "
+                                        "stopped before it finished (killed, or out of memory?); nothing was "
+                                        "written: build again, or with --jobs 0 to lay out in this process",
+                                        "worker"))
                 continue
             if all(other is not rendered for other, _, _ in pending[index + 1:]):
                 self._keep(rendered, finished[id(rendered)], done)
@@ -122,8 +136,7 @@ class Renderer:
             done(rendered)
 
     def close(self) -> None:
-        """Stop the workers at once: every result has been collected, and a worker's orderly exit would
-        only spend time tearing WeasyPrint down."""
+        """Stop the workers without waiting: every result has been collected (or the build has failed)."""
         if self.pool is not None:
-            self.pool.terminate()
+            self.pool.shutdown(wait=False, cancel_futures=True)
             self.pool = None

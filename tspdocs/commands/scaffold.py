@@ -13,6 +13,7 @@ from ..project.readers import read_corpus
 from ..project.validation import known_names
 
 STARTER = Path(__file__).parents[1] / "starter"
+HOUSE = Path(__file__).parents[1] / "house"
 SOURCE_TREE = Path(__file__).resolve().parents[2]
 
 FINDING = """\
@@ -68,16 +69,24 @@ def _yaml_text(text: str) -> str:
 
 
 def init_project(folder: Path) -> Path:
-    """Create a project in `folder` from the starter content, with the house templates and assets."""
+    """Create a project in `folder` from the starter project and the house style, ready to build."""
     if folder.exists() and any(folder.iterdir()):
         raise fail(f"{folder} is not empty; choose a new folder", "exists")
-    assets, layouts = SOURCE_TREE / "assets", SOURCE_TREE / "templates" / "layouts"
-    if not assets.is_dir() or not layouts.is_dir():
-        raise fail("tspdocs init copies the house style from the tspdocs source tree; install tspdocs from "
-                   "its repository (pip install -e .)", "no-starter")
-    shutil.copytree(STARTER, folder, dirs_exist_ok=True)
-    shutil.copytree(assets, folder / "assets", dirs_exist_ok=True)
-    shutil.copytree(layouts, folder / "templates" / "layouts", dirs_exist_ok=True)
+    house = _house_style()
+    shutil.copytree(house / "assets", folder / "assets", dirs_exist_ok=True, ignore=shutil.ignore_patterns("logos"))
+    shutil.copytree(house / "templates" / "layouts", folder / "templates" / "layouts", dirs_exist_ok=True)
+    shutil.copytree(STARTER, folder, dirs_exist_ok=True, ignore=shutil.ignore_patterns("__pycache__"))
     (folder / ".gitignore").write_text("build/\n", encoding="utf-8")
     read_corpus(folder)
     return folder.resolve()
+
+
+def _house_style() -> Path:
+    """Return the folder holding the house style: `assets/` (fonts, styles, reference DOCX) and
+    `templates/layouts/`. A wheel carries it as `tspdocs/house/` (setup.py copies it there); an editable
+    install reads the checkout's own, so the repository keeps one copy."""
+    for folder in (HOUSE, SOURCE_TREE):
+        if (folder / "assets" / "fonts").is_dir() and (folder / "templates" / "layouts").is_dir():
+            return folder
+    raise fail(f"the house style is missing from this tspdocs installation ({HOUSE}); reinstall tspdocs from "
+               "its wheel or its repository", "no-starter")

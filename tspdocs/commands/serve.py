@@ -12,6 +12,7 @@ import signal
 import subprocess
 import sys
 import threading
+import traceback
 from collections.abc import Callable
 from html import escape
 from http import HTTPStatus
@@ -68,6 +69,10 @@ class Preview:
             self.problems = [str(p) for p in exc.problems]
             for problem in exc.problems:
                 self.console.problem(problem)
+        except Exception as exc:  # noqa: BLE001 - a bug in tspdocs: shown in full, and the next save may build
+            self.problems = [f"tspdocs failed ({type(exc).__name__}: {exc}); please report it with the traceback "
+                             "printed where tspdocs serve runs"]
+            traceback.print_exc()
         with self.changed:
             self.version += 1
             self.changed.notify_all()
@@ -155,7 +160,8 @@ def _handler(preview: Preview) -> type[BaseHTTPRequestHandler]:
 
 def serve(root: Path, document: str, audience: str | None, port: int, console: Console,
           options: BuildOptions | None = None) -> None:
-    """Serve until interrupted; only on 127.0.0.1, since drafts are not for the network."""
+    """Serve until interrupted (Ctrl+C, or SIGTERM from a service manager or an editor), then stop the
+    server and the background build; only on 127.0.0.1, since drafts are not for the network."""
     from watchfiles import watch
 
     preview = Preview(root, document, audience, console, options)
@@ -163,18 +169,23 @@ def serve(root: Path, document: str, audience: str | None, port: int, console: C
         server = ThreadingHTTPServer(("127.0.0.1", port), _handler(preview))
     except OSError as exc:
         raise fail(f"cannot serve on port {port}: {exc.strerror}; choose another with --port", "serve") from None
-    preview.rebuild()
     server.daemon_threads = True
-    threading.Thread(target=server.serve_forever, daemon=True).start()
-    console.say(f"previewing {preview.html.relative_to(root)} at http://127.0.0.1:{server.server_address[1]}/ "
-                "(Ctrl+C to stop)", always=True)
+    serving = threading.Thread(target=server.serve_forever, daemon=True)
+    previous = signal.signal(signal.SIGTERM, signal.default_int_handler)  # SIGTERM stops as Ctrl+C does
     try:
+        preview.rebuild()
+        serving.start()
+        console.say(f"previewing {preview.html.relative_to(root)} at http://127.0.0.1:{server.server_address[1]}/ "
+                    "(Ctrl+C to stop)", always=True)
         for _changes in watch(*(root / name for name in WATCHED if (root / name).is_dir()), debounce=200):
             preview.rebuild()
     except KeyboardInterrupt:
-        pass
+        console.say("stopped", always=True)
     finally:
-        server.shutdown()
+        signal.signal(signal.SIGTERM, previous)
+        if serving.is_alive():  # shutdown() would wait for ever on a server that never started
+            server.shutdown()
+        server.server_close()
         preview.close()
 
 

@@ -47,15 +47,19 @@ class BuildSession:
 
     @classmethod
     def open(cls, root: Path, options: BuildOptions = BuildOptions(), *,
-             provenance: Provenance | None = None) -> BuildSession:
+             provenance: Provenance | None = None, cache: Cache | None = None,
+             keep_going: bool = False) -> BuildSession:
         """Read the project under `root`; raise one BuildError listing every problem in its content.
 
         A caller that has read the provenance already (the command line needs it before deciding
-        whether anything is to be done) passes it in, so git runs once per command.
+        whether anything is to be done) passes it in, so git runs once per command. A revision exported
+        into a scratch folder (`tspdocs diff`) passes the project's own cache, which is keyed by content.
+        With `keep_going`, errors in findings' and sections' front matter wait in `corpus.problems` (see
+        read_corpus).
         """
-        corpus = read_corpus(root)
+        corpus = read_corpus(root, keep_going=keep_going)
         provenance = provenance or read_provenance(corpus.root)
-        cache = Cache(corpus.root)
+        cache = cache or Cache(corpus.root)
         return cls(corpus, provenance, cache, Data(corpus.fs, corpus.project, cache=cache),
                    References(corpus.fs, cache), build_epoch(provenance), options)
 

@@ -7,7 +7,9 @@ dates in the metadata make the files byte-identical from run to run.
 
 from __future__ import annotations
 
+import datetime as dt
 import io
+import itertools
 from collections.abc import Sequence
 from dataclasses import asdict, dataclass, field
 from pathlib import Path
@@ -24,6 +26,7 @@ INK, GRID = "#1d1d1b", "#d9d9d9"
 WIDTH_IN, HEIGHT_IN = 6.3, 3.3
 PNG_DPI = 200
 SIZE = (round(WIDTH_IN * 96), round(HEIGHT_IN * 96))  # CSS pixels
+DRAWING = 2  # how charts are drawn, in the cache key; raise it whenever the drawing changes (2: SVG text)
 
 
 @dataclass(frozen=True)
@@ -37,6 +40,7 @@ class Chart:
     horizontal: bool = False
     y_label: str = ""
     marks: dict[str, list[str]] = field(default_factory=dict)
+    x_kind: str = "text"  # the x column's kind: a `date` axis is a time axis, with ticks a date locator picks
 
 
 def project_fonts(fs: ProjectFS, font_dir: Path) -> list[Path]:
@@ -60,8 +64,10 @@ def _pyplot(fonts: Sequence[Path]) -> Any:
     matplotlib.rcParams.update({
         "svg.hashsalt": "tspdocs",
         "text.parse_math": False,  # "$5m" in a label is money, not TeX: mathtext would fail or garble it
-        "svg.fonttype": "path",
-        "font.family": "Liberation Sans" if fonts else "DejaVu Sans",
+        "svg.fonttype": "none",  # real text in the house font: searchable, and far cheaper to lay out than outlines
+        # The SVG names the house font, then any sans-serif: a browser showing it as an image may lack it.
+        "font.family": "sans-serif",
+        "font.sans-serif": ["Liberation Sans" if fonts else "DejaVu Sans"],
         "font.size": 9,
         "axes.edgecolor": INK,
         "axes.labelcolor": INK,
@@ -79,7 +85,7 @@ def drawn_chart(rows: Rows, chart: Chart, fs: ProjectFS, font_dir: Path,
     """Return the chart from the cache, or draw it (importing matplotlib only then) and cache it."""
     files = project_fonts(fs, font_dir)
     fonts = [(p.name, fs.digest(p)) for p in files]
-    key = Cache.key("chart", asdict(chart), rows.to_json(), fonts)
+    key = Cache.key("chart", DRAWING, asdict(chart), rows.to_json(), fonts)
     svg, png = cache.get_bytes("charts", key, ".svg"), cache.get_bytes("charts", key, ".png")
     if svg is None or png is None:
         svg, png, _size = draw_chart(rows, chart, files)
@@ -95,7 +101,10 @@ def draw_chart(rows: Rows, chart: Chart, fonts: Sequence[Path]) -> tuple[bytes, 
     labels = [str(v) for v in rows.column(chart.x)]
     series = {title: [_number(v) for v in rows.column(name)] for name, title in chart.series.items()}
     scale = 100 if chart.format.startswith("percent") else 1
-    if chart.kind == "line":
+    dates = _dates(labels) if chart.x_kind == "date" else None
+    if dates is not None:
+        _over_time(axes, dates, series, scale, chart.kind)
+    elif chart.kind == "line":
         _line(axes, labels, series, scale)
     else:
         marks = {title: chart.marks.get(name, []) for name, title in chart.series.items()}
@@ -116,6 +125,40 @@ def draw_chart(rows: Rows, chart: Chart, fonts: Sequence[Path]) -> tuple[bytes, 
     figure.savefig(png, format="png", dpi=PNG_DPI, metadata={"Software": None})
     pyplot.close(figure)
     return svg.getvalue(), png.getvalue(), SIZE
+
+
+def _dates(labels: list[str]) -> list[dt.date] | None:
+    """Return the x values as dates (a date column holds them as YYYY-MM-DD), or None if one is not."""
+    try:
+        return [dt.date.fromisoformat(label) for label in labels]
+    except ValueError:
+        return None
+
+
+def _over_time(axes: Any, dates: list[dt.date], series: dict[str, list[float]], scale: float, kind: str) -> None:
+    """Draw series against a time axis: a label per year, quarter or month as the span allows (matplotlib's
+    AutoDateLocator, at most ten), never one per row, which for 120 months would merge into a band."""
+    from matplotlib import dates as mdates
+
+    gaps = [(b - a).days for a, b in itertools.pairwise(dates) if b > a]
+    width = 0.8 * min(gaps, default=1)
+    base = [0.0] * len(dates)
+    for index, (title, values) in enumerate(series.items()):
+        scaled = [v * scale for v in values]
+        colour = PALETTE[index % len(PALETTE)]
+        if kind == "line":
+            axes.plot(dates, scaled, label=title, color=colour, linewidth=2,
+                      marker="o" if len(dates) <= 24 else None)
+        else:
+            count = 1 if kind == "stacked-bar" else len(series)
+            shift = dt.timedelta(days=width * ((index + 0.5) / count - 0.5)) if count > 1 else dt.timedelta(0)
+            axes.bar([d + shift for d in dates], scaled, width / count, bottom=base if kind == "stacked-bar" else 0,
+                     label=title, color=colour, linewidth=0)
+            if kind == "stacked-bar":
+                base = [b + v for b, v in zip(base, scaled, strict=True)]
+    locator = mdates.AutoDateLocator(minticks=3, maxticks=10)  # type: ignore[no-untyped-call]
+    axes.xaxis.set_major_locator(locator)
+    axes.xaxis.set_major_formatter(mdates.ConciseDateFormatter(locator, show_offset=False))  # type: ignore[no-untyped-call]
 
 
 def _number(value: Any) -> float:

@@ -12,7 +12,7 @@ from typing import Any
 import pandas as pd
 
 from ..errors import Location, fail
-from .rows import NUMERIC_KINDS, comparable, wanted_values
+from .rows import comparable, require_numbers, wanted_values
 from .spec import Crosstab, Measure, TableSpec, as_list
 
 AGREE_FROM = 4
@@ -35,10 +35,7 @@ class Frame:
                        f"(it has {', '.join(map(str, self.frame.columns))})", "data-column", where)
 
     def require_numbers(self, columns: list[str], where: Location) -> None:
-        text = [c for c in columns if self.kinds.get(c, "text") not in NUMERIC_KINDS]
-        if text:
-            raise fail(f"column {', '.join(repr(c) for c in text)} holds text, but a number is needed here",
-                       "data-type", where)
+        require_numbers(self.kinds, columns, not self.frame.empty, where)
 
 
 def filter_rows(frame: Frame, where: dict[str, Any], at: Location) -> Frame:

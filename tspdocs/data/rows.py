@@ -67,10 +67,7 @@ class Rows:
         return Rows(self.columns, self.kinds, [self.records[i] for i in kept], [self.bases[i] for i in kept])
 
     def require_numbers(self, names: list[str], where: Location | None) -> None:
-        text = [name for name in names if self.kinds.get(name, "text") not in NUMERIC_KINDS]
-        if text:
-            raise fail(f"column {', '.join(repr(c) for c in text)} holds text, but a number is needed here",
-                       "data-type", where)
+        require_numbers(self.kinds, names, bool(self.records), where)
 
 
 def _plain(value: Any) -> Any:
@@ -87,6 +84,17 @@ def _plain(value: Any) -> Any:
 
 
 NUMERIC_KINDS = frozenset({"integer", "number", "fraction", "likert"})
+
+
+def require_numbers(kinds: dict[str, str], names: list[str], has_rows: bool, where: Location | None) -> None:
+    """Refuse columns that hold text where numbers are needed; with no rows at all, say that instead."""
+    text = [name for name in names if kinds.get(name, "text") not in NUMERIC_KINDS]
+    if text and not has_rows:  # no values to tell a number column by: the empty table is the mistake
+        raise fail("the table has no rows, so there are no numbers to show; check the where: that selects "
+                   "its rows", "no-data", where)
+    if text:
+        raise fail(f"column {', '.join(repr(c) for c in text)} holds text, but a number is needed here",
+                   "data-type", where)
 
 
 def comparable(value: Any, kind: str) -> Any:

@@ -14,7 +14,13 @@ from mdit_py_plugins.subscript import sub_plugin
 from mdit_py_plugins.superscript import superscript_plugin
 
 from .citation_syntax import citations_plugin
+from .critic_syntax import critic_comments_plugin
 from .div_syntax import divs_plugin
+from .grid_table_syntax import grid_table_plugin
+from .line_block_syntax import line_block_plugin
+from .pipe_table_syntax import pipe_table_plugin
+from .quotes import quotes_plugin
+from .refused_syntax import refused_syntax_plugin
 from .shortcode_syntax import shortcodes_plugin
 from .typography import typography_plugin
 
@@ -25,6 +31,10 @@ def parser() -> MarkdownIt:
     md = MarkdownIt("js-default", {"typographer": True, "quotes": "“”‘’"})
     md.enable(["replacements", "smartquotes"])
     md.use(typography_plugin)  # dashes and ellipsis only, as Pandoc's smart; attribute text left straight
+    md.use(quotes_plugin)  # markdown-it's curly quotes, in linear time
+    md.use(pipe_table_plugin)  # rows indented by four spaces stay in the table, as in Pandoc
+    md.use(grid_table_plugin)  # Pandoc's grid tables, whose cells hold blocks
+    md.use(line_block_plugin)  # Pandoc's | lines, kept line by line
     md.use(footnote_plugin)
     md.use(deflist_plugin)
     md.use(attrs_plugin, spans=True)  # every attribute is kept, as Pandoc keeps them; writers emit only known ones
@@ -35,6 +45,8 @@ def parser() -> MarkdownIt:
     md.use(superscript_plugin)
     md.use(citations_plugin)
     md.use(shortcodes_plugin)
+    md.use(refused_syntax_plugin)  # simple tables, example lists, $math$: an error at the line, not garbled
+    md.use(critic_comments_plugin)  # reviewers' notes, kept in the source and never printed
     return md
 
 

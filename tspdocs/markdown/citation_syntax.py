@@ -18,6 +18,7 @@ KEY = r"\w(?:\w|[:.#$%&\-+?<>~/](?=\w))*"
 _ITEM = re.compile(rf"^(?P<prefix>.*?)(?P<minus>-?)@(?P<key>{KEY})(?P<suffix>.*)$", re.DOTALL)
 _NARRATIVE = re.compile(rf"@(?P<key>{KEY})")
 _LOCATOR = re.compile(r" ?\[(?P<suffix>[^\[\]@]*)\]")
+_BRACKET = re.compile(r"[\[\]]")
 
 
 def citations_plugin(md: MarkdownIt) -> None:
@@ -47,9 +48,12 @@ def _bracketed(state: StateInline, silent: bool) -> bool:
     src, pos = state.src, state.pos
     if src[pos] != "[":
         return False
-    end = src.find("]", pos + 1)
-    if end < 0 or "[" in src[pos + 1:end] or src[end + 1:end + 2] in ("(", "[", "{"):
+    # The next bracket, not the next `]`: looking for a `]` past other `[`s rescanned the rest of the
+    # paragraph from every `[` of a long run without one.
+    bracket = _BRACKET.search(src, pos + 1)
+    if bracket is None or bracket[0] != "]" or src[bracket.end():bracket.end() + 1] in ("(", "[", "{"):
         return False
+    end = bracket.start()
     inner = src[pos + 1:end]
     citations = parse_cluster(inner)
     if citations is None:

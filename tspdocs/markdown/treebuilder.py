@@ -139,6 +139,7 @@ class TreeBuilder:
             tight = tight and not any(tok.type == "paragraph_open" and not tok.hidden
                                       for tok in _until_close(tokens, i))
             blocks, i = self._blocks(tokens, i + 1, "list_item_close")
+            _mark_task(blocks)
             items.append(t.ListItem(blocks, loc=self.loc(opening)))
         return items, tight, i + 1
 
@@ -219,6 +220,32 @@ class TreeBuilder:
         attr = _merge_attr(t.Attr(), opening.attrs)
         return t.Table(columns, head, body, attr=attr, loc=self.loc(opening)), i + 1
 
+    def _block_grid_table(self, tokens: list[Token], i: int) -> tuple[t.Block, int]:
+        """Build a grid table: its cells hold blocks, and a cell of one paragraph holds it as Plain, as
+        Pandoc's do."""
+        opening = tokens[i]
+        aligns = [_ALIGNS.get(a) for a in opening.meta["aligns"]]
+        rows: list[t.Row] = []
+        i += 1
+        while tokens[i].type != "grid_table_close":
+            if tokens[i].type == "grid_row_open":
+                rows.append(t.Row([]))
+                i += 1
+            elif tokens[i].type == "grid_cell_open":
+                blocks, i = self._blocks(tokens, i + 1, "grid_cell_close")
+                if len(blocks) == 1 and isinstance(blocks[0], t.Para):
+                    blocks = [t.Plain(blocks[0].children, loc=blocks[0].loc)]
+                rows[-1].cells.append(t.Cell(blocks, aligns[len(rows[-1].cells)]))
+            else:
+                i += 1
+        head = int(opening.meta["head"])
+        return t.Table([t.Column(a) for a in aligns], rows[:head], rows[head:], loc=self.loc(opening)), i + 1
+
+    def _block_refused(self, tokens: list[Token], i: int) -> tuple[None, int]:
+        """Report syntax the parser recognised and refuses (refused_syntax.py, grid_table_syntax.py)."""
+        self.problems.error(tokens[i].meta["message"], tokens[i].meta["code"], self.loc(tokens[i]))
+        return None, i + 1
+
     def _block_shortcode_block(self, tokens: list[Token], i: int) -> tuple[t.Block | None, int]:
         token = tokens[i]
         name, args = token.meta["name"], token.meta["args"]
@@ -292,6 +319,9 @@ class TreeBuilder:
                 current.append(_cite(child.meta, loc))
             elif kind == "shortcode":
                 current.append(t.Shortcode(child.meta["name"], child.meta["args"], loc=loc))
+            elif kind == "refused_inline":  # reported, and kept as written until the author rewrites it
+                self.problems.error(child.meta["message"], child.meta["code"], loc)
+                current.append(t.Text(child.content, loc=loc))
             else:
                 self.problems.warning(f"unsupported inline Markdown '{kind}' ignored", "markdown", loc)
         return root
@@ -304,6 +334,20 @@ def _until_close(tokens: list[Token], i: int) -> list[Token]:
         if depth == 0:
             return tokens[i:j + 1]
         j += 1
+
+
+_TASK = re.compile(r"\[([ xX])\] ")
+
+
+def _mark_task(blocks: list[t.Block]) -> None:
+    """Write a task list item's `[ ]` or `[x]` as a box, □ or ■, in every format. Pandoc writes ☐ and ☒,
+    which the bundled Liberation fonts (and Arial) lack: a PDF would fall back to whatever font is installed."""
+    first = blocks[0] if blocks else None
+    if isinstance(first, t.Para | t.Plain) and first.children and isinstance(first.children[0], t.Text):
+        text = first.children[0]
+        match = _TASK.match(text.text)
+        if match:
+            text.text = ("\u25a1 " if match[1] == " " else "\u25a0 ") + text.text[match.end():]
 
 
 def _open_inline(kind: str, token: Token, loc: Location) -> t.Inline:

@@ -18,7 +18,10 @@ from markdown_it import MarkdownIt
 from markdown_it.rules_core import StateCore
 from markdown_it.token import Token
 
-TRAILING_ATTR = re.compile(r"\s*(\{[^{}]*\})\s*$")
+# Linear on any input: a match starts only where a run of spaces starts, and the possessive `*+` never hands
+# back what it took. The plain `\s*(\{[^{}]*\})\s*$` retried every space of a long run as a start and rescanned
+# the rest of the run each time, so a heading of 100,000 spaces and a word took minutes to parse.
+TRAILING_ATTR = re.compile(r"(?<!\s)\s*+(\{[^{}]*+\})\s*+$")
 CAPTION = re.compile(r"^(?:Table)?:\s+")
 
 _ELLIPSIS = re.compile(r"(?<!\.)\.\.\.(?!\.)")
@@ -60,7 +63,8 @@ def protect_trailing_attrs(state: StateCore) -> None:
         if token.type != "inline" or not token.children or i == 0:
             continue
         opening = tokens[i - 1]
-        is_caption = (opening.type == "paragraph_open" and i >= 2 and tokens[i - 2].type == "table_close"
+        is_caption = (opening.type == "paragraph_open" and i >= 2
+                      and tokens[i - 2].type in ("table_close", "grid_table_close")
                       and CAPTION.match(token.content) is not None)
         if opening.type != "heading_open" and not is_caption:
             continue

@@ -30,7 +30,7 @@ from typing import Any
 from xml.etree import ElementTree
 
 from .. import tree as t
-from ..errors import Location, Problems, fail
+from ..errors import BuildError, Location, Problems, fail
 from ..project.projectfs import ProjectFS
 from ..project.validation import known_names
 from ..store.cache import Cache
@@ -68,6 +68,26 @@ def run_pandoc(args: list[str], text: str) -> str:
     return result.stdout
 
 
+_PANDOC_ERROR_AT = re.compile(r"Error at \(line (\d+), column (\d+)\):\s*(.*)", re.DOTALL)
+
+
+def _read_biblatex(text: str, display: str) -> str:
+    """Return Pandoc's CSL JSON for a .bib file; a syntax error is reported at the file's line."""
+    try:
+        return run_pandoc(["-f", "biblatex", "-t", "csljson"], text)
+    except BuildError as exc:
+        match = _PANDOC_ERROR_AT.search(exc.problems[0].message)
+        if match is None:
+            raise
+        line, detail = int(match[1]), f"{match[3].splitlines()[0].strip()} (column {match[2]})"
+        if "end of input" in detail:  # Pandoc says where the file ended; the unclosed entry began earlier
+            starts = [n for n, row in enumerate(text.splitlines()[:line], 1) if row.lstrip().startswith("@")]
+            line = starts[-1] if starts else line
+            detail = "this entry is not closed before the end of the file"
+        raise fail(f"BibTeX syntax error: {detail}; check the entry's braces, commas and quotes", "bibliography",
+                   Location(display, line)) from None
+
+
 @dataclass
 class References:
     """The project's references as CSL JSON items, read once per run; citeproc results are cached."""
@@ -103,7 +123,7 @@ class References:
             key = Cache.key("bibliography", text)
             items = self.cache.get_json("bibliography", key)
             if items is None:
-                items = json.loads(run_pandoc(["-f", "biblatex", "-t", "csljson"], text))
+                items = json.loads(_read_biblatex(text, display))
                 self.cache.put_json("bibliography", key, items)
         return {str(item["id"]): item for item in items}
 

@@ -4,10 +4,15 @@ from __future__ import annotations
 
 import struct
 from pathlib import Path, PurePosixPath
+from urllib.parse import unquote
 
 from .. import tree as t
 from ..errors import BuildError, Location, Problems
 from ..project.projectfs import ProjectFS
+
+# Pillow's own threshold for a decompression bomb: a picture this large takes gigabytes to decode, and no
+# page or screen shows more than a small share of its pixels.
+MAX_PIXELS = 89_478_485
 
 MIME_BY_MAGIC = (
     (b"\x89PNG\r\n\x1a\n", "image/png"),
@@ -36,8 +41,8 @@ def _load(image: t.Image, fs: ProjectFS, problems: Problems) -> None:
                        "network: save the image under content/ and link to it", "remote-image", where)
         return
     base = _source_folder(fs, where)
-    try:
-        path = fs.resolve(image.src, base=base, where=where, what="image")
+    try:  # markdown-it percent-encodes a destination (`<café map.png>` arrives as caf%C3%A9%20map.png)
+        path = fs.resolve(unquote(image.src), base=base, where=where, what="image")
         data = fs.read_bytes(path, where)
     except BuildError as exc:
         problems.extend(exc.problems)
@@ -51,6 +56,10 @@ def _load(image: t.Image, fs: ProjectFS, problems: Problems) -> None:
     # Pillow's many errors for a damaged picture
     except Exception:  # noqa: BLE001
         problems.error(f"image {image.src!r} is damaged and cannot be read", "image-type", where)
+        return
+    if image.width_px * image.height_px > MAX_PIXELS:
+        problems.error(f"image {image.src!r} is {image.width_px:,} by {image.height_px:,} pixels, more than the "
+                       f"{MAX_PIXELS:,} a picture may have; scale it down", "image-size", where)
         return
     image.data, image.mime = data, mime
 

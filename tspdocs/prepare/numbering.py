@@ -11,7 +11,8 @@ import unicodedata
 from dataclasses import dataclass
 
 from .. import tree as t
-from ..errors import Location, Problems
+from ..errors import Location, Problem, Problems
+from ..ids import generated_use
 from ..labels import label
 from ..project.validation import known_names
 from ..tree import plain_text
@@ -31,8 +32,10 @@ class Label:
     loc: Location | None
 
 
-def number_document(doc: t.Document, problems: Problems) -> dict[str, Label]:
-    """Number the document's headings, tables and figures; fill refs and contents; return the labels."""
+def number_document(doc: t.Document, problems: Problems, document: str = "") -> dict[str, Label]:
+    """Number the document's headings, tables and figures; fill refs and contents; return the labels.
+
+    `document` names the document in a reference's error, as the labels it may point to are its own."""
     labels: dict[str, Label] = {}
     # Identifiers an editor wrote come first; generated ones step around them.
     used_ids: set[str] = set()
@@ -59,7 +62,7 @@ def number_document(doc: t.Document, problems: Problems) -> dict[str, Label]:
             figures += 1
             block.number = str(figures)
             _label(block, "fig", used_ids, labels, problems)
-    _resolve_refs(doc, labels, problems)
+    _resolve_refs(doc, labels, problems, document)
     _fill_contents(doc, labels)
     return labels
 
@@ -76,6 +79,10 @@ def _label(block: t.Table | t.Figure, kind: str, used: set[str], labels: dict[st
 
 def _unique(wanted: str, used: set[str], labels: dict[str, Label], loc: Location | None,
             problems: Problems) -> str:
+    use = generated_use(wanted)
+    if use is not None:
+        problems.error(f"label {wanted!r} is an id tspdocs gives {use} in HTML; choose another label",
+                       "reserved-label", loc)
     if wanted in labels and labels[wanted].loc != loc:
         first = labels[wanted].loc
         problems.error(f"label {wanted!r} is used twice (first at {first}); labels must be unique",
@@ -114,7 +121,7 @@ def ref_text(label: Label, capital: bool) -> str:
     return f"{word} {label.number}"
 
 
-def _resolve_refs(doc: t.Document, labels: dict[str, Label], problems: Problems) -> None:
+def _resolve_refs(doc: t.Document, labels: dict[str, Label], problems: Problems, document: str) -> None:
     for inlines in t.inline_lists(doc.blocks):
         for node in inlines:
             if not isinstance(node, t.Ref):
@@ -124,7 +131,8 @@ def _resolve_refs(doc: t.Document, labels: dict[str, Label], problems: Problems)
             label = labels.get(key)
             if label is None:
                 same_kind = [k for k in labels if k.startswith(kind.lower() + ":")]
-                problems.error(known_names(key, same_kind, "label") or key, "unknown-label", node.loc)
+                problems.add(Problem(known_names(key, same_kind, "label") or key, "unknown-label", node.loc,
+                                     documents=(document,) if document else ()))
                 node.children = [t.Text(f"??{key}??")]
                 continue
             node.target = key

@@ -13,6 +13,8 @@ from pydantic import BaseModel
 
 from .. import tree as t
 from ..errors import BuildError, Location, fail
+from ..markdown import parser
+from ..markdown.shortcode_syntax import substitute
 from ..project.validation import known_names
 from .context import PrepareContext
 
@@ -26,6 +28,25 @@ def resolve_shortcodes(doc: t.Document, ctx: PrepareContext) -> None:
         for index, node in enumerate(inlines):
             if isinstance(node, t.Shortcode):
                 inlines[index] = _resolve(node, ctx)
+            elif isinstance(node, t.Link) and "{{<" in node.url:
+                node.url = _resolve_target(node.url, node.loc, ctx)
+            elif isinstance(node, t.Image) and "{{<" in node.src:
+                node.src = _resolve_target(node.src, node.loc, ctx)
+    for block in t.walk(t.document_blocks(doc)):
+        if isinstance(block, t.Figure) and "{{<" in block.image.src:
+            block.image.src = _resolve_target(block.image.src, block.image.loc, ctx)
+
+
+def _resolve_target(target: str, where: Location | None, ctx: PrepareContext) -> str:
+    """Return a link target or image source with its shortcodes replaced, then checked and encoded as
+    markdown-it does a target written out (so a `javascript:` one is dropped as it would be there)."""
+    def value(name: str, args: list[str]) -> str:
+        node = _resolve(t.Shortcode(name, args, loc=where), ctx)
+        return node.text if isinstance(node, t.Text | t.Quantity) else "??"
+
+    url = substitute(target, value)
+    md = parser()
+    return md.normalizeLink(url) if md.validateLink(url) else ""
 
 
 def _resolve(node: t.Shortcode, ctx: PrepareContext) -> t.Inline:

@@ -13,6 +13,8 @@ from typing import Annotated, Any, Literal
 
 from pydantic import BaseModel, ConfigDict, Field, StringConstraints
 
+from .plainwords import PLAIN_WORDS
+
 Slug = Annotated[str, StringConstraints(pattern=r"^[a-z][a-z0-9-]*$")]
 StyleName = Annotated[str, StringConstraints(pattern=r"^[a-z0-9][a-z0-9.-]*$")]
 LanguageTag = Annotated[str, StringConstraints(pattern=r"^[A-Za-z]{2,3}(-[A-Za-z0-9]{1,8})*$")]
@@ -79,10 +81,30 @@ class Budget(Model):
     words: int = Field(1800, ge=100)
 
 
+class Lint(Model):
+    """The plain-English rules `tspdocs check` applies to briefings; an audience may change any of them."""
+
+    max_sentence_words: int = Field(25, ge=5)
+    avoid: list[Text] = Field(default_factory=lambda: list(PLAIN_WORDS))
+    allow: list[Text] = Field(default_factory=list)  # entries of `avoid` this audience may use after all
+    known_acronyms: list[Text] = Field(default_factory=lambda: ["UK", "NHS", "EU"])
+    # Flesch reading ease (0 to 100, higher is easier; textstat computes it) of each paragraph of at least
+    # `reading_ease_words` words: below 30 is graduate-level prose. None switches the check off.
+    min_reading_ease: float | None = Field(30, ge=0, le=100)
+    reading_ease_words: int = Field(30, ge=10)
+
+    def for_audience(self, audience: Audience | None) -> Lint:
+        """Return these rules with what the audience's own `lint:` in project.yaml changes."""
+        if audience is None or audience.lint is None:
+            return self
+        return self.model_copy(update=audience.lint.model_dump(exclude_unset=True))
+
+
 class Audience(Named):
     select: dict[str, Any] = Field(default_factory=dict)
     template: Text | None = None
     budget: Budget | None = None
+    lint: Lint | None = None
 
 
 class Project(Model):
@@ -184,16 +206,6 @@ class BriefingSpec(Model):
     formats: list[OutputFormat] = Field(default_factory=lambda: list(FORMATS))
     budget: Budget = Field(default_factory=Budget)
     min_base: int | None = Field(None, ge=1)
-
-
-class Lint(Model):
-    """The plain-English rules `tspdocs check` applies to briefings."""
-
-    max_sentence_words: int = Field(25, ge=5)
-    avoid: list[Text] = Field(default_factory=lambda: [
-        "utilise", "leverage", "facilitate", "going forward", "overarching", "robust", "streamline",
-        "synergy", "incentivise", "disincentivise"])
-    known_acronyms: list[Text] = Field(default_factory=lambda: ["UK", "NHS", "EU"])
 
 
 class DocumentsFile(Model):

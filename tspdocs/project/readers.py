@@ -7,13 +7,13 @@ lists every mistake in the content; the caller stops once at the end.
 from __future__ import annotations
 
 from collections.abc import Iterator
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any, TypeVar
 
 from pydantic import BaseModel
 
-from ..errors import BuildError, Location, Problems, fail
+from ..errors import BuildError, Location, Problem, Problems, fail
 from .model import DocumentsFile, Finding, FindingMeta, Project, Section, SectionMeta, Source
 from .projectfs import PROJECT_FILE, ProjectFS, find_root
 from .selection import compile_predicate
@@ -37,14 +37,20 @@ class Corpus:
     documents_data: Any
     findings: dict[str, Finding]
     sections: dict[str, Section]
+    problems: list[Problem] = field(default_factory=list)  # errors held back by read_corpus(keep_going=True)
 
     @property
     def root(self) -> Path:
         return self.fs.root
 
 
-def read_corpus(root: Path) -> Corpus:
-    """Read and validate every content file under `root`, raising one BuildError listing all problems."""
+def read_corpus(root: Path, *, keep_going: bool = False) -> Corpus:
+    """Read and validate every content file under `root`, raising one BuildError listing all problems.
+
+    With `keep_going`, errors in findings and sections are kept in `Corpus.problems` instead, as long as
+    project.yaml and documents.yaml can be read, so a caller that reports everything it can (check, build)
+    goes on to the data and templates before it stops; a finding that cannot be read is left out.
+    """
     fs = ProjectFS.at(root)
     problems = Problems()
     project, project_data = _read_model(fs, PROJECT_FILE, Project, problems)
@@ -55,9 +61,10 @@ def read_corpus(root: Path) -> Corpus:
         for finding in findings.values():
             _check_finding_names(finding, project, problems)
         _check_audience_selections(project, project_data, problems)
-    problems.raise_if_errors()
+    if not keep_going or project is None or documents is None:
+        problems.raise_if_errors()
     assert project is not None and documents is not None
-    return Corpus(fs, project, project_data, documents, documents_data, findings, sections)
+    return Corpus(fs, project, project_data, documents, documents_data, findings, sections, problems.errors)
 
 
 def _read_model(fs: ProjectFS, name: str, model: type[M], problems: Problems) -> tuple[M | None, Any]:

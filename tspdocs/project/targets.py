@@ -133,9 +133,15 @@ def named_targets(corpus: Corpus, name: str) -> list[Target]:
     target by the name `tspdocs list` shows (`academic-anonymised`, `briefing-dh`), case aside."""
     documents = corpus.documents.documents
     every = {target.name: target for target in all_targets(corpus)}
-    match = resolve_name(name, [*documents, *(n for n in every if n not in documents)], "document",
-                         "unknown-document")
+    match = resolve_name(name, document_names(corpus), "document", "unknown-document")
     return document_targets(corpus, match) if match in documents else [every[match]]
+
+
+def document_names(corpus: Corpus) -> list[str]:
+    """Return every name a document may be given by on the command line: the documents, then each
+    variant and briefing by the name `tspdocs list` shows."""
+    documents = list(corpus.documents.documents)
+    return documents + [t.name for t in all_targets(corpus) if t.name not in documents]
 
 
 def all_targets(corpus: Corpus) -> list[Target]:

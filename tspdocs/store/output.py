@@ -40,6 +40,19 @@ def build_file(root: Path, relative: str) -> Path:
     return output_path(root, PurePosixPath(*parts[1:-1]), parts[-1])
 
 
+def remove_outputs(root: Path, paths: list[str]) -> None:
+    """Delete outputs tspdocs wrote for targets that are gone ("build/…" paths), and the folders they
+    leave empty, up to build/ itself."""
+    build = (root / BUILD_DIR).resolve()
+    for relative in paths:
+        path = build_file(root, relative)
+        path.unlink(missing_ok=True)
+        folder = path.parent
+        while folder != build and folder.is_relative_to(build) and not any(folder.iterdir()):
+            folder.rmdir()
+            folder = folder.parent
+
+
 def write_atomic(path: Path, data: bytes) -> None:
     """Write one file: to a temporary file beside `path`, flushed to disk, then renamed into place."""
     write_all([(path, data)])

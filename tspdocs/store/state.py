@@ -14,7 +14,7 @@ import hashlib
 import json
 import os
 import stat
-from collections.abc import Iterator
+from collections.abc import Collection, Iterator
 from contextlib import contextmanager
 from dataclasses import asdict, dataclass, field
 from pathlib import Path
@@ -90,9 +90,30 @@ class State:
             for name in updated:
                 latest.targets[name] = self.targets[name]
             latest.inputs, latest.requests = self.inputs, {**latest.requests, **self.requests}
-            write_atomic(build_file(root, STATE_FILE),
-                         json.dumps(asdict(latest), indent=1, sort_keys=True).encode("utf-8"))
+            latest.write(root)
         return latest
+
+    def write(self, root: Path) -> None:
+        """Write the state file; callers hold the lock (`_locked`)."""
+        write_atomic(build_file(root, STATE_FILE), json.dumps(asdict(self), indent=1, sort_keys=True).encode("utf-8"))
+
+
+    def prune(self, root: Path, known: Collection[str]) -> list[str]:
+        """Forget every target the project no longer defines (`known` names those it does: a document
+        removed from or renamed in documents.yaml), write the state, and return the outputs only those
+        targets had, for the build to delete: build/ and the manifest then list what the project makes."""
+        with _locked(root):
+            latest = State.load(root)
+            gone = [name for name in latest.targets if name.split("[")[0] not in known]
+            if not gone:
+                return []
+            kept = {o.path for name, record in latest.targets.items() if name not in gone for o in record.outputs}
+            stale = sorted({o.path for name in gone for o in latest.targets.pop(name).outputs} - kept)
+            latest.requests = {request: [n for n in names if n not in gone]
+                               for request, names in latest.requests.items()}
+            latest.write(root)
+        self.targets, self.requests = latest.targets, latest.requests
+        return stale
 
 
 @contextmanager

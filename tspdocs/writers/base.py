@@ -7,6 +7,7 @@ from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
 from ..project.projectfs import ProjectFS
+from ..store.provenance import Provenance
 
 if TYPE_CHECKING:  # PDF workers start before the tree is imported; they never need it
     from .. import tree as t
@@ -19,6 +20,7 @@ class WriteContext:
     fs: ProjectFS
     epoch: int
     assets: Path = field(init=False)
+    provenance: Provenance = field(default_factory=Provenance)  # the commit a DOCX's anchors name
 
     def __post_init__(self) -> None:
         self.assets = self.fs.root / "assets"
@@ -33,6 +35,17 @@ class WriteResult:
     data: bytes
     pages: int | None = None
     anchors: dict[str, float] = field(default_factory=dict)
+    extras: dict[str, bytes] = field(default_factory=dict)  # files beside it, by path under build/
+
+
+def contents_pages(doc: t.Document, anchors: dict[str, float]) -> dict[str, int]:
+    """Return the page (counting from 1, as the page counter does) each of the document's contents
+    entries points to, from a layout's anchors."""
+    from .. import tree as t  # here, not above: PDF workers start before the tree is imported
+
+    targets = {entry.target for block in t.walk(doc.blocks) if isinstance(block, t.Contents)
+               for entry in block.entries}
+    return {anchor: int(position) + 1 for anchor, position in anchors.items() if anchor in targets}
 
 
 class Walker:

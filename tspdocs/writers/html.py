@@ -31,8 +31,9 @@ PRINT_STYLES = ("print.css",)
 class HtmlBody(Walker):
     """Render blocks into `self.out`; inline methods return their HTML."""
 
-    def __init__(self, print_mode: bool) -> None:
+    def __init__(self, print_mode: bool, page_numbers: dict[str, int] | None = None) -> None:
         self.print_mode = print_mode
+        self.page_numbers = page_numbers or {}  # print mode: the page each contents entry's target is on
         self.out: list[str] = []
         self.notes: list[str] = []
         self.links: set[str] = set()  # every URL a content link points to, for the page check
@@ -67,6 +68,8 @@ class HtmlBody(Walker):
 
     def block_OrderedList(self, node: t.OrderedList) -> None:
         start = f' start="{node.start}"' if node.start != 1 else ""
+        if start and self.print_mode:  # WeasyPrint ignores `start`; the list-item counter it does follow
+            start += f' style="counter-reset: list-item {node.start - 1}"'
         self.out.append(f"<ol{start}>\n" + self._items(node.items) + "</ol>\n")
 
     def _items(self, items: list[t.ListItem]) -> str:
@@ -108,6 +111,10 @@ class HtmlBody(Walker):
             return
         self.out.append(f"<div{ident}{_class_attr(classes)}{role}>\n{heading}{self.html(node.blocks)}</div>\n")
 
+    def block_ChangedBlocks(self, node: t.ChangedBlocks) -> None:
+        self.out.append(f'<div class="change-{node.change.kind}"{_change_attrs(node.change)}>\n'
+                        f"{self.html(node.blocks)}</div>\n")
+
     def block_Cover(self, node: t.Cover) -> None:
         band = self._img(node.logo, "logo") + "\n" if node.logo else ""
         lines = []
@@ -131,13 +138,30 @@ class HtmlBody(Walker):
             parts.append(f"<caption>{label}{self.text(node.caption)}</caption>\n")
         for section, rows in (("thead", node.head), ("tbody", node.body), ("tfoot", node.foot)):
             if rows:
-                parts.append(f"<{section}>\n")
+                parts.append(f"<{section}{self._continued(node) if section == 'tbody' else ''}>\n")
                 parts.extend(self._row(row, section, node) for row in rows)
                 parts.append(f"</{section}>\n")
         parts.append("</table>\n")
-        self.out.append("".join(parts))
+        self.out.append(self._scroll_region(node, "".join(parts)))
         if node.notes:
             self.out.append(f'<div class="table-notes">\n{self.html(node.notes)}</div>\n')
+
+    def _continued(self, node: t.Table) -> str:
+        """In print, name the table for the running head of each page it continues on (print.css)."""
+        if not self.print_mode or not node.number:
+            return ""
+        name = label("table-continued", table=f"{label('table')} {node.number}")
+        return f' data-continued="{escape(name)}"'
+
+    def _scroll_region(self, node: t.Table, table: str) -> str:
+        """On screen, wrap a table in a region that scrolls sideways on a phone: named after its caption and
+        focusable, so a keyboard can scroll it and a screen reader announces it (WCAG 2.1.1, 1.4.10)."""
+        if self.print_mode:
+            return table
+        name = " ".join(filter(None, [label("table"), node.number]))
+        if node.caption:
+            name = f"{name}: {plain_text(node.caption)}" if node.number else plain_text(node.caption)
+        return f'<div class="table-scroll" role="region" aria-label="{escape(name)}" tabindex="0">\n{table}</div>\n'
 
     def _row(self, row: t.Row, section: str, table: t.Table) -> str:
         cells = []
@@ -151,6 +175,8 @@ class HtmlBody(Walker):
                 cells.append(f'<th scope="row"{align}>{content}</th>')
             else:
                 cells.append(f"<td{align}>{content}</td>")
+        if row.change is not None:
+            return f'<tr class="change-{row.change.kind}"{_change_attrs(row.change)}>' + "".join(cells) + "</tr>\n"
         return "<tr>" + "".join(cells) + "</tr>\n"
 
     def block_Figure(self, node: t.Figure) -> None:
@@ -172,10 +198,20 @@ class HtmlBody(Walker):
             if node.kind != "sections":
                 number = _number_label(CAPTION_WORDS[node.kind], entry.number)
             items.append(f'<li class="toc-level{entry.level}"><a href="#{escape(entry.target)}">'
-                         f"{number}{self.text(entry.text)}</a></li>\n")
+                         f"{self._contents_entry(number + self.text(entry.text), entry.target)}</a></li>\n")
         self.out.append(f'<nav class="contents {ident}" aria-labelledby="{ident}-title">\n'
                         f'<h2 id="{ident}-title" class="contents-title">{escape(title)}</h2>\n'
                         f'<ol>\n{"".join(items)}</ol>\n</nav>\n')
+
+    def _contents_entry(self, text: str, target: str) -> str:
+        """In print, follow the entry with a drawn leader and its page number, written as data (the PDF
+        writer takes it from a layout's anchors) rather than asked of the renderer with `leader()` and
+        `target-counter()`, which cost a text box per dot and extra layouts of the contents pages."""
+        if not self.print_mode:
+            return text
+        page = self.page_numbers.get(target, "")
+        return (f'<span class="toc-text">{text}</span><span class="toc-leader"></span>'
+                f'<span class="toc-page">{page}</span>')
 
     def block_Bibliography(self, node: t.Bibliography) -> None:
         if not node.entries:
@@ -244,6 +280,10 @@ class HtmlBody(Walker):
         return (f'<a href="#fn{number}" class="footnote-ref" id="fnref{number}" role="doc-noteref">'
                 f"<sup>{number}</sup></a>")
 
+    def inline_Changed(self, node: t.Changed) -> str:
+        tag = "ins" if node.change.kind == "inserted" else "del"
+        return f"<{tag}{_change_attrs(node.change)}>{self.text(node.children)}</{tag}>"
+
     def inline_Cite(self, node: t.Cite) -> str:
         keys = " ".join(c.key for c in node.citations)
         return f'<span class="citation" data-cites="{escape(keys)}">{self.text(node.children)}</span>'
@@ -281,6 +321,8 @@ class HtmlBody(Walker):
                 for row in (*block.head, *block.body, *block.foot):
                     cells = " · ".join(self._phrasing(cell.blocks, True) for cell in row.cells)
                     parts.append(f'<span class="fn-block">{cells}</span>')
+            elif isinstance(block, t.ChangedBlocks):
+                parts.append(self._phrasing(block.blocks, first_inline and index == 0))
             elif isinstance(block, t.BlockQuote | t.Div):
                 parts.append(f'<span class="fn-block fn-quote">{self._phrasing(block.blocks, True)}</span>')
             elif isinstance(block, t.DefinitionList):
@@ -303,6 +345,14 @@ def _base_attr(base: int | None) -> str:
     return f' data-base="{base}"' if base is not None else ""
 
 
+def _change_attrs(change: t.Change) -> str:
+    """Say who made a tracked change and when, for anyone hovering over it; anchor it for the summary."""
+    ident = f' id="{escape(change.id)}"' if change.id else ""
+    when = f' datetime="{escape(change.date)}"' if change.date else ""
+    verb = "inserted" if change.kind == "inserted" else "deleted"
+    return f'{ident}{when} title="{escape(verb)} by {escape(change.author)}"'
+
+
 def _machine(value: object) -> str:
     """Return a figure as the `value` of a <data> element: its exact number, or its text."""
     return repr(value) if isinstance(value, float) else str(value)
@@ -316,9 +366,11 @@ def _class_attr(classes: list[str]) -> str:
     return f' class="{escape(" ".join(classes))}"' if classes else ""
 
 
-def page_html(doc: t.Document, ctx: WriteContext, *, print_mode: bool) -> str:
-    """Return the complete page: layout template, inline CSS, cover, body and notes."""
-    body = HtmlBody(print_mode)
+def page_html(doc: t.Document, ctx: WriteContext, *, print_mode: bool,
+              page_numbers: dict[str, int] | None = None) -> str:
+    """Return the complete page: layout template, inline CSS, cover, body and notes; in print, the
+    contents show `page_numbers` (anchor id -> page)."""
+    body = HtmlBody(print_mode, page_numbers)
     cover = body.html(doc.meta.cover)
     abstract = body.html(doc.meta.abstract)  # before the body, so notes are numbered in reading order
     main = body.html(doc.blocks)

@@ -19,7 +19,7 @@ from urllib.parse import unquote, urlsplit
 
 from ..errors import BuildError, Location, Problem
 from ..project.projectfs import ProjectFS
-from .base import WriteContext, WriteResult
+from .base import WriteContext, WriteResult, contents_pages
 from .pdf_startup import import_weasyprint
 
 if TYPE_CHECKING:
@@ -59,11 +59,23 @@ def _fetcher_class() -> type:
 
 
 def write_pdf(doc: t.Document, ctx: WriteContext) -> WriteResult:
-    """Lay out the HTML writer's print page as a tagged PDF, with its page count and anchors."""
+    """Lay out the HTML writer's print page as a tagged PDF, with its page count and anchors.
+
+    The contents' page numbers are written into the page as data: first the pages the last layout found
+    (`doc.meta.contents_pages`), then, if the new layout put any entry on another page, the pages it
+    found, laid out once more. A number sits in a box of fixed width, so changing it moves nothing else
+    and the second layout is the last; a loop bounds it all the same."""
     from .html import page_html
 
+    shown = doc.meta.contents_pages
     with _fewer_collections():
-        return layout_pdf(page_html(doc, ctx, print_mode=True), ctx)
+        for _layout in range(3):
+            result = layout_pdf(page_html(doc, ctx, print_mode=True, page_numbers=shown), ctx)
+            found = contents_pages(doc, result.anchors)
+            if found == shown:
+                break
+            shown = found
+    return result
 
 
 def layout_pdf(html: str, ctx: WriteContext) -> WriteResult:
@@ -92,6 +104,9 @@ def layout_pdf(html: str, ctx: WriteContext) -> WriteResult:
         logger.removeHandler(errors)
     if errors.messages:
         raise BuildError([Problem(f"WeasyPrint: {m}", "pdf", Location("(rendering)")) for m in errors.messages])
+    from .pdf_tags import mend_tags, table_fragments
+
+    data = mend_tags(data, table_fragments(document))
     return WriteResult(data, len(document.pages), _anchor_positions(document))
 
 

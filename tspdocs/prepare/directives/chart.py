@@ -57,7 +57,7 @@ def chart_directive(directive: t.Directive, ctx: PrepareContext) -> list[t.Block
     drawn = Rows(rows.columns, rows.kinds, [{**record, **{name: None for name in series if marks[name][i]}}
                                             for i, record in enumerate(rows.records)], rows.bases)
     chart = Chart(options.type, options.x, series, options.format, options.horizontal, options.y_label or "",
-                  marks)
+                  marks, rows.kinds.get(options.x, "text"))
     fonts = ctx.corpus.root / "assets" / "fonts"
     svg, png, size = drawn_chart(drawn, chart, ctx.corpus.fs, fonts, ctx.data.cache) \
         if ctx.render else (b"", b"", (0, 0))

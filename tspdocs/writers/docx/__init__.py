@@ -18,7 +18,9 @@ from ...errors import Location, fail
 from ...labels import label
 from ...project.safezip import check_office_zip, normalise_zip
 from ..base import WriteContext, WriteResult
+from .anchors import add_manifest_part, anchor_paragraphs, manifest_copy_name
 from .ooxml import add_break, add_field, element, set_alt_text, set_right_tab
+from .revisions import track_emptied_paragraphs
 from .styles import Styles
 from .writer import DocxWriter
 
@@ -33,11 +35,16 @@ def write_docx(doc: t.Document, ctx: WriteContext) -> WriteResult:
     _cover(writer, doc.meta.cover, doc.meta.kind)
     writer.blocks(doc.meta.abstract, writer.body)
     writer.blocks(doc.blocks, writer.body)
+    if writer.state.tracked:
+        track_emptied_paragraphs(document.element.body, writer.state.new_id)
     _headers_and_footers(document, doc.meta)
     _core_properties(document, doc.meta, ctx.epoch)
+    manifest = anchor_paragraphs(writer.state.written, doc, ctx, writer.state.new_id)
+    add_manifest_part(document, manifest)
     buffer = io.BytesIO()
     document.save(buffer)
-    return WriteResult(normalise_zip(buffer.getvalue(), ctx.epoch))
+    return WriteResult(normalise_zip(buffer.getvalue(), ctx.epoch),
+                       extras={manifest_copy_name(manifest): manifest.to_json()})
 
 
 def open_reference(ctx: WriteContext, name: str) -> DocxDocument:

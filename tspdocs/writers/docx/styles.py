@@ -14,7 +14,7 @@ from docx.table import Table
 from docx.text.paragraph import Paragraph
 from docx.text.run import Run
 
-from ...errors import fail
+from ...errors import Location, fail
 
 
 class Styles:
@@ -26,7 +26,8 @@ class Styles:
                 kind = style.get(qn("w:type"), "paragraph")
                 self.ids.setdefault((kind, name.get(qn("w:val")).lower()), style.get(qn("w:styleId")))
 
-    def id(self, name: str, kind: str) -> str:
+    def id(self, name: str, kind: str, where: Location | None = None) -> str:
+        """Return the style id for `name`; `where` is the content that asked for it, if it named the style."""
         found = self.ids.get((kind, name))  # the name as the writer spells it, once resolved
         if found is not None:
             return found
@@ -36,7 +37,7 @@ class Styles:
                 self.ids[(kind, name)] = found
                 return found
         raise fail(f"the reference document has no {kind} style named {name!r}; add it in Word or start from "
-                   "assets/reference.docx", "reference-docx")
+                   "assets/reference.docx", "reference-docx", where)
 
     def paragraph(self, paragraph: Paragraph, name: str) -> None:
         paragraph._p.get_or_add_pPr().style = self.id(name, "paragraph")

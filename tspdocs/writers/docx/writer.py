@@ -11,7 +11,8 @@ import io
 import re
 from collections.abc import Iterator
 from contextlib import contextmanager
-from dataclasses import dataclass, replace
+from dataclasses import dataclass, field, replace
+from typing import Any
 
 from docx.blkcntnr import BlockItemContainer
 from docx.document import Document as DocxDocument
@@ -45,6 +46,7 @@ from .ooxml import (
     set_alt_text,
     set_column_widths,
 )
+from .revisions import count_runs, track_block, track_row, track_runs
 from .styles import Styles
 from .widths import column_widths
 
@@ -120,6 +122,7 @@ class Env:
     paragraph: Paragraph | None = None  # the paragraph inlines are written into
     link: BaseOxmlElement | None = None  # the `w:hyperlink` runs go into
     fmt: RunFormat = RunFormat()
+    block: t.Block | None = None  # the innermost block from a known source line, which review anchors to
 
     def filling(self) -> Paragraph:
         """Return the paragraph being filled: inlines are only ever written inside one."""
@@ -138,9 +141,16 @@ class State:
 
     numbering: Numbering
     bookmarks: dict[str, str]  # label -> Word bookmark name, all named before writing
-    bookmark_ids: int = 0
+    last_id: int = 0  # the last w:id given: bookmarks and tracked changes share one counter per file
     paragraphs: int = 0  # paragraphs made so far, which is the next one's serial
     footnotes: Footnotes | None = None  # the footnotes part, added with the first note
+    written: list[tuple[Paragraph, t.Block]] = field(default_factory=list)  # each paragraph and its block
+    tracked: bool = False  # a redline: some changes are marked
+
+    def new_id(self) -> int:
+        """Return a `w:id` no other bookmark or tracked change in the file has."""
+        self.last_id += 1
+        return self.last_id
 
 
 class DocxWriter(Walker):
@@ -164,11 +174,15 @@ class DocxWriter(Walker):
         if name is None:
             yield
             return
-        self.state.bookmark_ids += 1
-        bookmark_id = self.state.bookmark_ids
+        bookmark_id = self.state.new_id()
         bookmark_start(paragraph, bookmark_id, name)
         yield
         bookmark_end(paragraph, bookmark_id)
+
+    def block(self, node: t.Block, *args: Any) -> Any:
+        """Write a block, telling the paragraphs it makes which block (with a source line) they belong to."""
+        env: Env = args[0]
+        return super().block(node, replace(env, block=node) if node.loc and node.loc.line else env)
 
     def _footnotes(self) -> Footnotes:
         """Return the footnotes part, adding it with the first note: a document without notes has none."""
@@ -190,6 +204,8 @@ class DocxWriter(Walker):
         self.state.paragraphs += 1
         paragraph = Paragraph(append_paragraph(env.container, self.styles.id(style or env.style, "paragraph")),
                               env.container)
+        if env.block is not None:
+            self.state.written.append((paragraph, env.block))
         if env.note_first == serial:
             self._footnotes().start_note(paragraph)
         number = env.number
@@ -289,8 +305,10 @@ class DocxWriter(Walker):
         if node.is_callout:
             self._callout(node.blocks, title, env)
             return
-        custom = node.attr.values.get("custom-style") or next(
-            (CLASS_STYLES[c] for c in node.attr.classes if c in CLASS_STYLES), None)
+        custom = node.attr.values.get("custom-style")
+        if custom is not None:
+            self.styles.id(custom, "paragraph", node.loc)  # a name the author typed: a mistake is at their line
+        custom = custom or next((CLASS_STYLES[c] for c in node.attr.classes if c in CLASS_STYLES), None)
         if title:
             self.new_paragraph(env, "Callout Title").add_run(title)
         self.blocks(node.blocks, env if custom is None else replace(env, style=custom))
@@ -326,6 +344,8 @@ class DocxWriter(Walker):
                 if row_index < len(node.head):  # a header row stays on the page of the first body row
                     for paragraph in docx_cell.paragraphs:
                         keep_with_next(paragraph)
+            if row.change is not None:
+                track_row(docx_row._tr, row.change, self.state.new_id)
         if node.notes:
             self.blocks(node.notes, replace(env, style="Table Note"))
         self.new_paragraph(env, "Spacer")  # the text after a table does not touch its last rule or note
@@ -403,9 +423,22 @@ class DocxWriter(Walker):
         link = add_hyperlink(paragraph, anchor=self.state.bookmarks.get(entry.target, ""))
         inside = replace(env, paragraph=paragraph, link=link)
         number = f"{word} {entry.number}: " if word else (f"{entry.number}\t" if entry.number else "")
-        if number:
-            self.run(number, inside)
+        if number:  # an entry inserted or deleted is so with its number
+            changed = entry.text[0] if len(entry.text) == 1 and isinstance(entry.text[0], t.Changed) else None
+            if changed is None:
+                self.run(number, inside)
+            else:
+                self.inline(t.Changed([t.Text(number)], changed.change), inside)
         self.write_inlines(entry.text, inside)
+
+    def block_ChangedBlocks(self, node: t.ChangedBlocks, env: Env) -> None:
+        """Write blocks inserted or deleted whole, then mark their runs, paragraph marks and rows."""
+        container = _element_of(env.container)
+        before = set(container)
+        self.blocks(node.blocks, env)
+        self.state.tracked = True
+        for top in [child for child in container if child not in before]:
+            track_block(top, node.change, self.state.new_id)
 
     def block_Bibliography(self, node: t.Bibliography, env: Env) -> None:
         if not node.entries:
@@ -469,6 +502,13 @@ class DocxWriter(Walker):
         if self.state.paragraphs == inside.note_first:  # an empty note still needs its number mark
             self.new_paragraph(inside)
 
+    def inline_Changed(self, node: t.Changed, env: Env) -> None:
+        paragraph = env.filling()._p
+        start = count_runs(paragraph)
+        self.write_inlines(node.children, env)
+        self.state.tracked = True
+        track_runs(paragraph, start, node.change, self.state.new_id)
+
     def inline_Cite(self, node: t.Cite, env: Env) -> None:
         self.write_inlines(node.children, env)
 
@@ -494,6 +534,13 @@ class DocxWriter(Walker):
 def _pixels(count: int) -> Length:
     """Return the length of `count` CSS pixels (1/96 inch), the size HTML shows a picture at."""
     return Emu(count * 9525)
+
+
+def _element_of(container: Container) -> BaseOxmlElement:
+    """Return the XML element a container adds its paragraphs and tables to."""
+    if isinstance(container, DocxDocument):
+        return container.element.body  # type: ignore[no-any-return]
+    return container._element
 
 
 def _bookmark_names(doc: t.Document) -> dict[str, str]:

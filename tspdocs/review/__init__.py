@@ -1,0 +1,1 @@
+"""The Word review loop: anchors a DOCX carries back to the source, and reading a reviewed file."""

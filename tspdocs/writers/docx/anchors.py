@@ -1,0 +1,173 @@
+"""Wrap each paragraph written for a block in a hidden `_tsp…` bookmark, and pack the manifest saying
+where each came from (see `review/manifest.py`), so a file reviewed in Word maps back to its source lines.
+
+Word keeps bookmarks whose names start with an underscore and hides them from the reader; it rewrites
+`w14:paraId` and strips inline `customXml`, so neither can carry the anchor. A block that writes several
+paragraphs (a contents list, a reference list) gets one bookmark per paragraph: a reviewer who deletes
+one keeps the others.
+"""
+
+from __future__ import annotations
+
+import uuid
+from collections.abc import Callable
+from pathlib import Path
+
+from docx.document import Document as DocxDocument
+from docx.opc.constants import CONTENT_TYPE as CT
+from docx.opc.constants import RELATIONSHIP_TYPE as RT
+from docx.opc.packuri import PackURI
+from docx.opc.part import Part
+from docx.oxml.ns import qn
+from docx.text.paragraph import Paragraph
+from lxml import etree  # type: ignore[import-untyped, unused-ignore]
+
+from ... import tree as t
+from ...errors import BuildError, Location
+from ...review.manifest import NAMESPACE, PREFIX, Anchor, Generated, Manifest, digest, lines_hash, paragraph_text
+from ..base import WriteContext
+from .ooxml import bookmark_end, element
+
+MAX_NAME = 40  # Word's limit on a bookmark's name
+
+
+def document_id(meta: t.Meta) -> str:
+    """Return a stable id for the document: the same report keeps it from one commit to the next."""
+    return digest(f"{meta.kind}\n{meta.title}\n{meta.audience}")
+
+
+def anchor_paragraphs(written: list[tuple[Paragraph, t.Block]], doc: t.Document, ctx: WriteContext,
+                      new_id: Callable[[], int]) -> Manifest:
+    """Bookmark every paragraph in `written` (each with the block it was written for) and describe each."""
+    meta = doc.meta
+    provenance = ctx.provenance
+    manifest = Manifest(document_id(meta), meta.title, provenance.commit, provenance.dirty)
+    labels = _labels(doc)
+    sources = _Sources(ctx)
+    position: dict[int, int] = {}  # paragraphs written so far for each block, by the block's id()
+    for paragraph, block in written:
+        index = position[id(block)] = position.get(id(block), -1) + 1
+        text = paragraph_text(paragraph._p)
+        if not text.strip():
+            continue  # spacers and empty cells: nothing a reviewer can change
+        name = f"{PREFIX}{manifest.document[:8]}_{len(manifest.anchors) + 1:05d}"
+        assert len(name) <= MAX_NAME
+        _wrap(paragraph, name, new_id())
+        loc = block.loc or Location("")
+        last = _last_line(block)
+        manifest.anchors[name] = Anchor(loc.path, loc.line, last, type(block).__name__, text, digest(text),
+                                        sources.hash(loc.path, loc.line, last),
+                                        tuple(g for g in _generated(block, index, labels) if g.text in text))
+    return manifest
+
+
+def _wrap(paragraph: Paragraph, name: str, bookmark_id: int) -> None:
+    """Put the bookmark's start before the paragraph's first run (after its properties and any bookmark
+    already starting there, such as a caption's cross-reference target) and its end after the last."""
+    p = paragraph._p
+    position = 0
+    while position < len(p) and p[position].tag in (qn("w:pPr"), qn("w:bookmarkStart")):
+        position += 1
+    p.insert(position, element("w:bookmarkStart", id=str(bookmark_id), name=name))
+    bookmark_end(paragraph, bookmark_id)
+
+
+def _last_line(block: t.Block) -> int | None:
+    """Return the block's last source line: its first, or the line of its last inline (soft breaks count)."""
+    lines = [node.loc.line for inlines in t.block_inlines(block) for node in t.walk_inlines(inlines)
+             if node.loc is not None and node.loc.line is not None]
+    first = block.loc.line if block.loc else None
+    return max([*lines, *([first] if first is not None else [])], default=None)
+
+
+def _labels(doc: t.Document) -> dict[str, Location]:
+    """Return where each label (heading, table, figure id) is defined."""
+    return {block.attr.id: block.loc for block in t.walk(t.document_blocks(doc))
+            if isinstance(block, t.Heading | t.Table | t.Figure) and block.attr.id and block.loc}
+
+
+def _generated(block: t.Block, index: int, labels: dict[str, Location]) -> list[Generated]:
+    """Return what generated parts of the `index`-th paragraph written for `block`."""
+    if isinstance(block, t.Contents | t.Bibliography):
+        entries = block.entries
+        if not 0 < index <= len(entries):  # the list's title
+            return []
+        entry = entries[index - 1]
+        if isinstance(entry, t.BibEntry):
+            return [Generated("citation", entry.key, t.plain_text(entry.children))]
+        where = labels.get(entry.target, Location(""))
+        return [Generated("contents", entry.target, t.plain_text(entry.text), where.path, where.line)]
+    if isinstance(block, t.Table) and index >= bool(block.caption):
+        return _data_cell(block, index - bool(block.caption))
+    found: list[Generated] = []
+    for inlines in t.block_inlines(block):
+        for node in t.walk_inlines(inlines):
+            if isinstance(node, t.Quantity):
+                found.append(Generated("value", node.name, node.text))
+            elif isinstance(node, t.Cite):
+                found.append(Generated("citation", ",".join(c.key for c in node.citations),
+                                       t.plain_text(node.children)))
+            elif isinstance(node, t.Ref):
+                where = labels.get(node.target, Location(""))
+                shown = t.plain_text(node.children) or node.number
+                found.append(Generated("reference", node.target, shown, where.path, where.line))
+    return found
+
+
+def _data_cell(table: t.Table, index: int) -> list[Generated]:
+    """Return the data behind a table's `index`-th cell paragraph, if the cell shows a value from the data."""
+    cells = [(column, cell) for row in (*table.head, *table.body, *table.foot)
+             for column, cell in zip(table.columns, row.cells, strict=False)]
+    if index >= len(cells) or cells[index][1].value is None:
+        return []
+    column, cell = cells[index]
+    shown = [node for block in cell.blocks for inlines in t.block_inlines(block) for node in inlines]
+    where = table.loc or Location("")  # the table's directive, which names the data it shows
+    return [Generated("data", column.name, t.plain_text(shown), where.path, where.line)]
+
+
+class _Sources:
+    """Read source files once each, to hash the lines each block came from."""
+
+    def __init__(self, ctx: WriteContext) -> None:
+        self.ctx = ctx
+        self.lines: dict[str, list[str] | None] = {}
+
+    def hash(self, path: str, first: int | None, last: int | None) -> str:
+        if not path or first is None or last is None:
+            return ""
+        if path not in self.lines:
+            self.lines[path] = self._read(path)
+        lines = self.lines[path]
+        return lines_hash(lines, first, last) if lines is not None else ""
+
+    def _read(self, path: str) -> list[str] | None:
+        fs = self.ctx.fs
+        try:
+            real = fs.resolve(path)
+            return fs.read_text(real).splitlines(keepends=True) if fs.is_readable(real) else None
+        except BuildError:  # a template's rendering, say: there is no file to hash
+            return None
+
+
+def add_manifest_part(document: DocxDocument, manifest: Manifest) -> None:
+    """Carry the manifest as a custom XML part, with the item properties Word keeps such parts by."""
+    package = document.part.package
+    root = etree.Element(f"{{{NAMESPACE}}}manifest", nsmap={"tsp": NAMESPACE})
+    root.text = manifest.to_json().decode("utf-8")
+    item = Part(package.next_partname("/customXml/item%d.xml"), CT.XML,
+                etree.tostring(root, xml_declaration=True, encoding="UTF-8", standalone=True), package)
+    guid = "{" + str(uuid.uuid5(uuid.NAMESPACE_URL, f"{NAMESPACE}:{manifest.document}")).upper() + "}"
+    props_xml = (f'<?xml version="1.0" encoding="UTF-8" standalone="yes"?>\n<ds:datastoreItem ds:itemID="{guid}" '
+                 'xmlns:ds="http://schemas.openxmlformats.org/officeDocument/2006/customXml"><ds:schemaRefs>'
+                 f'<ds:schemaRef ds:uri="{NAMESPACE}"/></ds:schemaRefs></ds:datastoreItem>')
+    number = str(item.partname).removeprefix("/customXml/item").removesuffix(".xml")
+    props = Part(PackURI(f"/customXml/itemProps{number}.xml"), CT.OFC_CUSTOM_XML_PROPERTIES,
+                 props_xml.encode("utf-8"), package)
+    document.part.relate_to(item, RT.CUSTOM_XML)
+    item.relate_to(props, RT.CUSTOM_XML_PROPS)
+
+
+def manifest_copy_name(manifest: Manifest) -> str:
+    """Return where under build/ the manifest's copy goes: keyed by commit, then by document."""
+    return (Path("anchors") / (manifest.commit or "uncommitted") / f"{manifest.document}.json").as_posix()
