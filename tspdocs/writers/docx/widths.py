@@ -40,15 +40,17 @@ def em_width(text: str) -> float:
 
 def column_widths(table: t.Table, columns: int, available: int) -> list[int]:
     """Return each column's width in twips, the widths adding up to `available`."""
-    rows = [*table.head, *table.body, *table.foot]
     shortest = [CELL_MARGINS + 1] * columns  # the width that breaks no word
     longest = [CELL_MARGINS + 1] * columns  # the width that breaks no line
-    for row in rows:
+    plain = [(row, False) for row in table.body]
+    for row, bold_row in [(row, True) for row in table.head] + plain + [(row, True) for row in table.foot]:
         for index, cell in enumerate(row.cells[:columns]):
             lines = cell_lines(cell.blocks)
             words = [word for line in lines for word in line.split()]
+            # the table style sets header and totals rows, and row headers, in bold
+            em = EM * BOLD if bold_row or index < table.row_headers else EM
             shortest[index] = max(shortest[index], CELL_MARGINS + _twips(words, EM * BOLD))
-            longest[index] = max(longest[index], CELL_MARGINS + _twips(lines, EM))
+            longest[index] = max(longest[index], CELL_MARGINS + _twips(lines, em))
     longest = [max(most, least) for most, least in zip(longest, shortest, strict=True)]
     return _share(available, shortest, longest)
 

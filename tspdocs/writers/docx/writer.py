@@ -227,6 +227,8 @@ class DocxWriter(Walker):
             self.inline(node, env)
 
     def run(self, text: str, env: Env) -> None:
+        if not text:  # markdown-it leaves empty text beside emphasis; Word needs no empty run for it
+            return
         fmt = env.fmt
         # A run has one character style; what that style does not carry is set on the run itself, so
         # a link's emphasis and bold code keep their formatting.
@@ -359,6 +361,7 @@ class DocxWriter(Walker):
                 track_row(docx_row._tr, row.change, self.state.new_id)
         if node.notes:
             self.blocks(node.notes, replace(env, style="Table Note"))
+        self.new_paragraph(env, "Spacer")  # the text after a table does not touch its last rule or note
 
     def _add_table(self, rows: int, columns: int, env: Env) -> DocxTable:
         """Add a table to whatever holds the writing now: the body, a table cell or a footnote."""
