@@ -608,3 +608,49 @@ def test_a_chart_label_with_dollar_signs_is_text_not_mathtext(mini: Mini) -> Non
                       "x: item\ny: {cost: Cost}\n```\n")
     run = mini.run("build", "report", "--format", "html")
     assert run.code == 0, run.output + run.stderr
+
+
+# Round two: cells too large for pandas or the csv module, pictures cut off ------------------------------------
+
+PEOPLE_TABLE = "The people.\n\n```{table} people\nlabel: tbl:people\ncaption: People\n```\n"
+
+
+@pytest.mark.parametrize(("cell", "says"), [
+    ("9" * 400, "column 'count': '99999999999999999999…9999999999' is too large a whole number (at most "
+                "9,223,372,036,854,775,807)"),
+    ("9223372036854775808", "column 'count': '9223372036854775808' is too large a whole number"),
+    ("1e400", "column 'share': '1e400' is too large a number"),
+], ids=["400 digits", "2**63", "1e400"])
+def test_a_number_too_large_to_hold_is_a_cell_error(mini: Mini, cell: str, says: str) -> None:
+    mini.write("content/data/tables.yaml", "tables:\n  people:\n    file: people.csv\n"
+                                           "    columns: {name: text, count: integer, share: number}\n")
+    count, share = (cell, "1") if "e" not in cell else ("1", cell)
+    mini.write("content/data/people.csv", f"name,count,share\nAnn,1,2\nBea,{count},{share}\n")
+    mini.finding("F01", "Health partnerships help", body=PEOPLE_TABLE)
+    run = mini.run("build", "report", "--format", "html")
+    assert_no_traceback(run)
+    assert run.code == 1, run.output
+    assert f"content/data/people.csv:3: error [data-type] {says}" in run.stderr, run.stderr
+
+
+def test_a_csv_cell_over_the_csv_modules_limit_is_reported_at_its_row(mini: Mini) -> None:
+    mini.write("content/data/tables.yaml", "tables:\n  people:\n    file: people.csv\n    columns: {name: text}\n")
+    mini.write("content/data/people.csv", 'name\nAnn\n"Bea' + "x" * 200_000 + "\nCal\n")
+    mini.finding("F01", "Health partnerships help", body=PEOPLE_TABLE)
+    run = mini.run("build", "report", "--format", "html")
+    assert_no_traceback(run)
+    assert run.code == 1, run.output
+    assert ("content/data/people.csv:3: error [data-file] cannot read this row (field larger than field limit "
+            "(131072)); a cell this long usually means a quote") in run.stderr, run.stderr
+
+
+@pytest.mark.parametrize("fmt", ["pdf", "docx"])
+def test_a_picture_cut_off_after_its_header_is_refused_at_its_line(mini: Mini, fmt: str) -> None:
+    (mini.root / "content/findings/cut.png").write_bytes((REPO / "assets/logos/logo.png").read_bytes()[:100])
+    mini.finding("F01", "Health partnerships help", body="Text.\n\n![A map of the areas](cut.png)\n")
+    run = mini.run("build", "report", "--format", fmt)
+    assert_no_traceback(run)
+    assert run.code == 1, run.output
+    assert ("content/findings/f01.md:14: error [image-type] image 'cut.png' is damaged or cut off"
+            in run.stderr), run.stderr
+    assert not mini.documents()

@@ -6,6 +6,8 @@ from __future__ import annotations
 import os
 import subprocess
 import sys
+import time
+from pathlib import Path
 
 import pytest
 from conftest import REPO, Mini
@@ -112,3 +114,50 @@ def test_a_worker_that_dies_is_a_clear_error_not_a_hang(mini: Mini, script: str,
     assert says in result.stderr, result.stderr
     assert "Traceback" not in result.stderr
     assert not mini.documents()
+
+
+def _children(pid: int) -> list[int]:
+    try:
+        return [int(child) for child in Path(f"/proc/{pid}/task/{pid}/children").read_text().split()]
+    except OSError:
+        return []
+
+
+def _maps(pid: int) -> str:
+    try:
+        return Path(f"/proc/{pid}/maps").read_text()
+    except OSError:
+        return ""
+
+
+@pytest.mark.skipif(not Path("/proc/self/task").exists(), reason="needs Linux's /proc")
+def test_the_workers_end_with_a_build_that_is_killed(mini: Mini) -> None:
+    """A worker outliving its build would hold the build's stdout open: whoever reads it would wait for ever."""
+    env = {**os.environ, "PYTHONPATH": f"{REPO}{os.pathsep}{os.environ.get('PYTHONPATH', '')}"}
+    build = subprocess.Popen([sys.executable, "-m", "tspdocs", "build", "report", "--format", "pdf", "--jobs", "1"],
+                             cwd=mini.root, env=env, stdout=subprocess.PIPE, stderr=subprocess.PIPE)
+    try:
+        with hang_guard(60):  # until a worker has loaded WeasyPrint (its Pango library) and so is at work
+            while not any("libpango" in _maps(child) for child in _children(build.pid)):
+                time.sleep(0.05)
+        build.kill()  # as the OOM killer or a CI timeout would
+        try:
+            build.communicate(timeout=30)  # returns once every process holding the pipes has ended
+        except subprocess.TimeoutExpired:
+            pytest.fail("a PDF worker outlived the build it worked for")
+    finally:
+        build.kill()
+        build.wait()
+
+
+def test_a_build_that_stops_on_a_mistake_leaves_no_worker_behind(mini: Mini) -> None:
+    (mini.root / "assets/styles/print.css").write_text('body { background: url("file:///etc/hostname") }\n',
+                                                       encoding="utf-8")
+    env = {**os.environ, "PYTHONPATH": f"{REPO}{os.pathsep}{os.environ.get('PYTHONPATH', '')}"}
+    try:  # capture_output waits until every process holding stdout and stderr has ended, workers included
+        result = subprocess.run([sys.executable, "-m", "tspdocs", "build", "report", "--format", "pdf", "--jobs", "1"],
+                                cwd=mini.root, env=env, capture_output=True, text=True, timeout=60)
+    except subprocess.TimeoutExpired:
+        pytest.fail("a PDF worker outlived the build it worked for")
+    assert result.returncode == 1, result.stdout + result.stderr
+    assert "assets/styles/print.css:1: error [outside-project]" in result.stderr, result.stderr

@@ -16,7 +16,11 @@ The workers are a `concurrent.futures` process pool, not `multiprocessing.Pool`:
 
 from __future__ import annotations
 
+import ctypes
 import multiprocessing
+import os
+import signal
+import sys
 import threading
 import time
 from collections.abc import Callable
@@ -67,14 +71,31 @@ def write_timed(fmt: OutputFormat, doc: t.Document, ctx: WriteContext) -> tuple[
     return result, time.perf_counter() - start
 
 
+_PR_SET_PDEATHSIG = 1  # from <linux/prctl.h>
+
+
+def _start_worker(parent: int) -> None:
+    """Tie the worker's life to the build's, then load WeasyPrint.
+
+    A worker outliving its build (the build killed by the OOM killer or a timeout, or leaving early on an
+    error) would wait for work for ever, holding the build's stdout and stderr open, so that whoever reads
+    them waits too. On Linux the kernel stops the worker when the build ends, however it ends.
+    """
+    if sys.platform == "linux":
+        ctypes.CDLL(None).prctl(_PR_SET_PDEATHSIG, signal.SIGTERM)
+    if os.getppid() != parent:  # the build ended before the line above took effect
+        os._exit(1)
+    preload()
+
+
 def _pool(workers: int) -> ProcessPoolExecutor:
     """Start the workers at once; each imports WeasyPrint as it starts."""
     if threading.active_count() == 1:
-        pool = ProcessPoolExecutor(workers, multiprocessing.get_context("fork"), initializer=preload)
+        context: multiprocessing.context.BaseContext = multiprocessing.get_context("fork")
     else:
         context = multiprocessing.get_context("forkserver")
         context.set_forkserver_preload(["weasyprint", preload.__module__])
-        pool = ProcessPoolExecutor(workers, context)
+    pool = ProcessPoolExecutor(workers, context, initializer=_start_worker, initargs=(os.getpid(),))
     pool.submit(int)  # the first job forks every worker, before any other thread of this process starts
     return pool
 
@@ -136,7 +157,18 @@ class Renderer:
             done(rendered)
 
     def close(self) -> None:
-        """Stop the workers without waiting: every result has been collected (or the build has failed)."""
+        """Stop the workers at once: every result has been collected, or the build has failed.
+
+        They are terminated, not asked to finish: the command line leaves with `os._exit`, before the pool's
+        own thread could tell them to stop, and a worker left waiting for work would live on with the
+        command's stdout and stderr open (a caller reading them would wait for ever). Python 3.11 has no
+        `terminate_workers()` yet, hence the pool's process table.
+        """
         if self.pool is not None:
+            processes = list(self.pool._processes.values())
             self.pool.shutdown(wait=False, cancel_futures=True)
+            for process in processes:
+                process.terminate()
+            for process in processes:
+                process.join()
             self.pool = None

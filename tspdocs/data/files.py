@@ -11,6 +11,7 @@ from __future__ import annotations
 import csv
 import datetime as dt
 import io
+import math
 import re
 from collections.abc import Callable
 from dataclasses import dataclass
@@ -24,6 +25,7 @@ from .spec import ColumnSpec, TableSpec, column_type
 MAX_PROBLEMS = 20
 _INTEGER = re.compile(r"^[+-]?\d+$")
 _NUMBER = re.compile(r"^[+-]?(\d+\.?\d*|\.\d+)([eE][+-]?\d+)?$")
+_LARGEST_INTEGER = 2**63 - 1
 _GROUPED = re.compile(r"^[+-]?\d{1,3}(,\d{3})+(\.\d*)?$")  # 1,234,567.5: commas only between thousands
 
 
@@ -60,14 +62,25 @@ def _read_csv(data: bytes, display: str) -> RawTable:
     except StopIteration:
         raise fail("the file is empty; it needs a header row and at least one row of data",
                    "data-empty", Location(display, 1)) from None
+    except csv.Error as exc:
+        raise _unreadable_row(exc, Location(display, 1)) from None
     rows, lines = [], []
     start = reader.line_num + 1
-    for row in reader:
-        if any(cell.strip() for cell in row):
-            rows.append(row)
-            lines.append(start)
-        start = reader.line_num + 1
+    try:
+        for row in reader:
+            if any(cell.strip() for cell in row):
+                rows.append(row)
+                lines.append(start)
+            start = reader.line_num + 1
+    except csv.Error as exc:
+        raise _unreadable_row(exc, Location(display, start)) from None
     return RawTable([h.strip() for h in header], rows, lines, display)
+
+
+def _unreadable_row(exc: csv.Error, where: Location) -> BuildError:
+    """Report a row the csv module refuses: most often a cell over its limit, from a quote never closed."""
+    return fail(f"cannot read this row ({exc}); a cell this long usually means a quote (\") opened and never "
+                "closed", "data-file", where)
 
 
 def _read_xlsx(data: bytes, display: str, sheet: str | None, where: Location) -> RawTable:
@@ -191,14 +204,24 @@ def _integer(cell: str) -> int:
     text = _ungrouped(cell)
     if not _INTEGER.match(text):
         raise ValueError(f"expected a whole number, found {cell!r}")
-    return int(text)
+    value = int(text)
+    if abs(value) > _LARGEST_INTEGER:  # pandas keeps whole numbers in 64 bits; a larger one was a traceback
+        raise ValueError(f"{_shortened(cell)} is too large a whole number (at most {_LARGEST_INTEGER:,})")
+    return value
 
 
 def _number(cell: str) -> float:
     text = _ungrouped(cell)
     if not _NUMBER.match(text):
         raise ValueError(f"expected a number, found {cell!r}")
-    return float(text)
+    value = float(text)
+    if not math.isfinite(value):  # 1e400 reads as infinity, which no table or chart can show
+        raise ValueError(f"{_shortened(cell)} is too large a number")
+    return value
+
+
+def _shortened(cell: str) -> str:
+    return repr(cell) if len(cell) <= 40 else repr(cell[:20] + "…" + cell[-10:])
 
 
 def _percent(cell: str) -> float:

@@ -61,6 +61,9 @@ def _load(image: t.Image, fs: ProjectFS, problems: Problems) -> None:
         problems.error(f"image {image.src!r} is {image.width_px:,} by {image.height_px:,} pixels, more than the "
                        f"{MAX_PIXELS:,} a picture may have; scale it down", "image-size", where)
         return
+    if not _whole(data):  # a cut-off file has a good header: WeasyPrint would leave the picture out and go on
+        problems.error(f"image {image.src!r} is damaged or cut off and cannot be read", "image-type", where)
+        return
     image.data, image.mime = data, mime
 
 
@@ -84,3 +87,18 @@ def _size(data: bytes, mime: str) -> tuple[int, int]:
 
     with Image.open(io.BytesIO(data)) as picture:
         return picture.size
+
+
+def _whole(data: bytes) -> bool:
+    """Return whether Pillow can read the whole picture (checked after its size, so never a bomb)."""
+    import io
+
+    from PIL import Image
+
+    try:
+        with Image.open(io.BytesIO(data)) as picture:
+            picture.load()
+    # Pillow's many errors for a damaged picture
+    except Exception:  # noqa: BLE001
+        return False
+    return True
