@@ -48,8 +48,8 @@ def anchor_paragraphs(written: list[tuple[Paragraph, t.Block]], doc: t.Document,
     for paragraph, block in written:
         index = position[id(block)] = position.get(id(block), -1) + 1
         text = paragraph_text(paragraph._p)
-        if not text.strip():
-            continue  # spacers and empty cells: nothing a reviewer can change
+        if not text.strip() or _vanishes(paragraph):
+            continue  # spacers, empty cells, and paragraphs a redline deletes: nothing a reviewer can change
         name = f"{PREFIX}{manifest.document[:8]}_{len(manifest.anchors) + 1:05d}"
         assert len(name) <= MAX_NAME
         _wrap(paragraph, name, new_id())
@@ -59,6 +59,17 @@ def anchor_paragraphs(written: list[tuple[Paragraph, t.Block]], doc: t.Document,
                                         sources.hash(loc.path, loc.line, last),
                                         tuple(g for g in _generated(block, index, labels) if g.text in text))
     return manifest
+
+
+def _vanishes(paragraph: Paragraph) -> bool:
+    """Tell whether accepting the paragraph's tracked changes removes it (a redline's deleted paragraph).
+
+    A bookmark is no tracked content, so one left in such a paragraph would keep it, empty, in every
+    reader that accepts the changes: Pandoc's, for one.
+    """
+    p = paragraph._p
+    return p.find(f"{qn('w:pPr')}/{qn('w:rPr')}/{qn('w:del')}") is not None and \
+        not paragraph_text(p, accepted=True).strip()
 
 
 def _wrap(paragraph: Paragraph, name: str, bookmark_id: int) -> None:
