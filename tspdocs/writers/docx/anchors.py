@@ -27,7 +27,6 @@ from ...errors import BuildError, Location
 from ...review.manifest import NAMESPACE, PREFIX, Anchor, Generated, Manifest, digest, lines_hash, paragraph_text
 from ..base import WriteContext
 from .ooxml import bookmark_end, element
-from .revisions import is_deleted
 
 MAX_NAME = 40  # Word's limit on a bookmark's name
 
@@ -49,8 +48,8 @@ def anchor_paragraphs(written: list[tuple[Paragraph, t.Block]], doc: t.Document,
     for paragraph, block in written:
         index = position[id(block)] = position.get(id(block), -1) + 1
         text = paragraph_text(paragraph._p)
-        if not text.strip() or is_deleted(paragraph._p):
-            continue  # spacers, empty cells and a redline's deleted paragraphs: nothing a reviewer can change
+        if not text.strip() or _vanishes(paragraph):
+            continue  # spacers, empty cells, and paragraphs a redline deletes: nothing a reviewer can change
         name = f"{PREFIX}{manifest.document[:8]}_{len(manifest.anchors) + 1:05d}"
         assert len(name) <= MAX_NAME
         _wrap(paragraph, name, new_id())
@@ -60,6 +59,17 @@ def anchor_paragraphs(written: list[tuple[Paragraph, t.Block]], doc: t.Document,
                                         sources.hash(loc.path, loc.line, last),
                                         tuple(g for g in _generated(block, index, labels) if g.text in text))
     return manifest
+
+
+def _vanishes(paragraph: Paragraph) -> bool:
+    """Tell whether accepting the paragraph's tracked changes removes it (a redline's deleted paragraph).
+
+    A bookmark is no tracked content, so one left in such a paragraph would keep it, empty, in every
+    reader that accepts the changes: Pandoc's, for one.
+    """
+    p = paragraph._p
+    return p.find(f"{qn('w:pPr')}/{qn('w:rPr')}/{qn('w:del')}") is not None and \
+        not paragraph_text(p, accepted=True).strip()
 
 
 def _wrap(paragraph: Paragraph, name: str, bookmark_id: int) -> None:

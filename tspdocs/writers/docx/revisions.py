@@ -81,12 +81,6 @@ def track_block(top: BaseOxmlElement, change: Change, new_id: NewId) -> None:
             track_paragraph(paragraph, change, new_id)
 
 
-def is_deleted(paragraph: BaseOxmlElement) -> bool:
-    """Whether a redline deletes this paragraph whole (its mark is deleted): it is the old revision's text,
-    so nothing in it belongs to a source line of the new one."""
-    return paragraph.find(f"{qn('w:pPr')}/{qn('w:rPr')}/{qn('w:del')}") is not None
-
-
 def track_emptied_paragraphs(body: BaseOxmlElement, new_id: NewId) -> None:
     """Mark the paragraph mark of every paragraph whose runs are all inserted, or all deleted (a contents or
     reference list entry, a cover line), so accepting or rejecting leaves no empty paragraph behind."""
