@@ -96,6 +96,7 @@ run()
 """
 
 
+@pytest.mark.slow
 @pytest.mark.parametrize(("script", "args", "says"), [
     (DYING_WORKER, ["build", "report", "--format", "pdf,html", "--jobs", "1"],
      "error [worker] the worker laying out the PDF of 'report' stopped before it finished (killed, or out of memory?)"),
@@ -130,6 +131,7 @@ def _maps(pid: int) -> str:
         return ""
 
 
+@pytest.mark.slow
 @pytest.mark.skipif(not Path("/proc/self/task").exists(), reason="needs Linux's /proc")
 def test_the_workers_end_with_a_build_that_is_killed(mini: Mini) -> None:
     """A worker outliving its build would hold the build's stdout open: whoever reads it would wait for ever."""
@@ -150,6 +152,7 @@ def test_the_workers_end_with_a_build_that_is_killed(mini: Mini) -> None:
         build.wait()
 
 
+@pytest.mark.slow
 def test_a_build_that_stops_on_a_mistake_leaves_no_worker_behind(mini: Mini) -> None:
     (mini.root / "assets/styles/print.css").write_text('body { background: url("file:///etc/hostname") }\n',
                                                        encoding="utf-8")

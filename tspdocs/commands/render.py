@@ -74,28 +74,32 @@ def write_timed(fmt: OutputFormat, doc: t.Document, ctx: WriteContext) -> tuple[
 _PR_SET_PDEATHSIG = 1  # from <linux/prctl.h>
 
 
-def _start_worker(parent: int) -> None:
-    """Tie the worker's life to the build's, then load WeasyPrint.
+def _start_worker(parent: int | None) -> None:
+    """Tie the worker's life to its parent's, then load WeasyPrint.
 
     A worker outliving its build (the build killed by the OOM killer or a timeout, or leaving early on an
     error) would wait for work for ever, holding the build's stdout and stderr open, so that whoever reads
-    them waits too. On Linux the kernel stops the worker when the build ends, however it ends.
+    them waits too. On Linux the kernel stops the worker when its parent ends, however it ends: the build
+    for a forked worker, the forkserver (which ends with the build) for the others. `parent` is the build's
+    process id when it forked the worker itself, to catch a build that ended before the tie was made.
     """
     if sys.platform == "linux":
         ctypes.CDLL(None).prctl(_PR_SET_PDEATHSIG, signal.SIGTERM)
-    if os.getppid() != parent:  # the build ended before the line above took effect
+    if parent is not None and os.getppid() != parent:
         os._exit(1)
     preload()
 
 
 def _pool(workers: int) -> ProcessPoolExecutor:
     """Start the workers at once; each imports WeasyPrint as it starts."""
+    parent: int | None = os.getpid()
     if threading.active_count() == 1:
         context: multiprocessing.context.BaseContext = multiprocessing.get_context("fork")
     else:
         context = multiprocessing.get_context("forkserver")
         context.set_forkserver_preload(["weasyprint", preload.__module__])
-    pool = ProcessPoolExecutor(workers, context, initializer=_start_worker, initargs=(os.getpid(),))
+        parent = None  # the forkserver is the workers' parent
+    pool = ProcessPoolExecutor(workers, context, initializer=_start_worker, initargs=(parent,))
     pool.submit(int)  # the first job forks every worker, before any other thread of this process starts
     return pool
 
