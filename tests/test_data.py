@@ -262,3 +262,29 @@ def test_a_date_axis_of_120_months_gets_a_few_labels(kind: str) -> None:
     labels = _tick_labels(svg, "x")
     assert 3 <= len(labels) <= 12, labels
     assert "2010" in labels and all(label.strip() for label in labels)
+
+
+@pytest.mark.slow
+def test_html_charts_offer_a_phone_drawing_whose_text_is_at_least_10px(mini: Mini) -> None:
+    """At 390 px wide the page shows the chart drawn for a phone (a <picture> source for narrow screens),
+    at its own size or smaller, and no text in it is under 10 CSS px (SVG user units are points here)."""
+    import base64
+    import re
+
+    from lxml import etree
+
+    mini.write("content/data/tables.yaml", "tables:\n  scores:\n    file: s.csv\n"
+                                           "    columns: {name: text, score: integer, other: integer}\n")
+    mini.write("content/data/s.csv", "name,score,other\nAnn,3,4\nBea,5,2\nCal,4,4\nDee,1,5\n")
+    mini.finding("F01", "Health partnerships help",
+                 body="See @fig:scores.\n\n" + CHART.replace("y: [score]", "y: [score, other]"))
+    assert mini.run("build", "report", "--format", "html").code == 0
+    page = html5lib.parse((mini.root / "build/report/report.html").read_text(), namespaceHTMLElements=False)
+    source = page.find(".//figure/picture/source")
+    assert source is not None and re.fullmatch(r"\(max-width: [\d.]+em\)", source.get("media"))
+    svg = etree.fromstring(base64.b64decode(source.get("srcset").split(",", 1)[1]))
+    width_px = float(svg.get("width").removesuffix("pt")) * 4 / 3
+    shown = min(width_px, 390 - 2 * 1.2 * 16.8)  # the body's side padding at 390 px (screen.css)
+    sizes = [float(m) for m in re.findall(r"font-size: ([\d.]+)px", etree.tostring(svg).decode())]
+    assert sizes and min(sizes) * 4 / 3 * shown / width_px >= 10
+    assert page.find(".//figure/picture/img").get("alt") == "Two bars, Bea higher than Ann."

@@ -96,6 +96,7 @@ class Image(Inline):
     data: bytes | None = None
     mime: str = ""
     raster: bytes | None = None
+    narrow: bytes | None = None  # a chart drawn again for a phone's width (SVG), which HTML offers there
     width_px: int = 0
     height_px: int = 0
 

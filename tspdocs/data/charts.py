@@ -23,10 +23,38 @@ from .rows import Rows
 # Analysis Function accessible categorical palette (government analysis guidance).
 PALETTE = ["#12436D", "#28A197", "#801650", "#F46A25", "#3D3D3D", "#A285D1"]
 INK, GRID = "#1d1d1b", "#d9d9d9"
-WIDTH_IN, HEIGHT_IN = 6.3, 3.3
 PNG_DPI = 200
-SIZE = (round(WIDTH_IN * 96), round(HEIGHT_IN * 96))  # CSS pixels
+
+
+@dataclass(frozen=True)
+class Canvas:
+    """The size a chart is drawn at, the size of its smallest text, and how many bars may carry a label."""
+
+    width_in: float
+    height_in: float
+    small_pt: float
+    labelled_bars: int
+
+    @property
+    def size(self) -> tuple[int, int]:
+        return round(self.width_in * 96), round(self.height_in * 96)  # CSS pixels
+
+
+PAGE = Canvas(6.3, 3.3, 7, 16)  # the PDF's text width, and a desktop browser's column
+# 326 CSS px wide: a phone 390 px wide shows it unscaled, so its smallest text (8 pt) is 10.7 px.
+PHONE = Canvas(3.4, 3.4, 8, 8)
+SIZE = PAGE.size
 DRAWING = 2  # how charts are drawn, in the cache key; raise it whenever the drawing changes (2: SVG text)
+
+
+@dataclass(frozen=True)
+class Drawn:
+    """A chart for the page (SVG for HTML and PDF, PNG for Word) and for a phone's width (SVG, HTML only)."""
+
+    svg: bytes
+    png: bytes
+    phone_svg: bytes
+    size: tuple[int, int] = SIZE
 
 
 @dataclass(frozen=True)
@@ -80,24 +108,28 @@ def _pyplot(fonts: Sequence[Path]) -> Any:
     return pyplot
 
 
-def drawn_chart(rows: Rows, chart: Chart, fs: ProjectFS, font_dir: Path,
-                cache: Cache) -> tuple[bytes, bytes, tuple[int, int]]:
+def drawn_chart(rows: Rows, chart: Chart, fs: ProjectFS, font_dir: Path, cache: Cache) -> Drawn:
     """Return the chart from the cache, or draw it (importing matplotlib only then) and cache it."""
     files = project_fonts(fs, font_dir)
     fonts = [(p.name, fs.digest(p)) for p in files]
     key = Cache.key("chart", DRAWING, asdict(chart), rows.to_json(), fonts)
-    svg, png = cache.get_bytes("charts", key, ".svg"), cache.get_bytes("charts", key, ".png")
-    if svg is None or png is None:
+    suffixes = (".svg", ".png", ".phone.svg")
+    found = [cache.get_bytes("charts", key, suffix) for suffix in suffixes]
+    if any(part is None for part in found):
         svg, png, _size = draw_chart(rows, chart, files)
-        cache.put_bytes("charts", key, ".svg", svg)
-        cache.put_bytes("charts", key, ".png", png)
-    return svg, png, SIZE
+        found = [svg, png, draw_chart(rows, chart, files, PHONE, raster=False)[0]]
+        for suffix, data in zip(suffixes, found, strict=True):
+            cache.put_bytes("charts", key, suffix, data or b"")
+    svg, png, phone = (part or b"" for part in found)
+    return Drawn(svg, png, phone)
 
 
-def draw_chart(rows: Rows, chart: Chart, fonts: Sequence[Path]) -> tuple[bytes, bytes, tuple[int, int]]:
-    """Return the chart as SVG bytes, PNG bytes and its size in CSS pixels, in the given font files."""
+def draw_chart(rows: Rows, chart: Chart, fonts: Sequence[Path], canvas: Canvas = PAGE, *,
+               raster: bool = True) -> tuple[bytes, bytes, tuple[int, int]]:
+    """Return the chart drawn on `canvas` as SVG bytes, PNG bytes (empty unless `raster`) and its size in
+    CSS pixels, in the given font files."""
     pyplot = _pyplot(fonts)
-    figure, axes = pyplot.subplots(figsize=(WIDTH_IN, HEIGHT_IN), layout="constrained")
+    figure, axes = pyplot.subplots(figsize=(canvas.width_in, canvas.height_in), layout="constrained")
     labels = [str(v) for v in rows.column(chart.x)]
     series = {title: [_number(v) for v in rows.column(name)] for name, title in chart.series.items()}
     scale = 100 if chart.format.startswith("percent") else 1
@@ -109,7 +141,7 @@ def draw_chart(rows: Rows, chart: Chart, fonts: Sequence[Path]) -> tuple[bytes, 
     else:
         marks = {title: chart.marks.get(name, []) for name, title in chart.series.items()}
         _bars(axes, labels, series, scale, stacked=chart.kind == "stacked-bar", horizontal=chart.horizontal,
-              fmt=chart.format, marks=marks)
+              fmt=chart.format, marks=marks, canvas=canvas)
     value_axis = axes.xaxis if chart.horizontal and chart.kind != "line" else axes.yaxis
     value_axis.set_major_formatter(lambda value, _pos: format_value(value / scale, chart.format))
     value_axis.grid(True, color=GRID, linewidth=0.6)
@@ -119,12 +151,14 @@ def draw_chart(rows: Rows, chart: Chart, fonts: Sequence[Path]) -> tuple[bytes, 
     if chart.kind == "line" and scale == 100:
         axes.set_ylim(0, 100)
     if len(series) > 1:
-        figure.legend(frameon=False, fontsize=8, loc="outside lower center", ncol=min(len(series), 5))
+        columns = min(len(series), 5) if canvas is PAGE else 1
+        figure.legend(frameon=False, fontsize=max(8, canvas.small_pt), loc="outside lower center", ncol=columns)
     svg, png = io.BytesIO(), io.BytesIO()
     figure.savefig(svg, format="svg", metadata={"Date": None, "Creator": None})
-    figure.savefig(png, format="png", dpi=PNG_DPI, metadata={"Software": None})
+    if raster:
+        figure.savefig(png, format="png", dpi=PNG_DPI, metadata={"Software": None})
     pyplot.close(figure)
-    return svg.getvalue(), png.getvalue(), SIZE
+    return svg.getvalue(), png.getvalue(), canvas.size
 
 
 def _dates(labels: list[str]) -> list[dt.date] | None:
@@ -167,7 +201,7 @@ def _number(value: Any) -> float:
 
 
 def _bars(axes: Any, labels: list[str], series: dict[str, list[float]], scale: float, *, stacked: bool,
-          horizontal: bool, fmt: str, marks: dict[str, list[str]]) -> None:
+          horizontal: bool, fmt: str, marks: dict[str, list[str]], canvas: Canvas) -> None:
     count = len(series)
     positions = list(range(len(labels)))
     width = 0.75 if stacked else 0.8 / count
@@ -184,10 +218,10 @@ def _bars(axes: Any, labels: list[str], series: dict[str, list[float]], scale: f
         kwargs = {"left" if horizontal else "bottom": start}
         bars = draw(offsets, scaled, width, label=title, color=PALETTE[index % len(PALETTE)],
                     edgecolor="white", linewidth=0.5, **kwargs)
-        if not stacked and count <= 4:
+        if not stacked and count <= 4 and count * len(labels) <= canvas.labelled_bars:
             shown = marks.get(title) or [""] * len(values)
             axes.bar_label(bars, labels=[m or format_value(v, fmt) for v, m in zip(values, shown, strict=True)],
-                           fontsize=7, padding=1.5)
+                           fontsize=canvas.small_pt, padding=1.5)
         if stacked:
             base = [b + s for b, s in zip(base, scaled, strict=True)]
     if horizontal:

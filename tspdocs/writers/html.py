@@ -26,6 +26,7 @@ LAYOUT = "layouts/page.html.j2"
 STYLES = ("base.css",)
 SCREEN_STYLES = ("screen.css",)
 PRINT_STYLES = ("print.css",)
+PHONE_WIDTH = "40em"  # below this a chart's page-width drawing would shrink its text under 10 px
 
 
 class HtmlBody(Walker):
@@ -259,7 +260,11 @@ class HtmlBody(Walker):
             src = f"data:{node.mime};base64,{base64.b64encode(node.data).decode('ascii')}"
         size = f' width="{node.width_px}" height="{node.height_px}"' if node.width_px else ""
         classes = f' class="{css_class}"' if css_class else ""
-        return f'<img{classes} src="{escape(src)}" alt="{escape(node.alt)}"{size}>'
+        img = f'<img{classes} src="{escape(src)}" alt="{escape(node.alt)}"{size}>'
+        if node.narrow and not self.print_mode:  # a chart drawn for a phone, whose text stays legible there
+            phone = f"data:{node.mime};base64,{base64.b64encode(node.narrow).decode('ascii')}"
+            return f'<picture><source media="(max-width: {PHONE_WIDTH})" srcset="{escape(phone)}">{img}</picture>'
+        return img
 
     def inline_Span(self, node: t.Span) -> str:
         ident = f' id="{escape(node.attr.id)}"' if node.attr.id else ""

@@ -59,10 +59,10 @@ def chart_directive(directive: t.Directive, ctx: PrepareContext) -> list[t.Block
     chart = Chart(options.type, options.x, series, options.format, options.horizontal, options.y_label or "",
                   marks, rows.kinds.get(options.x, "text"))
     fonts = ctx.corpus.root / "assets" / "fonts"
-    svg, png, size = drawn_chart(drawn, chart, ctx.corpus.fs, fonts, ctx.data.cache) \
-        if ctx.render else (b"", b"", (0, 0))
-    image = t.Image(directive.argument, options.alt, data=svg, mime="image/svg+xml", raster=png,
-                    width_px=size[0], height_px=size[1], loc=directive.loc)
+    art = drawn_chart(drawn, chart, ctx.corpus.fs, fonts, ctx.data.cache) if ctx.render else None
+    image = t.Image(directive.argument, options.alt, data=art.svg if art else b"", mime="image/svg+xml",
+                    raster=art.png if art else b"", narrow=art.phone_svg if art else None,
+                    width_px=art.size[0] if art else 0, height_px=art.size[1] if art else 0, loc=directive.loc)
     figure = t.Figure(image, loc=directive.loc)
     dress(figure, directive, ctx, label=options.label, caption=options.caption, notes=options.notes,
           source=options.source)
