@@ -91,7 +91,7 @@ def test_a_group_of_two_is_suppressed_in_table_chart_and_prose(mini: Mini) -> No
     cells = tree.xpath("//table[@id='tbl:happy']//tr[td[1][normalize-space()='voluntary']]/td")[1:]
     assert [c.text_content().strip() for c in cells] == ["[c]", "[c]"]
     assert cells[1].get("data-suppressed") == "[c]" and cells[1].get("data-base") == "2"
-    notes = squash(tree.xpath("string(//table[@id='tbl:happy']/following-sibling::div[@class='table-notes'])"))
+    notes = squash(tree.xpath("string((//table[@id='tbl:happy']/following::div[@class='table-notes'])[1])"))
     assert "[c] confidential: fewer than 3 respondents, so not shown." in notes
     figure = squash(tree.xpath("string(//figure[@id='fig:happy'])"))
     assert "Base: 2–7 people per bar." in figure and "[c] confidential" in figure

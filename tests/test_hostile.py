@@ -12,6 +12,7 @@ import hashlib
 import io
 import json
 import os
+import re
 import subprocess
 import sys
 import time
@@ -561,7 +562,7 @@ def test_a_disk_too_full_for_the_outputs_replaces_nothing(mini: Mini, monkeypatc
     monkeypatch.setattr(output.shutil, "disk_usage", lambda _path: real_shutil._ntuple_diskusage(10**9, 10**9, 10))
     run = mini.run("build", "report", "--format", "docx,html")
     assert run.code == 1 and "Traceback" not in run.output + run.stderr
-    assert "error [disk-full] not enough disk space to write 2 file(s)" in run.stderr
+    assert re.search(r"error \[disk-full\] not enough disk space to write \d+ file\(s\)", run.stderr)
     assert _outputs(mini.root) == before
 
 

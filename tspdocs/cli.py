@@ -17,7 +17,7 @@ from typing import TYPE_CHECKING, Any, TypeVar
 
 import click
 
-from .completion import complete_audiences, complete_document, complete_documents
+from .commands.completion import complete_audiences, complete_document, complete_documents
 from .console import Console
 from .errors import BuildError
 from .writers import WRITERS

@@ -8,6 +8,7 @@ own fonts), so this is a warning, given where the text was written, not an error
 
 from __future__ import annotations
 
+import functools
 import unicodedata
 from collections.abc import Iterator
 from io import BytesIO
@@ -25,14 +26,22 @@ INVISIBLE = frozenset({"Cc", "Cf", "Zl", "Zp"})
 
 def covered_characters(fs: ProjectFS, fonts: Path) -> frozenset[int]:
     """Return every code point some font in `fonts` has a glyph for."""
-    from fontTools.ttLib import TTFont
-
     points: set[int] = set()
     for path in sorted(fonts.iterdir()) if fonts.is_dir() else []:
-        if path.suffix.lower() in FONT_SUFFIXES:
-            cmap = TTFont(BytesIO(fs.read_bytes(path)), lazy=True).getBestCmap() or {}
-            points.update(cmap)
+        # Only regular files: this check is advice, and a special file is the PDF writer's to refuse, when
+        # a PDF is asked for (an HTML build never opens the fonts).
+        if path.suffix.lower() in FONT_SUFFIXES and path.is_file():
+            points.update(_cmap(fs.read_bytes(path)))
     return frozenset(points)
+
+
+@functools.lru_cache(maxsize=32)
+def _cmap(data: bytes) -> frozenset[int]:
+    """Return the code points of one font, parsed once per process for each content (a batch of area
+    briefings checks every document against the same fonts)."""
+    from fontTools.ttLib import TTFont
+
+    return frozenset(TTFont(BytesIO(data), lazy=True).getBestCmap() or {})
 
 
 def check_glyphs(doc: t.Document, fs: ProjectFS, problems: Problems) -> None:

@@ -8,10 +8,10 @@ from typing import TYPE_CHECKING
 import click
 from click.shell_completion import CompletionItem
 
-from .errors import BuildError
+from ..errors import BuildError
 
 if TYPE_CHECKING:
-    from .project.readers import Corpus
+    from ..project.readers import Corpus
 
 
 def complete_documents(context: click.Context, _param: click.Parameter, incomplete: str) -> list[CompletionItem]:
@@ -26,7 +26,7 @@ def complete_document(context: click.Context, _param: click.Parameter, incomplet
 
 
 def _document_names(context: click.Context) -> list[str]:
-    from .project.targets import document_names
+    from ..project.targets import document_names
 
     corpus = _corpus(context)
     return document_names(corpus) if corpus else []
@@ -48,8 +48,8 @@ def _matching(names: list[str], incomplete: str) -> list[CompletionItem]:
 
 def _corpus(context: click.Context) -> Corpus | None:
     """Return the project's content, or None: a completion never prints an error into the shell."""
-    from .project.projectfs import find_root
-    from .project.readers import read_corpus
+    from ..project.projectfs import find_root
+    from ..project.readers import read_corpus
 
     project = context.params.get("project")
     try:
