@@ -93,12 +93,18 @@ def _whole(data: bytes) -> bool:
     """Return whether Pillow can read the whole picture (checked after its size, so never a bomb)."""
     import io
 
-    from PIL import Image
+    from PIL import Image, ImageFile
 
+    # Importing WeasyPrint sets Pillow's process-wide LOAD_TRUNCATED_IMAGES, after which a cut-off file
+    # loads without complaint; whether a picture is whole must not depend on what was imported before.
+    accepting = ImageFile.LOAD_TRUNCATED_IMAGES
+    ImageFile.LOAD_TRUNCATED_IMAGES = False
     try:
         with Image.open(io.BytesIO(data)) as picture:
             picture.load()
     # Pillow's many errors for a damaged picture
     except Exception:  # noqa: BLE001
         return False
+    finally:
+        ImageFile.LOAD_TRUNCATED_IMAGES = accepting
     return True
