@@ -80,6 +80,52 @@ def test_no_style_names_a_theme_font_and_the_theme_is_the_house_font(built: Path
         assert latin == ["Arial", "Arial"], f"{path.name}: theme fonts {latin}"
 
 
+def relative_luminance(colour: str) -> float:
+    """WCAG 2.2's relative luminance of an sRGB colour written as six hex digits."""
+    channels = [int(colour[i:i + 2], 16) / 255 for i in (0, 2, 4)]
+    r, g, b = (c / 12.92 if c <= 0.04045 else ((c + 0.055) / 1.055) ** 2.4 for c in channels)
+    return 0.2126 * r + 0.7152 * g + 0.0722 * b
+
+
+def contrast(ink: str, paper: str) -> float:
+    light, dark = sorted((relative_luminance(ink), relative_luminance(paper)), reverse=True)
+    return (light + 0.05) / (dark + 0.05)
+
+
+def themed(colour: etree._Element, slots: dict[str, str | None]) -> str:
+    """Return a w:color as Word shows it: its theme colour if it names one, lightened by a tint or darkened
+    by a shade (here in RGB, a close stand-in for Word's HSL), else its value."""
+    ink = slots.get(colour.get(w("themeColor"), ""), None) or colour.get(w("val"))
+    channels = [int(ink[i:i + 2], 16) for i in (0, 2, 4)]
+    if tint := colour.get(w("themeTint")):
+        channels = [round(c * int(tint, 16) / 255 + 255 * (1 - int(tint, 16) / 255)) for c in channels]
+    if shade := colour.get(w("themeShade")):
+        channels = [round(c * int(shade, 16) / 255) for c in channels]
+    return "".join(f"{c:02X}" for c in channels)
+
+
+def test_every_text_colour_in_the_styles_meets_wcag_aa(built: Path) -> None:
+    """Each style's text colour, as Word resolves it (a theme colour through the document's theme), is at
+    least 4.5:1 on white and on the shading the same style gives its text."""
+    a = "{http://schemas.openxmlformats.org/drawingml/2006/main}"
+    for path in shipped(built):
+        styles = docx_part(path, "word/styles.xml")
+        theme = docx_part(path, "word/theme/theme1.xml")
+        slots = {slot.tag.removeprefix(a): colour.get("lastClr", colour.get("val"))
+                 for scheme in theme.iter(a + "clrScheme") for slot in scheme for colour in slot}
+        slots |= {"text1": slots.get("dk1"), "text2": slots.get("dk2"), "hyperlink": slots.get("hlink")}
+        low = []
+        for style in styles.iter(w("style")):
+            papers = {"FFFFFF"} | {shd.get(w("fill")) for shd in style.iter(w("shd"))} - {None, "auto"}
+            for colour in style.iter(w("color")):
+                if colour.getparent().tag != w("rPr") or colour.get(w("val")) == "auto":
+                    continue
+                ink = themed(colour, slots)
+                low += [(style.get(w("styleId")), ink, paper, round(contrast(ink, paper), 2))
+                        for paper in papers if contrast(ink, paper) < 4.5]
+        assert not low, f"{path.name}: {low}"
+
+
 def text_width(path: Path) -> int:
     section = docx_part(path, "word/document.xml").find(f"{w('body')}/{w('sectPr')}")
     margins = section.find(w("pgMar"))
