@@ -334,3 +334,63 @@ def test_a_reference_document_without_the_continuation_list_still_writes_items(t
     second = next(p for p in body.iter(w("p")) if paragraph_text(p) == "Its second paragraph.")
     assert second.find(f"{w('pPr')}/{w('pStyle')}").get(w("val")) == "ListContinue"
     assert second.find(f"{w('pPr')}/{w('numPr')}") is None
+
+
+INSIDE_ITEMS = """\
+- An item holding a table:
+
+  | Area | Count |
+  |------|------:|
+  | North | 12 |
+
+  ::: {.callout-note}
+  A box in the item.
+  :::
+
+  1. A nested item
+
+     | Deeper | Count |
+     |--------|------:|
+     | South | 3 |
+
+| Outside | Count |
+|---------|------:|
+| East | 4 |
+"""
+
+
+def test_a_table_or_callout_in_a_list_item_is_indented_to_the_items_text() -> None:
+    """A table or box directly in an item starts where the item's text does (its level's `w:ind` in the
+    numbering part), no wider than the room left; one outside any list stays at the margin."""
+    problems = Problems()
+    data = write_docx(prepared(INSIDE_ITEMS, problems), CONTEXT).data
+    assert not list(problems)
+    with zipfile.ZipFile(io.BytesIO(data)) as archive:
+        body = etree.fromstring(archive.read("word/document.xml")).find(w("body"))
+        numbering = etree.fromstring(archive.read("word/numbering.xml"))
+
+    def text_indent(paragraph: etree._Element) -> int:
+        num_id = paragraph.find(f"{w('pPr')}/{w('numPr')}/{w('numId')}").get(w("val"))
+        level = paragraph.find(f"{w('pPr')}/{w('numPr')}/{w('ilvl')}").get(w("val"))
+        abstract = numbering.xpath("w:num[@w:numId=$n]/w:abstractNumId/@w:val", n=num_id, namespaces={"w": W})[0]
+        return int(numbering.xpath("w:abstractNum[@w:abstractNumId=$a]/w:lvl[@w:ilvl=$l]/w:pPr/w:ind/@w:left",
+                                   a=abstract, l=level, namespaces={"w": W})[0])
+
+    items = [p for p in body.findall(w("p")) if "item" in paragraph_text(p)]
+    outer, nested = (text_indent(p) for p in items)
+    assert 0 < outer < nested
+    tables = body.findall(w("tbl"))
+    indents = [int(t.find(f"{w('tblPr')}/{w('tblInd')}").get(w("w"))) if t.find(f"{w('tblPr')}/{w('tblInd')}")
+               is not None else 0 for t in tables]
+    assert indents == [outer, outer, nested, 0]  # the table, the callout's box, the nested item's table, outside
+    room = text_width_of(body)
+    for table, indent in zip(tables, indents, strict=True):
+        assert sum(int(c.get(w("w"))) for c in table.iter(w("gridCol"))) <= room - indent
+    box = tables[1]
+    assert "A box in the item." in "".join(box.itertext())
+
+
+def text_width_of(body: etree._Element) -> int:
+    section = body.find(w("sectPr"))
+    margins = section.find(w("pgMar"))
+    return int(section.find(w("pgSz")).get(w("w"))) - int(margins.get(w("left"))) - int(margins.get(w("right")))
