@@ -127,7 +127,11 @@ def test_every_text_colour_in_the_styles_meets_wcag_aa(built: Path) -> None:
 
 
 def text_width(path: Path) -> int:
-    section = docx_part(path, "word/document.xml").find(f"{w('body')}/{w('sectPr')}")
+    return text_width_of(docx_part(path, "word/document.xml").find(w("body")))
+
+
+def text_width_of(body: etree._Element) -> int:
+    section = body.find(w("sectPr"))
     margins = section.find(w("pgMar"))
     return int(section.find(w("pgSz")).get(w("w"))) - int(margins.get(w("left"))) - int(margins.get(w("right")))
 
@@ -390,7 +394,17 @@ def test_a_table_or_callout_in_a_list_item_is_indented_to_the_items_text() -> No
     assert "A box in the item." in "".join(box.itertext())
 
 
-def text_width_of(body: etree._Element) -> int:
-    section = body.find(w("sectPr"))
-    margins = section.find(w("pgMar"))
-    return int(section.find(w("pgSz")).get(w("w"))) - int(margins.get(w("left"))) - int(margins.get(w("right")))
+
+def test_a_column_holds_words_joined_by_a_no_break_space_on_one_line() -> None:
+    """"all rows" with a no-break space cannot wrap in Word, so its column is at least that wide, drawn in
+    the house font, even where twelve columns of long text compete for the page."""
+    long = " ".join(["words that go on"] * 8)
+    head = "| Rows |" + " Text |" * 11
+    rule = "|---|" + "---|" * 11
+    body = "| all\u00a0rows |" + f" {long} |" * 11
+    problems = Problems()
+    data = write_docx(prepared(f"{head}\n{rule}\n{body}\n| {long} |" + " x |" * 11 + "\n", problems),
+                      CONTEXT).data
+    with zipfile.ZipFile(io.BytesIO(data)) as archive:
+        grid = etree.fromstring(archive.read("word/document.xml")).find(f".//{w('tblGrid')}")
+    assert int(grid[0].get(w("w"))) >= advance_twips("all\u00a0rows", 9.5, bold=False) + 2 * 85
