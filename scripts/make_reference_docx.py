@@ -20,11 +20,18 @@ from docx.oxml.ns import nsdecls, qn
 from docx.shared import Cm, Pt, RGBColor
 
 INK, ACCENT, MUTED, TEAL, WARN = "1D1D1B", "12436D", "505A5F", "28A197", "801650"
+TEAL_TEXT = "006F66"  # turquoise for text: TEAL is 3.2:1 on white, this 5.9:1 (WCAG AA), as in the CSS
 FONT, CODE_FONT = "Arial", "Courier New"  # LibreOffice and the PDF show them as Liberation Sans and Mono
 # The theme colours Word offers in its palette, and that any style left from python-docx's template uses.
 THEME_COLOURS = {"dk2": INK, "accent1": ACCENT, "accent2": TEAL, "accent3": WARN, "accent4": MUTED,
                  "hlink": ACCENT, "folHlink": WARN}
 THEME_FONT_ATTRS = ("w:asciiTheme", "w:hAnsiTheme", "w:eastAsiaTheme", "w:cstheme")
+# The text colour a style left from python-docx's template gets for the theme colour it names: each at
+# least 4.5:1 on white; a tinted ink (Subtle Emphasis) is the house's muted grey.
+THEME_TEXT_COLOURS = {"text1": INK, "dark1": INK, "text2": INK, "dark2": INK, "accent1": ACCENT,
+                      "accent2": TEAL_TEXT, "accent3": WARN, "accent4": MUTED, "hyperlink": ACCENT,
+                      "followedHyperlink": WARN}
+THEME_COLOUR_ATTRS = ("w:themeColor", "w:themeTint", "w:themeShade")
 
 
 def numbering_xml() -> str:
@@ -92,6 +99,20 @@ def strip_theme_fonts(styles_element) -> None:
     for fonts in styles_element.iter(qn("w:rFonts")):
         for attr in THEME_FONT_ATTRS:
             fonts.attrib.pop(qn(attr), None)
+
+
+def house_text_colours(styles_element) -> None:
+    """Give every style that names a theme colour the house text colour for it, and drop the theme
+    reference, which Word lets win: python-docx's template colours Intense Quote and the heading
+    characters 4F81BD (4.0:1 on white) and tints Subtle Emphasis to 808080 (3.9:1)."""
+    for colour in styles_element.iter(qn("w:color")):
+        slot = colour.get(qn("w:themeColor"))
+        if slot is None:
+            continue
+        tinted = colour.get(qn("w:themeTint")) is not None
+        colour.set(qn("w:val"), MUTED if tinted else THEME_TEXT_COLOURS.get(slot, INK))
+        for attr in THEME_COLOUR_ATTRS:
+            colour.attrib.pop(qn(attr), None)
 
 
 def modern_settings(settings) -> None:
@@ -273,7 +294,7 @@ def build(out: Path) -> None:
     paragraph_style(styles, "Table of Figures", after=3)
     paragraph_style(styles, "Cover Logo", after=6)
     paragraph_style(styles, "Cover Organisation", size=12, bold=True, color=ACCENT, after=36)
-    paragraph_style(styles, "Cover Audience", size=11, bold=True, color=TEAL, after=4)
+    paragraph_style(styles, "Cover Audience", size=11, bold=True, color=TEAL_TEXT, after=4)
     paragraph_style(styles, "Cover Details", size=11, color=MUTED, after=4)
     paragraph_style(styles, "Draft Mark", size=11, bold=True, color=WARN, before=12)
     notice = paragraph_style(styles, "Notice", size=9, color=INK, before=24, left=0.45)  # bar on the margin
@@ -304,6 +325,7 @@ def build(out: Path) -> None:
     for xml in (DATA_TABLE, CALLOUT_BOX):
         styles.element.append(parse_xml(xml))
     strip_theme_fonts(styles.element)
+    house_text_colours(styles.element)
 
     for part in package.iter_parts():
         if part.partname == "/docProps/app.xml":

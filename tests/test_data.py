@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import io
+import itertools
 from pathlib import Path
 
 import html5lib
@@ -262,6 +263,41 @@ def test_a_date_axis_of_120_months_gets_a_few_labels(kind: str) -> None:
     labels = _tick_labels(svg, "x")
     assert 3 <= len(labels) <= 12, labels
     assert "2010" in labels and all(label.strip() for label in labels)
+
+
+@pytest.mark.parametrize(("kind", "horizontal"), [("line", False), ("bar", False), ("bar", True)])
+@pytest.mark.parametrize(("column", "values", "expected"), [
+    ("integer", [str(2000 + i) for i in range(17)], ["2000", "2002", "2004", "2016"]),
+    ("text", [f"{2010 + i // 12}-{i % 12 + 1:02d}" for i in range(120)], ["2010", "2015", "2019"]),
+])
+def test_an_ordered_category_axis_is_labelled_at_nice_steps(kind: str, horizontal: bool, column: str,
+                                                            values: list[str], expected: list[str]) -> None:
+    """Integer years and year-month text are ordered like dates: at most about 12 labels, at round steps;
+    text categories keep one label each."""
+    from tspdocs.data.charts import Chart, draw_chart
+    from tspdocs.data.rows import Rows
+
+    rows = Rows(["year", "n"], {"year": column, "n": "integer"},
+                [{"year": int(v) if column == "integer" else v, "n": i} for i, v in enumerate(values)],
+                [{} for _ in values])
+    chart = Chart(kind, "year", {"n": "Count"}, "integer", horizontal=horizontal, x_kind=column)
+    svg, _png, _size = draw_chart(rows, chart, sorted((REPO / "assets/fonts").glob("*.ttf")), raster=False)
+    labels = _tick_labels(svg, "y" if horizontal and kind == "bar" else "x")
+    assert 3 <= len(labels) <= 12 and set(expected) <= set(labels), labels
+    steps = {int(b) - int(a) for a, b in itertools.pairwise(labels)}
+    assert len(steps) == 1, labels  # evenly spaced
+
+
+def test_text_categories_keep_every_label() -> None:
+    from tspdocs.data.charts import Chart, draw_chart
+    from tspdocs.data.rows import Rows
+
+    names = [f"Area {chr(65 + i)}" for i in range(15)]
+    rows = Rows(["area", "n"], {"area": "text", "n": "integer"},
+                [{"area": name, "n": i} for i, name in enumerate(names)], [{} for _ in names])
+    svg, _png, _size = draw_chart(rows, Chart("bar", "area", {"n": "Count"}, "integer", horizontal=True),
+                                  sorted((REPO / "assets/fonts").glob("*.ttf")), raster=False)
+    assert _tick_labels(svg, "y")[:15] == names
 
 
 @pytest.mark.slow

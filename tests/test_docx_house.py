@@ -80,8 +80,58 @@ def test_no_style_names_a_theme_font_and_the_theme_is_the_house_font(built: Path
         assert latin == ["Arial", "Arial"], f"{path.name}: theme fonts {latin}"
 
 
+def relative_luminance(colour: str) -> float:
+    """WCAG 2.2's relative luminance of an sRGB colour written as six hex digits."""
+    channels = [int(colour[i:i + 2], 16) / 255 for i in (0, 2, 4)]
+    r, g, b = (c / 12.92 if c <= 0.04045 else ((c + 0.055) / 1.055) ** 2.4 for c in channels)
+    return 0.2126 * r + 0.7152 * g + 0.0722 * b
+
+
+def contrast(ink: str, paper: str) -> float:
+    light, dark = sorted((relative_luminance(ink), relative_luminance(paper)), reverse=True)
+    return (light + 0.05) / (dark + 0.05)
+
+
+def themed(colour: etree._Element, slots: dict[str, str | None]) -> str:
+    """Return a w:color as Word shows it: its theme colour if it names one, lightened by a tint or darkened
+    by a shade (here in RGB, a close stand-in for Word's HSL), else its value."""
+    ink = slots.get(colour.get(w("themeColor"), ""), None) or colour.get(w("val"))
+    channels = [int(ink[i:i + 2], 16) for i in (0, 2, 4)]
+    if tint := colour.get(w("themeTint")):
+        channels = [round(c * int(tint, 16) / 255 + 255 * (1 - int(tint, 16) / 255)) for c in channels]
+    if shade := colour.get(w("themeShade")):
+        channels = [round(c * int(shade, 16) / 255) for c in channels]
+    return "".join(f"{c:02X}" for c in channels)
+
+
+def test_every_text_colour_in_the_styles_meets_wcag_aa(built: Path) -> None:
+    """Each style's text colour, as Word resolves it (a theme colour through the document's theme), is at
+    least 4.5:1 on white and on the shading the same style gives its text."""
+    a = "{http://schemas.openxmlformats.org/drawingml/2006/main}"
+    for path in shipped(built):
+        styles = docx_part(path, "word/styles.xml")
+        theme = docx_part(path, "word/theme/theme1.xml")
+        slots = {slot.tag.removeprefix(a): colour.get("lastClr", colour.get("val"))
+                 for scheme in theme.iter(a + "clrScheme") for slot in scheme for colour in slot}
+        slots |= {"text1": slots.get("dk1"), "text2": slots.get("dk2"), "hyperlink": slots.get("hlink")}
+        low = []
+        for style in styles.iter(w("style")):
+            papers = {"FFFFFF"} | {shd.get(w("fill")) for shd in style.iter(w("shd"))} - {None, "auto"}
+            for colour in style.iter(w("color")):
+                if colour.getparent().tag != w("rPr") or colour.get(w("val")) == "auto":
+                    continue
+                ink = themed(colour, slots)
+                low += [(style.get(w("styleId")), ink, paper, round(contrast(ink, paper), 2))
+                        for paper in papers if contrast(ink, paper) < 4.5]
+        assert not low, f"{path.name}: {low}"
+
+
 def text_width(path: Path) -> int:
-    section = docx_part(path, "word/document.xml").find(f"{w('body')}/{w('sectPr')}")
+    return text_width_of(docx_part(path, "word/document.xml").find(w("body")))
+
+
+def text_width_of(body: etree._Element) -> int:
+    section = body.find(w("sectPr"))
     margins = section.find(w("pgMar"))
     return int(section.find(w("pgSz")).get(w("w"))) - int(margins.get(w("left"))) - int(margins.get(w("right")))
 
@@ -288,3 +338,73 @@ def test_a_reference_document_without_the_continuation_list_still_writes_items(t
     second = next(p for p in body.iter(w("p")) if paragraph_text(p) == "Its second paragraph.")
     assert second.find(f"{w('pPr')}/{w('pStyle')}").get(w("val")) == "ListContinue"
     assert second.find(f"{w('pPr')}/{w('numPr')}") is None
+
+
+INSIDE_ITEMS = """\
+- An item holding a table:
+
+  | Area | Count |
+  |------|------:|
+  | North | 12 |
+
+  ::: {.callout-note}
+  A box in the item.
+  :::
+
+  1. A nested item
+
+     | Deeper | Count |
+     |--------|------:|
+     | South | 3 |
+
+| Outside | Count |
+|---------|------:|
+| East | 4 |
+"""
+
+
+def test_a_table_or_callout_in_a_list_item_is_indented_to_the_items_text() -> None:
+    """A table or box directly in an item starts where the item's text does (its level's `w:ind` in the
+    numbering part), no wider than the room left; one outside any list stays at the margin."""
+    problems = Problems()
+    data = write_docx(prepared(INSIDE_ITEMS, problems), CONTEXT).data
+    assert not list(problems)
+    with zipfile.ZipFile(io.BytesIO(data)) as archive:
+        body = etree.fromstring(archive.read("word/document.xml")).find(w("body"))
+        numbering = etree.fromstring(archive.read("word/numbering.xml"))
+
+    def text_indent(paragraph: etree._Element) -> int:
+        num_id = paragraph.find(f"{w('pPr')}/{w('numPr')}/{w('numId')}").get(w("val"))
+        level = paragraph.find(f"{w('pPr')}/{w('numPr')}/{w('ilvl')}").get(w("val"))
+        abstract = numbering.xpath("w:num[@w:numId=$n]/w:abstractNumId/@w:val", n=num_id, namespaces={"w": W})[0]
+        return int(numbering.xpath("w:abstractNum[@w:abstractNumId=$a]/w:lvl[@w:ilvl=$l]/w:pPr/w:ind/@w:left",
+                                   a=abstract, l=level, namespaces={"w": W})[0])
+
+    items = [p for p in body.findall(w("p")) if "item" in paragraph_text(p)]
+    outer, nested = (text_indent(p) for p in items)
+    assert 0 < outer < nested
+    tables = body.findall(w("tbl"))
+    indents = [int(t.find(f"{w('tblPr')}/{w('tblInd')}").get(w("w"))) if t.find(f"{w('tblPr')}/{w('tblInd')}")
+               is not None else 0 for t in tables]
+    assert indents == [outer, outer, nested, 0]  # the table, the callout's box, the nested item's table, outside
+    room = text_width_of(body)
+    for table, indent in zip(tables, indents, strict=True):
+        assert sum(int(c.get(w("w"))) for c in table.iter(w("gridCol"))) <= room - indent
+    box = tables[1]
+    assert "A box in the item." in "".join(box.itertext())
+
+
+
+def test_a_column_holds_words_joined_by_a_no_break_space_on_one_line() -> None:
+    """"all rows" with a no-break space cannot wrap in Word, so its column is at least that wide, drawn in
+    the house font, even where twelve columns of long text compete for the page."""
+    long = " ".join(["words that go on"] * 8)
+    head = "| Rows |" + " Text |" * 11
+    rule = "|---|" + "---|" * 11
+    body = "| all\u00a0rows |" + f" {long} |" * 11
+    problems = Problems()
+    data = write_docx(prepared(f"{head}\n{rule}\n{body}\n| {long} |" + " x |" * 11 + "\n", problems),
+                      CONTEXT).data
+    with zipfile.ZipFile(io.BytesIO(data)) as archive:
+        grid = etree.fromstring(archive.read("word/document.xml")).find(f".//{w('tblGrid')}")
+    assert int(grid[0].get(w("w"))) >= advance_twips("all\u00a0rows", 9.5, bold=False) + 2 * 85

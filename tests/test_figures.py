@@ -207,3 +207,19 @@ def test_an_unwritable_build_folder_is_a_clear_error(mini: Mini, monkeypatch: py
     run = survey(mini, "Text.").run("build", "report", "--format", "html")
     assert run.code == 1 and "Traceback" not in run.stderr
     assert "error [unwritable] cannot write report.html: tspdocs may not write there" in run.stderr
+
+
+def test_the_appendix_never_breaks_a_condition_over_lines() -> None:
+    """The Rows column is narrow: "all rows" and "area = Ashdale" hold together (no-break spaces), and a
+    line may break only between conditions."""
+    from tspdocs import tree as t
+    from tspdocs.prepare.figures import APPENDIX_CLASS, fill_figures_appendix
+
+    quoted = [t.Quantity("n", "320", 320, 320, "number of rows", "all rows"),
+              t.Quantity("m", "12", 12, 12, "number of rows", "area = Ashdale, sector = health")]
+    appendix = t.Div([], t.Attr(classes=[APPENDIX_CLASS]))
+    doc = t.Document(t.Meta("Figures"), [t.Para(list(quoted)), appendix])
+    fill_figures_appendix(doc)
+    table = next(block for block in appendix.blocks if isinstance(block, t.Table))
+    rows = [t.plain_text(row.cells[3].blocks[0].children) for row in table.body]
+    assert rows == ["all\u00a0rows", "area\u00a0=\u00a0Ashdale, sector\u00a0=\u00a0health"]

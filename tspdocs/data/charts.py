@@ -10,7 +10,8 @@ from __future__ import annotations
 import datetime as dt
 import io
 import itertools
-from collections.abc import Sequence
+import re
+from collections.abc import Iterator, Sequence
 from dataclasses import asdict, dataclass, field
 from pathlib import Path
 from typing import Any
@@ -18,12 +19,14 @@ from typing import Any
 from ..project.projectfs import ProjectFS
 from ..store.cache import Cache
 from .formats import format_value
-from .rows import Rows
+from .rows import NUMERIC_KINDS, Rows
 
 # Analysis Function accessible categorical palette (government analysis guidance).
 PALETTE = ["#12436D", "#28A197", "#801650", "#F46A25", "#3D3D3D", "#A285D1"]
 INK, GRID = "#1d1d1b", "#d9d9d9"
 PNG_DPI = 200
+MAX_TICKS = 12  # an ordered axis (years, months, numbers) with more categories than this is labelled at steps
+NICE_STEPS = {"number": (1, 2, 5), "month": (1, 2, 3, 4, 6, 12, 24, 36, 60, 120)}
 
 
 @dataclass(frozen=True)
@@ -44,7 +47,7 @@ PAGE = Canvas(6.3, 3.3, 7, 16)  # the PDF's text width, and a desktop browser's 
 # 326 CSS px wide: a phone 390 px wide shows it unscaled, so its smallest text (8 pt) is 10.7 px.
 PHONE = Canvas(3.4, 3.4, 8, 8)
 SIZE = PAGE.size
-DRAWING = 2  # how charts are drawn, in the cache key; raise it whenever the drawing changes (2: SVG text)
+DRAWING = 3  # how charts are drawn, in the cache key; raise it whenever the drawing changes (3: stepped ticks)
 
 
 @dataclass(frozen=True)
@@ -142,6 +145,9 @@ def draw_chart(rows: Rows, chart: Chart, fonts: Sequence[Path], canvas: Canvas =
         marks = {title: chart.marks.get(name, []) for name, title in chart.series.items()}
         _bars(axes, labels, series, scale, stacked=chart.kind == "stacked-bar", horizontal=chart.horizontal,
               fmt=chart.format, marks=marks, canvas=canvas)
+    if dates is None:
+        category_axis = axes.yaxis if chart.horizontal and chart.kind != "line" else axes.xaxis
+        category_axis.set_ticks(*_category_ticks(labels, chart.x_kind, wrap=category_axis is axes.xaxis))
     value_axis = axes.xaxis if chart.horizontal and chart.kind != "line" else axes.yaxis
     value_axis.set_major_formatter(lambda value, _pos: format_value(value / scale, chart.format))
     value_axis.grid(True, color=GRID, linewidth=0.6)
@@ -225,10 +231,7 @@ def _bars(axes: Any, labels: list[str], series: dict[str, list[float]], scale: f
         if stacked:
             base = [b + s for b, s in zip(base, scaled, strict=True)]
     if horizontal:
-        axes.set_yticks(positions, labels)
         axes.invert_yaxis()
-    else:
-        axes.set_xticks(positions, [_wrap(label) for label in labels])
 
 
 def _line(axes: Any, labels: list[str], series: dict[str, list[float]], scale: float) -> None:
@@ -236,7 +239,54 @@ def _line(axes: Any, labels: list[str], series: dict[str, list[float]], scale: f
     for index, (title, values) in enumerate(series.items()):
         axes.plot(labels, [v * scale for v in values], label=title, marker=markers[index % len(markers)],
                   color=PALETTE[index % len(PALETTE)], linewidth=2)
-    axes.set_xticks(range(len(labels)), [_wrap(label) for label in labels])
+
+
+def _category_ticks(labels: list[str], kind: str, *, wrap: bool) -> tuple[list[int], list[str]]:
+    """Return the positions and text of the category axis's tick labels.
+
+    Text categories each keep their label. An ordered axis (integer years, year-month text, any number
+    column) with more than MAX_TICKS categories is labelled only where its value falls on a nice step
+    (every 2, 5, 10 … years; every 3, 6, 12 … months), as a date axis is, instead of one label per row,
+    which for 17 years overlap.
+    """
+    everything = [_wrap(label) for label in labels] if wrap else labels
+    ordinals = _ordinals(labels, kind)
+    if ordinals is None or len(labels) <= MAX_TICKS:
+        return list(range(len(labels))), everything
+    values, unit = ordinals
+    for step in _nice_steps(unit, max(values) - min(values)):
+        picked = [i for i, value in enumerate(values) if value % step == 0]
+        if 2 <= len(picked) <= MAX_TICKS:
+            years = unit == "month" and step % 12 == 0  # a label a year or more apart needs only the year
+            return picked, [labels[i][:4] if years else labels[i] for i in picked]
+    stride = -(-len(labels) // MAX_TICKS)  # irregular values: every stride-th category
+    picked = list(range(0, len(labels), stride))
+    return picked, [labels[i] for i in picked]
+
+
+def _ordinals(labels: list[str], kind: str) -> tuple[list[int], str] | None:
+    """Return the categories as whole numbers counted in their unit ("number" or "month", a YYYY-MM label
+    being year * 12 + month), or None if the axis is not ordered (text that is not all years or months)."""
+    if labels and all(re.fullmatch(r"\d{4}-(0[1-9]|1[0-2])", label) for label in labels):
+        return [int(label[:4]) * 12 + int(label[5:]) - 1 for label in labels], "month"
+    try:
+        numbers = [float(label) for label in labels]
+    except ValueError:
+        return None
+    if all(number.is_integer() for number in numbers):
+        return [int(number) for number in numbers], "number"
+    return (list(range(len(labels))), "number") if kind in NUMERIC_KINDS else None
+
+
+def _nice_steps(unit: str, span: int) -> Iterator[int]:
+    """Yield steps in increasing order up to `span`: the unit's own list, then 10, 20, 50, 100, … times
+    its largest (for numbers, 10, 20, 50 …)."""
+    yield from NICE_STEPS[unit]
+    scale = 10 if unit == "number" else 10 * NICE_STEPS[unit][-1]
+    while scale <= span:
+        for factor in (1, 2, 5):
+            yield factor * scale
+        scale *= 10
 
 
 def _wrap(label: str, width: int = 14) -> str:

@@ -67,7 +67,7 @@ def _appendix(records: list[dict[str, Any]], where: t.Div) -> list[t.Block]:
         seen.setdefault((record["value"], record["scope"]), record)
     titles = ["Figure", "Value", "How it is computed", "Rows", "Base"]
     head = [t.Row([_cell(title, "right" if title == "Base" else None) for title in titles])]
-    body = [t.Row([_cell(r["text"]), _cell(r["value"]), _cell(r["definition"]), _cell(r["scope"]),
+    body = [t.Row([_cell(r["text"]), _cell(r["value"]), _cell(r["definition"]), _cell(_unbroken(r["scope"])),
                    _cell(f"{r['base']:,}" if r["base"] is not None else "", "right")]) for r in seen.values()]
     columns = [t.Column(None), t.Column(None), t.Column(None), t.Column(None), t.Column("right", kind="integer")]
     table = t.Table(columns, head, body, caption=[t.Text(label("figures-appendix-caption"))],
@@ -76,6 +76,12 @@ def _appendix(records: list[dict[str, Any]], where: t.Div) -> list[t.Block]:
     heading = t.Heading(1, [t.Text(label("figures-appendix"))], t.Attr("sec:about-these-figures", ["unnumbered"]),
                         loc=where.loc)
     return [heading, note, table]
+
+
+def _unbroken(scope: str) -> str:
+    """Join each condition's words ("all rows", "area = Ashdale") with no-break spaces: lines break only
+    between conditions, so the narrow Rows column is never left with "all" above "rows"."""
+    return ", ".join(part.replace(" ", "\u00a0") for part in scope.split(", "))
 
 
 def _cell(text: str, align: t.Align = None) -> t.Cell:

@@ -41,6 +41,15 @@ class Numbering:
         """
         return self.shared(CONTINUE) if CONTINUE in self.abstract else None
 
+    def text_indent(self, num_id: int, level: int) -> int:
+        """Return where an item's text starts at `level` of list `num_id`, in twips from the margin (the
+        level's `w:ind w:left` in the reference document), which a table or box inside the item lines up
+        with; 0 if the definition gives none."""
+        abstract = self.root.xpath(f"w:num[@w:numId='{num_id}']/w:abstractNumId/@w:val")
+        indent = self.root.xpath(f"w:abstractNum[@w:abstractNumId='{abstract[0]}']/w:lvl[@w:ilvl='{level}']"
+                                 "/w:pPr/w:ind/@w:left") if abstract else []
+        return int(indent[0]) if indent else 0
+
     def shared(self, kind: str) -> int:
         """Return one `w:num` for `kind` that every list of that kind continues (bullets, headings)."""
         if kind not in self._shared:

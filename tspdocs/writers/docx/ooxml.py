@@ -112,6 +112,13 @@ def set_column_widths(table_element: BaseOxmlElement, widths: list[int]) -> None
             cell.get_or_add_tcPr().get_or_add_tcW().set(qn("w:w"), str(width))
 
 
+def indent_table(table_element: BaseOxmlElement, twips: int) -> None:
+    """Move the table's leading edge `twips` in from the margin, as a list item's text is."""
+    table_element.tblPr.insert_element_before(
+        element("w:tblInd", w=str(twips), type="dxa"),
+        "w:tblBorders", "w:shd", "w:tblLayout", "w:tblCellMar", "w:tblLook", "w:tblCaption", "w:tblDescription")
+
+
 def keep_with_next(paragraph: Paragraph) -> None:
     paragraph.paragraph_format.keep_with_next = True
 

@@ -10,6 +10,8 @@ whole, then to the columns of long text, much as CSS's automatic layout does.
 
 from __future__ import annotations
 
+import re
+
 from ... import tree as t
 
 # Text is measured with Arial's advance widths (Liberation Sans has the same), in ems, by kind of
@@ -17,7 +19,8 @@ from ... import tree as t
 # bold, as header rows, totals and row headers are: it must fit.
 EM = 190
 BOLD = 1.1
-NARROW, SLIM, WIDE = set("ijlI.,:;'!|"), set("frt()[]-/ "), set("mwMW%@")
+NARROW, SLIM, WIDE = set("ijlI.,:;'!|"), set("frt()[]-/ \u00a0"), set("mwMW%@")
+BREAKS = re.compile(r"[ \t\n]+")  # where a line may break; not at a no-break space, as str.split() would
 CELL_MARGINS = 2 * 85  # the Data Table style's left and right cell margins
 
 
@@ -46,7 +49,7 @@ def column_widths(table: t.Table, columns: int, available: int) -> list[int]:
     for row, bold_row in [(row, True) for row in table.head] + plain + [(row, True) for row in table.foot]:
         for index, cell in enumerate(row.cells[:columns]):
             lines = cell_lines(cell.blocks)
-            words = [word for line in lines for word in line.split()]
+            words = [word for line in lines for word in BREAKS.split(line)]  # a no-break space joins words
             # the table style sets header and totals rows, and row headers, in bold
             em = EM * BOLD if bold_row or index < table.row_headers else EM
             shortest[index] = max(shortest[index], CELL_MARGINS + _twips(words, EM * BOLD))

@@ -40,6 +40,7 @@ from .ooxml import (
     bookmark_start,
     element,
     end_field,
+    indent_table,
     keep_row_whole,
     keep_with_next,
     mark_header_row,
@@ -371,14 +372,24 @@ class DocxWriter(Walker):
             table = container.add_table(rows, columns)  # width: the page's, or the cell's
         else:
             table = container.add_table(rows, columns, self.document._block_width)
+        if indent := self._item_indent(env):  # inside a list item: at its text, and narrower by as much
+            indent_table(table._tbl, indent)
+            set_column_widths(table._tbl, [self._room(env) // columns] * columns)
         return table
+
+    def _item_indent(self, env: Env) -> int:
+        """Return the indent of the list item `env` writes directly in (not in a cell inside it), or 0."""
+        number = env.number
+        if number is None or env.container is not number.container:
+            return 0
+        return self.state.numbering.text_indent(number.num_id, number.level)
 
     def _room(self, env: Env) -> int:
         """Return the width in twips a table has where `env` writes: its cell's, or the page's text width."""
         container = env.container
         if isinstance(container, _Cell) and container.width is not None:
-            return int(container.width.twips)
-        return int(self.document._block_width.twips)
+            return int(container.width.twips) - self._item_indent(env)
+        return int(self.document._block_width.twips) - self._item_indent(env)
 
     def _cell(self, docx_cell: _Cell, cell: t.Cell, env: Env) -> None:
         docx_cell._tc.remove(docx_cell.paragraphs[0]._p)
