@@ -160,7 +160,7 @@ class Change:
     """A tracked change in a redline (`tspdocs diff`): inserted or deleted, by whom and when (UTC,
     `YYYY-MM-DDTHH:MM:SSZ`), and the anchor the changes summary links to."""
 
-    kind: Literal["inserted", "deleted"]
+    kind: Literal["inserted", "deleted", "restyled"]
     author: str
     date: str
     id: str = ""
@@ -379,6 +379,17 @@ class ChangedBlocks(Block):
 
 
 @dataclass(slots=True)
+class Restyled(Block):
+    """A block whose text is unchanged but whose kind or style changed in a redline (a paragraph made a
+    heading, a heading's level, a box's class): `block` is the new one and `old` the old, so DOCX can mark
+    the paragraph style change (`w:pPrChange`) instead of deleting and inserting the same words."""
+
+    block: Block
+    old: Block
+    change: Change
+
+
+@dataclass(slots=True)
 class PageBreak(Block):
     pass
 
@@ -445,6 +456,8 @@ def child_blocks(block: Block) -> list[list[Block]]:
     """Return the lists of blocks nested directly inside `block`."""
     if isinstance(block, Div | BlockQuote | ChangedBlocks):
         return [block.blocks]
+    if isinstance(block, Restyled):
+        return [[block.block]]
     if isinstance(block, BulletList | OrderedList):
         return [item.blocks for item in block.items]
     if isinstance(block, DefinitionList):

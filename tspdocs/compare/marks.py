@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import copy
 from collections.abc import Callable
 from dataclasses import dataclass, field
 
@@ -31,7 +32,8 @@ class Marker:
     def change(self, kind: str, source: str, *, anchor: bool = True) -> t.Change:
         """Return a new mark; `anchor` False for the marks inside a block already marked as a whole."""
         author, date = self.attribution(source)
-        mark = t.Change("inserted" if kind == "inserted" else "deleted", author, date)
+        mark = t.Change("inserted" if kind == "inserted" else "restyled" if kind == "restyled" else "deleted",
+                        author, date)
         if anchor:
             mark.id = f"change-{len(self.recorded) + 1}"
             self.recorded.append(Recorded(mark, source))
@@ -51,6 +53,17 @@ class Marker:
         self.figures += [(block, outer.id) for block in t.walk(blocks)
                          if isinstance(block, t.Figure) and id(block) in self.redrawn]
         return t.ChangedBlocks(blocks, outer)
+
+
+    def restyled(self, old: t.Block, new: t.Block) -> t.Restyled:
+        """Return `new` marked as `old` in another style. Only the old block's shape is kept: its words are
+        the new block's, and its labels stay with the new block (bookmark names and ids are unique)."""
+        shape = copy.deepcopy(old)
+        drop_labels([shape])
+        for block in t.walk([shape]):
+            for group in t.block_inlines(block):
+                group.clear()
+        return t.Restyled(new, shape, self.change("restyled", source_of(new)))
 
 
 def source_of(node: t.Block) -> str:
