@@ -21,7 +21,7 @@ from pathlib import Path
 import docx
 import pypandoc
 import pytest
-from conftest import EPOCH, copy_project, run_cli
+from conftest import EPOCH, Mini, copy_project, run_cli
 from docx.document import Document as DocxDocument
 from docx.opc.constants import RELATIONSHIP_TYPE as RT
 from docx.opc.packuri import PackURI
@@ -538,3 +538,36 @@ def test_criticmarkup_comments_stay_in_the_source_and_out_of_the_tree() -> None:
     assert dump_tree(build_blocks(text, "a.md", 1, Problems())) == (
         'Heading level=2 {#sec:themes}\n  Text "Themes"\nPara\n  Text "Some "\n  Emph\n    Text "text"\n'
         '  Text "."\n')
+
+
+# Area briefings ------------------------------------------------------------------------------------
+
+
+def test_an_area_briefing_keeps_its_manifest_copy_so_review_maps_it(mini: Mini, tmp_path: Path) -> None:
+    """`brief --by area` writes each DOCX's manifest copy in build/anchors/ with the briefings, so a returned
+    area briefing whose custom XML part an office suite dropped still maps to its finding's line."""
+    from test_batch import with_areas
+
+    with_areas(mini)
+    subprocess.run(["git", "init", "-q"], cwd=mini.root, check=True)
+    subprocess.run([*GIT, "add", "-A"], cwd=mini.root, check=True)
+    subprocess.run([*GIT, "commit", "-qm", "sent"], cwd=mini.root, check=True)
+    run = mini.run("brief", "--audience", "dh", "--by", "area", "--format", "docx")
+    assert run.code == 0, run.output
+    assert len(list((mini.root / "build/anchors").glob("*/*.json"))) == 2, "one copy per area, none overwritten"
+    document = docx.Document(str(mini.root / "build/briefings/dh/areas/northbrook/briefing-dh-northbrook.docx"))
+    paragraph = next(p for p in document.paragraphs if p.text == "Of 3 respondents, 67% were happy.")
+    document.add_comment(paragraph.runs, text="For which year?", author="A. Smith", initials="AS")
+    returned = tmp_path / "returned.docx"
+    document.save(str(returned))
+    stripped = tmp_path / "stripped.docx"
+    with zipfile.ZipFile(returned) as source, zipfile.ZipFile(stripped, "w") as target:
+        for info in source.infolist():
+            if not info.filename.startswith("customXml/"):
+                target.writestr(info, source.read(info))
+    run = run_cli(mini.root, "review", str(stripped), "--format", "json")
+    assert run.code == 0, run.output + run.stderr
+    line = (mini.root / "content/findings/f01.md").read_text(encoding="utf-8").splitlines().index(
+        "Of {{< value respondents >}} respondents, {{< value happy >}} were happy.") + 1
+    assert [(i["path"], i["line"], i["kind"], i["text"]) for i in json.loads(run.stdout)] == \
+        [("content/findings/f01.md", line, "comment", "For which year?")]

@@ -32,8 +32,10 @@ MAX_NAME = 40  # Word's limit on a bookmark's name
 
 
 def document_id(meta: t.Meta) -> str:
-    """Return a stable id for the document: the same report keeps it from one commit to the next."""
-    return digest(f"{meta.kind}\n{meta.title}\n{meta.audience}")
+    """Return a stable id for the document: the same report keeps it from one commit to the next. Area
+    briefings share their title and differ in the subtitle naming the place, so a subtitle counts too (and
+    only when there is one, so the ids of documents without one stay as they were)."""
+    return digest(f"{meta.kind}\n{meta.title}\n{meta.audience}" + (f"\n{meta.subtitle}" if meta.subtitle else ""))
 
 
 def anchor_paragraphs(written: list[tuple[Paragraph, t.Block]], doc: t.Document, ctx: WriteContext,
