@@ -307,6 +307,7 @@ class Table(Block):
     notes: list[Block] = field(default_factory=list)
     number: str = ""
     row_headers: int = 0
+    data: str = ""  # the tables.yaml table a data table shows, so a review maps its cells there
 
 
 @dataclass(slots=True)
@@ -535,6 +536,14 @@ def unlinked(inlines: list[Inline]) -> list[Inline]:
         else:
             out.append(node)
     return out
+
+
+def last_line(block: Block) -> int | None:
+    """Return the block's last source line: its first, or the line of its last inline (soft breaks count)."""
+    lines = [node.loc.line for inlines in block_inlines(block) for node in walk_inlines(inlines)
+             if node.loc is not None and node.loc.line is not None]
+    first = block.loc.line if block.loc else None
+    return max([*lines, *([first] if first is not None else [])], default=None)
 
 
 def plain_text(inlines: list[Inline]) -> str:
