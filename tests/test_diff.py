@@ -281,6 +281,20 @@ def test_a_style_change_is_a_ppr_change_that_reject_all_undoes(repo: Repo) -> No
     assert restyled[0].get("title") == "style changed by Kit" and restyled[0].find("h4") is not None
 
 
+def test_a_change_is_attributed_to_the_commit_that_changed_its_lines(repo: Repo) -> None:
+    """Hal renamed a heading in methodology.md, and Ivy later moved a list item in the same file: the
+    renamed heading is Hal's (git blame on its lines), not the file's last author's; the moved item Ivy's.
+    A deletion has no lines in the newer revision: it goes to the file's last commit, Kit's."""
+    inserted = {mark_text(m): m for m in marks(repo.redline("docx"), "ins")}
+    heading = next(m for text, m in inserted.items() if text.startswith("The online survey of partnerships"))
+    assert heading.get(f"{{{W}}}author") == "Hal" and heading.get(f"{{{W}}}date") == "2010-07-07T10:00:00Z"
+    moved = next(m for text, m in inserted.items() if text.startswith("an employment services partnership"))
+    assert moved.get(f"{{{W}}}author") == "Ivy"
+    deleted = {mark_text(m): m for m in marks(repo.redline("docx"), "del")}
+    gone = next(m for text, m in deleted.items() if text.startswith("The present enthusiasm for collaboration"))
+    assert gone.get(f"{{{W}}}author") == "Kit"
+
+
 def test_a_redrawn_figure_is_deleted_and_inserted(repo: Repo) -> None:
     body = docx_part(repo.redline("docx"), "word/document.xml")
     assert body.xpath("//w:del[.//w:drawing]", namespaces=NS) and body.xpath("//w:ins[.//w:drawing]", namespaces=NS)

@@ -120,7 +120,7 @@ class BlockComparer:
             return [Piece("kept", new)]
         if _restyled(old, new):
             return [Piece("kept", self.marker.restyled(old, new))]
-        make = self.marker.maker(source_of(new))
+        make = self.marker.maker(source_of(new), [new])
         if isinstance(old, t.Para) and isinstance(new, t.Para):
             children = compare_inlines(old.children, new.children, make)
             return _replaced(old, new) if children is None else [Piece("kept", replace(new, children=children))]
