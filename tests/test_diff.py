@@ -123,6 +123,8 @@ def repo(tmp_path_factory: pytest.TempPathFactory) -> Repo:
          "Total Place strategic board.\n- an employment services partnership with at least one private sector "
          "partner; and\n")
     commit(root, "A list item moved", "Ivy", 8)
+    edit(root, "content/sections/context.md", "## Pressures in 2010 {", "### Pressures in 2010 {")
+    commit(root, "A heading made a subheading", "Kit", 9)
     git(root, "tag", "v2")
     new_docx = build_docx(root, base / "new.docx")
     run = run_cli(root, "diff", "v1", "v2", DOCUMENT)
@@ -162,7 +164,21 @@ def _drop_empty_rows(node: object) -> None:
 
 def resolved(path: Path, *, accept: bool) -> list[str]:
     """Our own reading of Word's Accept All (or Reject All): the text of each paragraph that remains."""
+    return [paragraph_text(p) for p in resolved_body(path, accept=accept).iter(f"{{{W}}}p")]
+
+
+def resolved_body(path: Path, *, accept: bool) -> etree._Element:
+    """The document's body after Word's Accept All (or Reject All): rejecting a style change puts the
+    paragraph's old properties (`w:pPrChange/w:pPr`) back, accepting it drops the record."""
     body = copy.deepcopy(docx_part(path, "word/document.xml"))
+    for change in body.xpath("//w:pPr/w:pPrChange", namespaces=NS):
+        properties = change.getparent()
+        if not accept:
+            for child in [c for c in properties if c.tag not in (f"{{{W}}}rPr", f"{{{W}}}sectPr", change.tag)]:
+                properties.remove(child)
+            for index, child in enumerate(list(change[0])):
+                properties.insert(index, child)
+        properties.remove(change)
     drop, keep = ("del", "ins") if accept else ("ins", "del")
     for row in body.xpath(f"//w:tr[w:trPr/w:{drop}]", namespaces=NS):
         row.getparent().remove(row)
@@ -180,7 +196,13 @@ def resolved(path: Path, *, accept: bool) -> list[str]:
         parent.remove(mark)
     for text in body.iter(f"{{{W}}}delText"):
         text.tag = f"{{{W}}}t"
-    return [paragraph_text(p) for p in body.iter(f"{{{W}}}p")]
+    return body
+
+
+def styled(body: etree._Element) -> list[tuple[str, str]]:
+    """Each paragraph's style and text."""
+    return [("".join(p.xpath("w:pPr/w:pStyle/@w:val", namespaces=NS)), paragraph_text(p))
+            for p in body.iter(f"{{{W}}}p")]
 
 
 def plain(path: Path) -> list[str]:
@@ -238,6 +260,39 @@ def test_each_change_is_marked_once_with_its_author_and_date(repo: Repo) -> None
     assert body.xpath("//w:tr[w:trPr/w:ins]", namespaces=NS), "the new timetable row is an inserted row"
     assert body.xpath("//w:p[w:pPr/w:rPr/w:del]", namespaces=NS), "the deleted paragraph's mark is deleted"
     assert not body.xpath("//w:del//w:t", namespaces=NS), "deleted text is w:delText"
+
+
+def test_a_style_change_is_a_ppr_change_that_reject_all_undoes(repo: Repo) -> None:
+    """A heading made a subheading keeps its words unmarked; only its style is tracked. Rejecting every
+    change gives the old document's styles, paragraph for paragraph, and accepting gives the new one's."""
+    body = docx_part(repo.redline("docx"), "word/document.xml")
+    heading = next(p for p in body.iter(f"{{{W}}}p") if paragraph_text(p) == "Pressures in 2010")
+    assert heading.xpath("w:pPr/w:pStyle/@w:val", namespaces=NS) == ["Heading3"]
+    assert heading.xpath("w:pPr/w:pPrChange/w:pPr/w:pStyle/@w:val", namespaces=NS) == ["Heading2"]
+    assert heading.xpath("w:pPr/w:pPrChange/@w:author", namespaces=NS) == ["Kit"]
+    assert not heading.xpath(".//w:ins | .//w:del", namespaces=NS)
+    assert styled(resolved_body(repo.redline("docx"), accept=False)) == \
+        styled(docx_part(repo.old_docx, "word/document.xml"))
+    assert styled(resolved_body(repo.redline("docx"), accept=True)) == \
+        styled(docx_part(repo.new_docx, "word/document.xml"))
+    page = html5lib.HTMLParser(strict=True, namespaceHTMLElements=False).parse(repo.redline("html").read_bytes())
+    restyled = [e for e in page.iter("div") if e.get("class") == "change-restyled"]
+    assert [squash("".join(e.itertext())) for e in restyled] == ["2.2.1 Pressures in 2010"]
+    assert restyled[0].get("title") == "style changed by Kit" and restyled[0].find("h4") is not None
+
+
+def test_a_change_is_attributed_to_the_commit_that_changed_its_lines(repo: Repo) -> None:
+    """Hal renamed a heading in methodology.md, and Ivy later moved a list item in the same file: the
+    renamed heading is Hal's (git blame on its lines), not the file's last author's; the moved item Ivy's.
+    A deletion has no lines in the newer revision: it goes to the file's last commit, Kit's."""
+    inserted = {mark_text(m): m for m in marks(repo.redline("docx"), "ins")}
+    heading = next(m for text, m in inserted.items() if text.startswith("The online survey of partnerships"))
+    assert heading.get(f"{{{W}}}author") == "Hal" and heading.get(f"{{{W}}}date") == "2010-07-07T10:00:00Z"
+    moved = next(m for text, m in inserted.items() if text.startswith("an employment services partnership"))
+    assert moved.get(f"{{{W}}}author") == "Ivy"
+    deleted = {mark_text(m): m for m in marks(repo.redline("docx"), "del")}
+    gone = next(m for text, m in deleted.items() if text.startswith("The present enthusiasm for collaboration"))
+    assert gone.get(f"{{{W}}}author") == "Kit"
 
 
 def test_a_redrawn_figure_is_deleted_and_inserted(repo: Repo) -> None:
@@ -363,6 +418,21 @@ def test_table_rows_match_by_first_cell_and_new_columns_replace_the_table() -> N
     wider = _table(["a", "b", "c"], [["x", "1", "0"]])
     assert [b.change.kind for b in _redline([old], [wider]) if isinstance(b, t.ChangedBlocks)] == \
         ["deleted", "inserted"]
+
+
+def test_same_words_in_another_style_are_restyled_not_replaced() -> None:
+    words = [t.Text("Partnership helps organisations reach people.")]
+    for old, new in ((t.Para(list(words)), t.Heading(2, list(words))),
+                     (t.Heading(2, list(words), t.Attr("sec:x")), t.Heading(3, list(words), t.Attr("sec:x"))),
+                     (t.Div([t.Para(list(words))], t.Attr(classes=["callout-note"])),
+                      t.Div([t.Para(list(words))], t.Attr(classes=["callout-tip"])))):
+        [block] = _redline([old], [new])
+        assert isinstance(block, t.Restyled) and block.block is new and block.change.kind == "restyled"
+        assert not _marked([block]) and not any(t.inline_lists([block.old])), "the old block keeps only its shape"
+        assert getattr(block.old, "attr", t.Attr()).id == ""
+    boxed = t.Div([t.Para(list(words))], t.Attr(classes=["callout-note"]))
+    assert [b.change.kind for b in _redline([t.Para(list(words))], [boxed]) if isinstance(b, t.ChangedBlocks)] == \
+        ["deleted", "inserted"], "a paragraph boxed changes shape, not style"
 
 
 def test_deleted_runs_keep_their_text_as_deltext_and_field_code_as_delinstrtext() -> None:

@@ -21,7 +21,7 @@ from pathlib import Path
 import docx
 import pypandoc
 import pytest
-from conftest import EPOCH, copy_project, run_cli
+from conftest import EPOCH, Mini, copy_project, run_cli
 from docx.document import Document as DocxDocument
 from docx.opc.constants import RELATIONSHIP_TYPE as RT
 from docx.opc.packuri import PackURI
@@ -266,8 +266,8 @@ def test_every_written_paragraph_is_anchored_and_the_manifest_travels_with_it(re
 EXPECTED = {  # (path, line, kind, text) of every remark, once LibreOffice has saved the file
     ("content/data/tables.yaml", None, "deletion", "57%"),
     (FINDING, 17, "deletion", " equally"),
-    (FINDING, 19, "deletion", "170"),
-    (FINDING, 19, "insertion", "171"),
+    ("content/data/tables.yaml", None, "deletion", "170"),
+    ("content/data/tables.yaml", None, "insertion", "171"),
     (FINDING, 40, "comment", "Is this figure for England only?"),
     (FINDING, 40, "comment", "Yes, England only."),
     (FINDING, 42, "insertion", " in full"),
@@ -299,10 +299,37 @@ def test_review_maps_every_remark_to_its_source_line_after_libreoffice_saved_it(
         encoding="utf-8").splitlines(), 1) if line.strip().startswith("agree_independence_tso:"))
     assert value["line"] == data_line
     assert by_text["170"]["generated"]["kind"] == "data"  # type: ignore[index]
+    assert by_text["170"]["generated"]["table"] == "obstacles_by_org_type"  # type: ignore[index]
+    respondents = _yaml_line(reviewed.root, "      respondents: {count: rows}", "obstacles_by_org_type")
+    assert by_text["170"]["line"] == respondents, "a data cell maps to its column in tables.yaml"
     assert by_text["We first"]["anchor"] is None  # found by its text: its bookmark was deleted with it
     assert by_text["Rename this heading?"]["resolved"] is True
     assert by_text[" in full"]["story"] == "footnotes"
     assert next(i for i in items if i["line"] == 25)["whole_paragraph"] is True
+
+
+def _yaml_line(root: Path, text: str, after: str) -> int:
+    lines = (root / "content/data/tables.yaml").read_text(encoding="utf-8").splitlines()
+    start = next(n for n, line in enumerate(lines) if line.strip() == f"{after}:")
+    return next(n for n, line in enumerate(lines[start:], start + 1) if line == text)
+
+
+def test_key_messages_map_to_the_findings_front_matter_not_the_template(reviewed: Reviewed) -> None:
+    """The final report's key messages are printed by a template from each finding's `key_message`; their
+    anchors name the finding's front-matter line, and so does each field's text inside a paragraph."""
+    from tspdocs.review.manifest import Manifest
+
+    [copy] = (reviewed.root / "build/anchors").glob("*/*.json")
+    anchors = Manifest.from_json(copy.read_bytes()).anchors.values()
+    lines = (reviewed.root / FINDING).read_text(encoding="utf-8").splitlines()
+    title, message = (lines.index(next(x for x in lines if x.startswith(k))) + 1 for k in ("title:", "key_message:"))
+    listed = [a for a in anchors if "Contract terms are the obstacle they name most often." in a.text]
+    assert len(listed) == 2, "the key-messages list and the finding's own key message"
+    assert [(a.path, a.first, a.last) for a in listed] == [(FINDING, title, title), (FINDING, message, message)], \
+        [(a.path, a.first, a.last) for a in listed]
+    assert any(g.kind == "front-matter" and g.path == FINDING and g.line == message for g in listed[0].generated), \
+        "inside the list's paragraph, the key message's words map to its own line"
+    assert not any(a.path.startswith("templates/") and "Contract terms are the obstacle" in a.text for a in anchors)
 
 
 def test_replies_are_read_from_comments_extended(reviewed: Reviewed) -> None:
@@ -538,3 +565,36 @@ def test_criticmarkup_comments_stay_in_the_source_and_out_of_the_tree() -> None:
     assert dump_tree(build_blocks(text, "a.md", 1, Problems())) == (
         'Heading level=2 {#sec:themes}\n  Text "Themes"\nPara\n  Text "Some "\n  Emph\n    Text "text"\n'
         '  Text "."\n')
+
+
+# Area briefings ------------------------------------------------------------------------------------
+
+
+def test_an_area_briefing_keeps_its_manifest_copy_so_review_maps_it(mini: Mini, tmp_path: Path) -> None:
+    """`brief --by area` writes each DOCX's manifest copy in build/anchors/ with the briefings, so a returned
+    area briefing whose custom XML part an office suite dropped still maps to its finding's line."""
+    from test_batch import with_areas
+
+    with_areas(mini)
+    subprocess.run(["git", "init", "-q"], cwd=mini.root, check=True)
+    subprocess.run([*GIT, "add", "-A"], cwd=mini.root, check=True)
+    subprocess.run([*GIT, "commit", "-qm", "sent"], cwd=mini.root, check=True)
+    run = mini.run("brief", "--audience", "dh", "--by", "area", "--format", "docx")
+    assert run.code == 0, run.output
+    assert len(list((mini.root / "build/anchors").glob("*/*.json"))) == 2, "one copy per area, none overwritten"
+    document = docx.Document(str(mini.root / "build/briefings/dh/areas/northbrook/briefing-dh-northbrook.docx"))
+    paragraph = next(p for p in document.paragraphs if p.text == "Of 3 respondents, 67% were happy.")
+    document.add_comment(paragraph.runs, text="For which year?", author="A. Smith", initials="AS")
+    returned = tmp_path / "returned.docx"
+    document.save(str(returned))
+    stripped = tmp_path / "stripped.docx"
+    with zipfile.ZipFile(returned) as source, zipfile.ZipFile(stripped, "w") as target:
+        for info in source.infolist():
+            if not info.filename.startswith("customXml/"):
+                target.writestr(info, source.read(info))
+    run = run_cli(mini.root, "review", str(stripped), "--format", "json")
+    assert run.code == 0, run.output + run.stderr
+    line = (mini.root / "content/findings/f01.md").read_text(encoding="utf-8").splitlines().index(
+        "Of {{< value respondents >}} respondents, {{< value happy >}} were happy.") + 1
+    assert [(i["path"], i["line"], i["kind"], i["text"]) for i in json.loads(run.stdout)] == \
+        [("content/findings/f01.md", line, "comment", "For which year?")]

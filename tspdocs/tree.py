@@ -160,7 +160,7 @@ class Change:
     """A tracked change in a redline (`tspdocs diff`): inserted or deleted, by whom and when (UTC,
     `YYYY-MM-DDTHH:MM:SSZ`), and the anchor the changes summary links to."""
 
-    kind: Literal["inserted", "deleted"]
+    kind: Literal["inserted", "deleted", "restyled"]
     author: str
     date: str
     id: str = ""
@@ -307,6 +307,7 @@ class Table(Block):
     notes: list[Block] = field(default_factory=list)
     number: str = ""
     row_headers: int = 0
+    data: str = ""  # the tables.yaml table a data table shows, so a review maps its cells there
 
 
 @dataclass(slots=True)
@@ -379,6 +380,17 @@ class ChangedBlocks(Block):
 
 
 @dataclass(slots=True)
+class Restyled(Block):
+    """A block whose text is unchanged but whose kind or style changed in a redline (a paragraph made a
+    heading, a heading's level, a box's class): `block` is the new one and `old` the old, so DOCX can mark
+    the paragraph style change (`w:pPrChange`) instead of deleting and inserting the same words."""
+
+    block: Block
+    old: Block
+    change: Change
+
+
+@dataclass(slots=True)
 class PageBreak(Block):
     pass
 
@@ -445,6 +457,8 @@ def child_blocks(block: Block) -> list[list[Block]]:
     """Return the lists of blocks nested directly inside `block`."""
     if isinstance(block, Div | BlockQuote | ChangedBlocks):
         return [block.blocks]
+    if isinstance(block, Restyled):
+        return [[block.block]]
     if isinstance(block, BulletList | OrderedList):
         return [item.blocks for item in block.items]
     if isinstance(block, DefinitionList):
@@ -522,6 +536,14 @@ def unlinked(inlines: list[Inline]) -> list[Inline]:
         else:
             out.append(node)
     return out
+
+
+def last_line(block: Block) -> int | None:
+    """Return the block's last source line: its first, or the line of its last inline (soft breaks count)."""
+    lines = [node.loc.line for inlines in block_inlines(block) for node in walk_inlines(inlines)
+             if node.loc is not None and node.loc.line is not None]
+    first = block.loc.line if block.loc else None
+    return max([*lines, *([first] if first is not None else [])], default=None)
 
 
 def plain_text(inlines: list[Inline]) -> str:

@@ -25,7 +25,7 @@ from ..project.targets import briefing_target, for_place, slug
 from ..project.validation import resolve_name
 from ..store.output import build_file, output_path, write_all
 from ..store.state import sha256
-from .build import render_documents
+from .build import extra_files, render_documents
 from .render import Renderer
 from .session import BuildOptions, BuildSession
 
@@ -97,6 +97,7 @@ def build_by_area(root: Path, audience: str, column: str, formats: list[OutputFo
     pool = executor or (ProcessPoolExecutor(max_workers=jobs) if jobs > 1 else None)
     problems = Problems()
     files: list[tuple[AreaFile, bytes]] = []
+    extras: list[dict[str, bytes]] = []
     try:
         results = pool.map(build_chunk, chunks) if pool else map(build_chunk, chunks)
         with console.progress(len(briefings), "briefings") as tick:
@@ -104,7 +105,8 @@ def build_by_area(root: Path, audience: str, column: str, formats: list[OutputFo
                 if isinstance(result, BuildError):
                     problems.extend(result.problems)
                 else:
-                    files.extend(result)
+                    files.extend(result.files)
+                    extras.extend(result.extras)
                 for _ in chunk.briefings:
                     tick()
     except BrokenProcessPool:  # a worker was killed (or ran out of memory): its briefings will never come
@@ -117,11 +119,21 @@ def build_by_area(root: Path, audience: str, column: str, formats: list[OutputFo
     written = [item for item, _ in files]
     manifest = {"by": column, "files": [asdict(item) for item in written]}
     write_all([*((build_file(root, item.path), data) for item, data in files),
-               (build_file(root, MANIFEST.format(column=column)), json.dumps(manifest, indent=2).encode())])
+               (build_file(root, MANIFEST.format(column=column)), json.dumps(manifest, indent=2).encode()),
+               *extra_files(root, extras)])
     return written
 
 
-def build_chunk(chunk: Chunk) -> list[tuple[AreaFile, bytes]] | BuildError:
+@dataclass(frozen=True)
+class ChunkFiles:
+    """What one chunk built: each briefing's bytes, and the files its writers make beside them (the DOCX
+    review manifest's copy in `build/anchors/`, so `tspdocs review` reads a returned area briefing)."""
+
+    files: list[tuple[AreaFile, bytes]]
+    extras: list[dict[str, bytes]]  # by path under build/, as `WriteResult.extras`
+
+
+def build_chunk(chunk: Chunk) -> ChunkFiles | BuildError:
     """Build one chunk's briefings in this process, with the same steps as `tspdocs build`.
 
     A failure is returned, not raised, so that one bad area does not hide the others' results.
@@ -134,6 +146,7 @@ def build_chunk(chunk: Chunk) -> list[tuple[AreaFile, bytes]] | BuildError:
     except BuildError as exc:
         return exc
     files = []
+    extras: list[dict[str, bytes]] = []
     for item in rendered:
         audience, place = item.prepared.target.audience_id or "", item.prepared.target.place
         for fmt, result in item.outputs.items():
@@ -141,4 +154,5 @@ def build_chunk(chunk: Chunk) -> list[tuple[AreaFile, bytes]] | BuildError:
             record = AreaFile(audience, place, fmt, path.relative_to(session.root).as_posix(), len(result.data),
                               sha256(result.data), figure_records(item.prepared.doc))
             files.append((record, result.data))
-    return files
+            extras.append(result.extras)
+    return ChunkFiles(files, extras)

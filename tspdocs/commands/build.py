@@ -189,13 +189,18 @@ def build(root: Path, targets: Callable[[Corpus], Iterable[Target]], formats: li
     return report
 
 
+def extra_files(root: Path, extras: list[dict[str, bytes]]) -> list[tuple[Path, bytes]]:
+    """Return where the files a writer makes beside its output go (the DOCX's copy of its review manifest,
+    `build/anchors/<commit>/`), for `write_all` to write with the outputs, all or none."""
+    return [(build_file(root, f"{BUILD_DIR}/{name}"), data) for files in extras for name, data in files.items()]
+
+
 def _write(root: Path, results: list[Rendered]) -> list[Written]:
     """Check every destination first, then write all the files or none, so neither a bad name nor a full
     disk leaves some documents new and others old."""
     planned = [(output_path(root, r.prepared.target.folder, f"{r.prepared.target.stem}.{fmt}"),
                 r, fmt, result.data) for r in results for fmt, result in r.outputs.items()]
-    extras = [(build_file(root, f"{BUILD_DIR}/{name}"), data)
-              for r in results for result in r.outputs.values() for name, data in result.extras.items()]
+    extras = extra_files(root, [result.extras for r in results for result in r.outputs.values()])
     write_all([(path, data) for path, _, _, data in planned] + extras)
     return [Written(rendered.prepared.target.name, path, len(data), rendered.seconds[fmt])
             for path, rendered, fmt, data in planned]

@@ -75,7 +75,8 @@ def diff_revisions(root: Path, request: DiffRequest, *, jobs: int = 1) -> DiffRe
             newer = _prepare(after, new_target, new_name)
             authors = Authors(root, old, new, (label, utc(after.epoch)),
                               label=label if new_target.spec.anonymise or request.label else "")
-            redline = compare_documents(older, newer, authors, title=f"Changes from {old.name} to {new_name}")
+            redline = compare_documents(older, newer, authors, title=f"Changes from {old.name} to {new_name}",
+                                        lines=authors.lines)
             if redline.unchanged:
                 report.unchanged.append(new_target.name)
                 continue

@@ -12,11 +12,11 @@ from dataclasses import dataclass, field, replace
 
 from .. import tree as t
 from .blocks import BlockComparer
-from .marks import Attribution, Marker, Recorded
+from .marks import Attribution, LineAttribution, Marker, Recorded
 from .summary import summary_blocks
 from .words import compare_inlines, replaced_inlines
 
-__all__ = ["Attribution", "Redline", "compare_documents"]
+__all__ = ["Attribution", "LineAttribution", "Redline", "compare_documents"]
 
 
 @dataclass
@@ -33,12 +33,13 @@ class Redline:
 
 
 def compare_documents(old: t.Document, new: t.Document, attribution: Attribution, *,
-                      title: str = "") -> Redline:
+                      title: str = "", lines: LineAttribution | None = None) -> Redline:
     """Return `new` with every change since `old` marked, attributed to who made it and when.
 
-    `title` heads the changes summary (for HTML and PDF), e.g. "Changes from v1.0 to HEAD".
+    `title` heads the changes summary (for HTML and PDF), e.g. "Changes from v1.0 to HEAD"; `lines`, if
+    given, names who changed a block's own lines, where `attribution` names who last changed its file.
     """
-    marker = Marker(attribution)
+    marker = Marker(attribution, lines)
     comparer = BlockComparer(marker)
     cover = _covers(old.meta.cover, new.meta.cover, comparer, marker)
     abstract = comparer.blocks(old.meta.abstract, new.meta.abstract)

@@ -7,7 +7,8 @@ content alone (a renamed heading changes the path of everything under it),
 and last, in each gap still left, by similarity, so an edited paragraph pairs
 with its old self. Paired blocks are compared inside: words in paragraphs,
 items in lists, rows in tables (by their first cell), entries in a
-bibliography. A table whose columns changed, a figure whose picture changed,
+bibliography; a block whose words stayed but whose kind or style changed is
+marked `Restyled`. A table whose columns changed, a figure whose picture changed,
 a generated contents list that changed, or anything else of a kind not
 compared inside is shown deleted and inserted whole.
 """
@@ -72,7 +73,8 @@ class BlockComparer:
             best, score = None, SIMILAR
             for index in range(start, min(len(new), start + LOOKAHEAD)):
                 candidate = new[index]
-                if type(candidate) is type(block) and source_of(candidate) == source_of(block):
+                if (type(candidate) is type(block) or _restyled(block, candidate)) and \
+                        source_of(candidate) == source_of(block):
                     similarity = _similarity(block, candidate)
                     if similarity >= score:
                         best, score = index, similarity
@@ -116,7 +118,9 @@ class BlockComparer:
         """Return the pieces for a block paired with its old self."""
         if self._signature(old) == self._signature(new):
             return [Piece("kept", new)]
-        make = self.marker.maker(source_of(new))
+        if _restyled(old, new):
+            return [Piece("kept", self.marker.restyled(old, new))]
+        make = self.marker.maker(source_of(new), [new])
         if isinstance(old, t.Para) and isinstance(new, t.Para):
             children = compare_inlines(old.children, new.children, make)
             return _replaced(old, new) if children is None else [Piece("kept", replace(new, children=children))]
@@ -269,6 +273,22 @@ def _spans(pairs: list[tuple[int, int]], old: int, new: int) -> list[tuple[str, 
             spans.append(("same", a, a + 1, b, b + 1))
         i, j = a + 1, b + 1
     return spans
+
+
+def _restyled(old: t.Block, new: t.Block) -> bool:
+    """Tell whether two blocks hold the same words in another kind or style of block, paragraph for
+    paragraph: a paragraph made a heading, a heading's level, a box's or a styled block's class. A box made
+    plain (or a plain block boxed) changes shape, not style, and blocks that hold pictures or tables are
+    replaced as before (writing their shape would add parts to the file)."""
+    if isinstance(old, t.Para | t.Plain | t.Heading) and isinstance(new, t.Para | t.Plain | t.Heading):
+        return (type(old), getattr(old, "level", 0)) != (type(new), getattr(new, "level", 0)) and \
+            signature(old.children) == signature(new.children)
+    if isinstance(old, t.Div) and isinstance(new, t.Div):
+        return old.attr != new.attr and old.is_callout == new.is_callout and \
+            old.attr.values.get("title") == new.attr.values.get("title") and \
+            signature(old.blocks) == signature(new.blocks) and \
+            not any(isinstance(b, t.Figure | t.Table) for b in t.walk(old.blocks))
+    return False
 
 
 def _replaced(old: t.Block, new: t.Block) -> list[Piece]:

@@ -19,9 +19,10 @@ def summary_blocks(old: t.Document, new: t.Document, marker: Marker, title: str)
     groups = {"added": [p for p in findings if p not in old.sources],
               "removed": [p for p in findings if p not in new.sources],
               "changed": [p for p in findings if p in old.sources and p in new.sources and p in first]}
-    inserted = sum(1 for r in marker.recorded if r.change.kind == "inserted")
-    blocks: list[t.Block] = [t.Para([t.Text(f"{_plural(inserted, 'insertion')} and "
-                                            f"{_plural(len(marker.recorded) - inserted, 'deletion')}; "),
+    kinds = [r.change.kind for r in marker.recorded]
+    restyled = f", {_plural(kinds.count('restyled'), 'style change')}" if "restyled" in kinds else ""
+    blocks: list[t.Block] = [t.Para([t.Text(f"{_plural(kinds.count('inserted'), 'insertion')} and "
+                                            f"{_plural(kinds.count('deleted'), 'deletion')}{restyled}; "),
                                      t.Link("#" + marker.recorded[0].change.id, [t.Text("go to the first")]),
                                      t.Text(".")])]
     titles = {**_titles(old), **_titles(new)}

@@ -86,6 +86,9 @@ class Locator:
         """Return the file and line that generate a piece of text."""
         if piece.kind == "value":
             return DATA_FILE, line_at(self._tables(), ["values", piece.key])
+        if piece.kind == "data" and piece.table:  # the column's line where the table names it, else the table's
+            return DATA_FILE, max((line_at(self._tables(), ["tables", piece.table, part, piece.key])
+                                   for part in ("columns", "measures")), key=lambda line: line or 0)
         if piece.kind == "citation":
             return BIB_FILE, self._bib_lines().get(piece.key.split(",")[0])
         return piece.path, piece.line

@@ -24,11 +24,12 @@ W = "{http://schemas.openxmlformats.org/wordprocessingml/2006/main}"
 class Generated:
     """A piece of a paragraph's text that is not typed in its source: where to change it instead."""
 
-    kind: str  # value | citation | reference | contents
-    key: str  # the value's name, the BibTeX key, the label
+    kind: str  # value | citation | reference | contents | data | front-matter (a field a template printed)
+    key: str  # the value's name, the BibTeX key, the label, the data column
     text: str  # as printed
-    path: str = ""  # where the label is defined, for references and contents entries
+    path: str = ""  # where the label or field is defined (references, contents, front matter); a data directive
     line: int | None = None
+    table: str = ""  # for a data cell, the tables.yaml table it shows
 
 
 @dataclass(frozen=True)

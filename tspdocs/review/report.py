@@ -70,7 +70,8 @@ def as_dict(item: Located) -> dict[str, object]:
             "author": remark.author, "date": remark.date, "text": remark.text, "resolved": remark.resolved,
             "whole_paragraph": remark.whole_paragraph, "story": remark.story, "returned": item.returned,
             "anchor": item.anchor or None, "generated": None if piece is None else
-            {"kind": piece.kind, "key": piece.key, "text": piece.text, "block_path": item.block_path,
+            {"kind": piece.kind, "key": piece.key, "table": piece.table or None, "text": piece.text,
+             "block_path": item.block_path,
              "block_line": item.block_line}}
 
 

@@ -66,6 +66,8 @@ class Authors:
     fallback: tuple[str, str]  # for changes no commit made (the working tree) or without a source file
     label: str = ""  # one name for every change, when the project asks for it (or must: anonymised)
     known: dict[str, tuple[str, str]] = field(default_factory=dict, init=False, repr=False)  # git runs once a file
+    blamed: dict[tuple[str, int, int], tuple[str, str] | None] = field(default_factory=dict, init=False, repr=False)
+    blames: int = field(default=0, init=False)  # how many times git blame ran, for the cost on the report
 
     def __call__(self, path: str) -> tuple[str, str]:
         if path not in self.known:
@@ -84,6 +86,36 @@ class Authors:
             return self.fallback
         author, stamp = found.split("\0", 1)
         return author, utc(int(stamp))
+
+
+    def lines(self, path: str, first: int, last: int) -> tuple[str, str] | None:
+        """Return who made the newest commit between the two revisions that changed these lines of `path`
+        in the newer one, and when; None when no commit in the range did (or none can say: a label, a
+        file changed in the working tree), so the file's last commit (`__call__`) answers instead."""
+        key = (path, first, last)
+        if key not in self.blamed:
+            self.blamed[key] = None if self.label or not path or self(path) == self.fallback else \
+                self._blame(path, first, last)
+        return self.blamed[key]
+
+    def _blame(self, path: str, first: int, last: int) -> tuple[str, str] | None:
+        self.blames += 1
+        span = f"{self.old.commit}..{self.new.commit if self.new else 'HEAD'}"
+        found = git(self.root, "blame", "--porcelain", "-L", f"{first},{last}", span, "--", path) or ""
+        commits: dict[str, dict[str, str]] = {}
+        current: dict[str, str] = {}
+        for line in found.splitlines():
+            head = line.split(" ")
+            if len(head[0]) in (40, 64) and len(head) >= 3 and all(c in "0123456789abcdef" for c in head[0]):
+                current = commits.setdefault(head[0], {})
+            elif not line.startswith("\t"):
+                key, _, value = line.partition(" ")
+                current[key] = value
+        made = [c for c in commits.values() if "boundary" not in c and c.get("author-time", "").isdigit()]
+        if not made:
+            return None
+        newest = max(made, key=lambda c: int(c["author-time"]))
+        return newest.get("author", ""), utc(int(newest["author-time"]))
 
 
 def utc(stamp: int) -> str:

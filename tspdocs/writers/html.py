@@ -116,6 +116,10 @@ class HtmlBody(Walker):
         self.out.append(f'<div class="change-{node.change.kind}"{_change_attrs(node.change)}>\n'
                         f"{self.html(node.blocks)}</div>\n")
 
+    def block_Restyled(self, node: t.Restyled) -> None:
+        self.out.append(f'<div class="change-restyled"{_change_attrs(node.change)}>\n'
+                        f"{self.html([node.block])}</div>\n")
+
     def block_Cover(self, node: t.Cover) -> None:
         band = self._img(node.logo, "logo") + "\n" if node.logo else ""
         lines = []
@@ -326,8 +330,8 @@ class HtmlBody(Walker):
                 for row in (*block.head, *block.body, *block.foot):
                     cells = " · ".join(self._phrasing(cell.blocks, True) for cell in row.cells)
                     parts.append(f'<span class="fn-block">{cells}</span>')
-            elif isinstance(block, t.ChangedBlocks):
-                parts.append(self._phrasing(block.blocks, first_inline and index == 0))
+            elif isinstance(block, t.ChangedBlocks | t.Restyled):
+                parts.append(self._phrasing(t.child_blocks(block)[0], first_inline and index == 0))
             elif isinstance(block, t.BlockQuote | t.Div):
                 parts.append(f'<span class="fn-block fn-quote">{self._phrasing(block.blocks, True)}</span>')
             elif isinstance(block, t.DefinitionList):
@@ -354,7 +358,7 @@ def _change_attrs(change: t.Change) -> str:
     """Say who made a tracked change and when, for anyone hovering over it; anchor it for the summary."""
     ident = f' id="{escape(change.id)}"' if change.id else ""
     when = f' datetime="{escape(change.date)}"' if change.date else ""
-    verb = "inserted" if change.kind == "inserted" else "deleted"
+    verb = {"inserted": "inserted", "deleted": "deleted", "restyled": "style changed"}[change.kind]
     return f'{ident}{when} title="{escape(verb)} by {escape(change.author)}"'
 
 

@@ -70,6 +70,7 @@ def table_directive(directive: t.Directive, ctx: PrepareContext) -> list[t.Block
     if options.base:
         add_bases(table, options.base, options.base_title, policy)
     table.row_headers = options.row_headers
+    table.data = directive.argument
     dress(table, directive, ctx, label=options.label, caption=options.caption, notes=options.notes,
           source=options.source)
     explain_marks(table, policy)

@@ -32,8 +32,10 @@ MAX_NAME = 40  # Word's limit on a bookmark's name
 
 
 def document_id(meta: t.Meta) -> str:
-    """Return a stable id for the document: the same report keeps it from one commit to the next."""
-    return digest(f"{meta.kind}\n{meta.title}\n{meta.audience}")
+    """Return a stable id for the document: the same report keeps it from one commit to the next. Area
+    briefings share their title and differ in the subtitle naming the place, so a subtitle counts too (and
+    only when there is one, so the ids of documents without one stay as they were)."""
+    return digest(f"{meta.kind}\n{meta.title}\n{meta.audience}" + (f"\n{meta.subtitle}" if meta.subtitle else ""))
 
 
 def anchor_paragraphs(written: list[tuple[Paragraph, t.Block]], doc: t.Document, ctx: WriteContext,
@@ -53,8 +55,8 @@ def anchor_paragraphs(written: list[tuple[Paragraph, t.Block]], doc: t.Document,
         name = f"{PREFIX}{manifest.document[:8]}_{len(manifest.anchors) + 1:05d}"
         assert len(name) <= MAX_NAME
         _wrap(paragraph, name, new_id())
-        loc = block.loc or Location("")
-        last = _last_line(block)
+        loc = _printed_from(block)
+        last = t.last_line(block) if loc is block.loc else loc.line
         manifest.anchors[name] = Anchor(loc.path, loc.line, last, type(block).__name__, text, digest(text),
                                         sources.hash(loc.path, loc.line, last),
                                         tuple(g for g in _generated(block, index, labels) if g.text in text))
@@ -83,12 +85,22 @@ def _wrap(paragraph: Paragraph, name: str, bookmark_id: int) -> None:
     bookmark_end(paragraph, bookmark_id)
 
 
-def _last_line(block: t.Block) -> int | None:
-    """Return the block's last source line: its first, or the line of its last inline (soft breaks count)."""
-    lines = [node.loc.line for inlines in t.block_inlines(block) for node in t.walk_inlines(inlines)
-             if node.loc is not None and node.loc.line is not None]
-    first = block.loc.line if block.loc else None
-    return max([*lines, *([first] if first is not None else [])], default=None)
+def _printed_from(block: t.Block) -> Location:
+    """Return where the block's text comes from: for a block a template wrote from a finding's front matter
+    (a key message), the finding's line for its first such field, which `assembly.relocate_fields` gave
+    that text. Each field's text is also a generated piece, so a remark inside it maps to its own line."""
+    loc = block.loc or Location("")
+    return next((field for inlines in t.block_inlines(block) for node in t.walk_inlines(inlines)
+                 if (field := _field_of(node, block)) is not None), loc)
+
+
+def _field_of(node: t.Inline, block: t.Block) -> Location | None:
+    """Return the finding's line for a field a template printed as this text of its block, if it is one."""
+    if not isinstance(node, t.Text) or block.loc is None or not block.loc.path.startswith("templates/"):
+        return None
+    if node.loc is None or not node.loc.path or node.loc.path.startswith("templates/"):
+        return None
+    return node.loc
 
 
 def _labels(doc: t.Document) -> dict[str, Location]:
@@ -113,7 +125,10 @@ def _generated(block: t.Block, index: int, labels: dict[str, Location]) -> list[
     found: list[Generated] = []
     for inlines in t.block_inlines(block):
         for node in t.walk_inlines(inlines):
-            if isinstance(node, t.Quantity):
+            field = _field_of(node, block)
+            if isinstance(node, t.Text) and field is not None:
+                found.append(Generated("front-matter", "", node.text, field.path, field.line))
+            elif isinstance(node, t.Quantity):
                 found.append(Generated("value", node.name, node.text))
             elif isinstance(node, t.Cite):
                 found.append(Generated("citation", ",".join(c.key for c in node.citations),
@@ -134,7 +149,7 @@ def _data_cell(table: t.Table, index: int) -> list[Generated]:
     column, cell = cells[index]
     shown = [node for block in cell.blocks for inlines in t.block_inlines(block) for node in inlines]
     where = table.loc or Location("")  # the table's directive, which names the data it shows
-    return [Generated("data", column.name, t.plain_text(shown), where.path, where.line)]
+    return [Generated("data", column.name, t.plain_text(shown), where.path, where.line, table.data)]
 
 
 class _Sources:

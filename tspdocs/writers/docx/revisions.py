@@ -1,4 +1,5 @@
-"""Word tracked changes (ECMA-376 §17.13): insertions and deletions of runs, paragraph marks and table rows.
+"""Word tracked changes (ECMA-376 §17.13): insertions and deletions of runs, paragraph marks and table rows,
+and paragraph style changes.
 
 What Word itself writes: runs inside `w:ins`/`w:del`, the text of a deleted
 run as `w:delText` (`w:delInstrText` inside a field's instruction), and the
@@ -10,10 +11,12 @@ writer keeps for the whole file (`State.new_id`), shared with bookmarks.
 
 from __future__ import annotations
 
+import copy
 from collections.abc import Callable
 
 from docx.oxml.ns import qn
 from docx.oxml.xmlchemy import BaseOxmlElement
+from lxml import etree  # type: ignore[import-untyped, unused-ignore]  # no stubs installed
 
 from ...tree import Change
 from .ooxml import element
@@ -24,14 +27,32 @@ DELETED_TEXT = {qn("w:t"): qn("w:delText"), qn("w:instrText"): qn("w:delInstrTex
 # Elements that come after w:rPr in a w:pPr, and after w:ins/w:del in a w:trPr (the schema's order).
 AFTER_PARAGRAPH_MARK = (qn("w:sectPr"), qn("w:pPrChange"))
 AFTER_ROW_MARK = (qn("w:trPrChange"),)
+STYLE_CHANGE_OMITS = (qn("w:rPr"), qn("w:sectPr"), qn("w:pPrChange"))
 
 
-def revision(change: Change, new_id: NewId) -> BaseOxmlElement:
-    """Return an empty `w:ins` or `w:del` carrying the change's id, author and date."""
+def revision(change: Change, new_id: NewId, tag: str = "") -> BaseOxmlElement:
+    """Return an empty `w:ins` or `w:del` (or `tag`) carrying the change's id, author and date."""
     attrs = {"id": str(new_id()), "author": change.author}
     if change.date:
         attrs["date"] = change.date
-    return element(MARKS[change.kind], **attrs)
+    return element(tag or MARKS[change.kind], **attrs)
+
+
+def track_style(paragraph: BaseOxmlElement, old: BaseOxmlElement | None, change: Change, new_id: NewId) -> None:
+    """Keep the paragraph's old properties (`old`, its old `w:pPr`) in a `w:pPrChange` if they differ from
+    its new ones, so Reject All gives the old style back. The old properties leave out what a `w:pPrChange`
+    may not hold: the paragraph mark's run properties, a section break and an earlier change."""
+    before = element("w:pPr")
+    for child in () if old is None else old:
+        if child.tag not in STYLE_CHANGE_OMITS:
+            before.append(copy.deepcopy(child))
+    p_pr = paragraph.get_or_add_pPr()
+    now = [etree.tostring(child) for child in p_pr if child.tag not in STYLE_CHANGE_OMITS]
+    if now == [etree.tostring(child) for child in before]:
+        return
+    mark = revision(change, new_id, "w:pPrChange")
+    mark.append(before)
+    p_pr.append(mark)  # the last child of a w:pPr
 
 
 def count_runs(paragraph: BaseOxmlElement) -> int:

@@ -47,7 +47,7 @@ from .ooxml import (
     set_alt_text,
     set_column_widths,
 )
-from .revisions import count_runs, track_block, track_row, track_runs
+from .revisions import count_runs, track_block, track_row, track_runs, track_style
 from .styles import Styles
 from .widths import column_widths
 
@@ -466,6 +466,29 @@ class DocxWriter(Walker):
         self.state.tracked = True
         for top in [child for child in container if child not in before]:
             track_block(top, change, self.state.new_id)
+
+    def block_Restyled(self, node: t.Restyled, env: Env) -> None:
+        """Write the new block with each paragraph's old properties kept as a style change.
+
+        The old block's shape (no words, no labels) is written first to learn its paragraphs' properties,
+        then taken out again with the serials it used, so list numbers, notes and anchors fall on the new
+        paragraphs as if the old had never been written. Both have the same paragraphs, one for one.
+        """
+        container = _element_of(env.container)
+        serial, written, before = self.state.paragraphs, len(self.state.written), set(container)
+        self.block(node.old, env)
+        scratch = [child for child in container if child not in before]
+        old = [paragraph.find(qn("w:pPr")) for top in scratch for paragraph in top.iter(qn("w:p"))]
+        for top in scratch:
+            container.remove(top)
+        self.state.paragraphs = serial
+        del self.state.written[written:]
+        before = set(container)
+        self.block(node.block, env)
+        new = [paragraph for top in container if top not in before for paragraph in top.iter(qn("w:p"))]
+        for paragraph, properties in zip(new, old, strict=True):
+            track_style(paragraph, properties, node.change, self.state.new_id)
+        self.state.tracked = True
 
     def block_Bibliography(self, node: t.Bibliography, env: Env) -> None:
         if not node.entries:
