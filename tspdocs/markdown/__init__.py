@@ -16,6 +16,7 @@ from mdit_py_plugins.superscript import superscript_plugin
 from .citation_syntax import citations_plugin
 from .critic_syntax import critic_comments_plugin
 from .div_syntax import divs_plugin
+from .footnote_checks import footnote_checks_plugin
 from .grid_table_syntax import grid_table_plugin
 from .line_block_syntax import line_block_plugin
 from .pipe_table_syntax import pipe_table_plugin
@@ -36,6 +37,7 @@ def parser() -> MarkdownIt:
     md.use(grid_table_plugin)  # Pandoc's grid tables, whose cells hold blocks
     md.use(line_block_plugin)  # Pandoc's | lines, kept line by line
     md.use(footnote_plugin)
+    md.use(footnote_checks_plugin)  # undefined, duplicate and unused notes reported at their line
     md.use(deflist_plugin)
     md.use(attrs_plugin, spans=True)  # every attribute is kept, as Pandoc keeps them; writers emit only known ones
     md.use(attrs_block_plugin)
