@@ -13,6 +13,7 @@ from mdit_py_plugins.footnote import footnote_plugin
 from mdit_py_plugins.subscript import sub_plugin
 from mdit_py_plugins.superscript import superscript_plugin
 
+from .bracket_guard import bracket_guard_plugin
 from .citation_syntax import citations_plugin
 from .critic_syntax import critic_comments_plugin
 from .div_syntax import divs_plugin
@@ -48,6 +49,7 @@ def parser() -> MarkdownIt:
     md.use(citations_plugin)
     md.use(shortcodes_plugin)
     md.use(refused_syntax_plugin)  # simple tables, example lists, $math$: an error at the line, not garbled
+    md.use(bracket_guard_plugin)  # an [ nothing can close is text at once: runs of [ stay fast
     md.use(critic_comments_plugin)  # reviewers' notes, kept in the source and never printed
     return md
 

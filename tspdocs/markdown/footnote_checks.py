@@ -26,12 +26,13 @@ def footnote_checks_plugin(md: MarkdownIt) -> None:
 
 
 def _undefined(state: StateInline, silent: bool) -> bool:
-    """Match `[^label]` that the footnote plugin refused because no `[^label]:` defines it."""
+    """Match `[^label]` that the footnote plugin refused because no `[^label]:` defines it; the scan stops
+    at the next `[` too, so a run of `[^` is read once, not once per mark."""
     src, pos = state.src, state.pos
     if not src.startswith("[^", pos):
         return False
     end = pos + 2
-    while end < state.posMax and src[end] not in " \n]":
+    while end < state.posMax and src[end] not in " \n[]":
         end += 1
     if end == pos + 2 or end >= state.posMax or src[end] != "]":
         return False
