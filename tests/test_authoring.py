@@ -167,6 +167,41 @@ def test_grid_tables_read_as_pandoc_reads_them() -> None:
     assert len(theirs) == 2 and ours == theirs
 
 
+# Footnotes -----------------------------------------------------------------------------------------------
+
+FOOTNOTES = """A note[^a] and a missing one[^nope], with brackets written as such: \\[^b] and [^c](https://x.org).
+
+[^a]: First definition.
+
+[^a]: Second definition.
+
+[^unused]: Never referred to.
+"""
+
+
+def test_footnote_mistakes_are_reported_at_their_line_as_pandoc_warns() -> None:
+    """An undefined reference is an error (it would print as `[^nope]`); a duplicate and an unused
+    definition are warnings at the definition's line, the lines Pandoc's own warnings name, and the note
+    printed is the later definition, as in Pandoc."""
+    problems = Problems()
+    blocks = build_blocks(FOOTNOTES, "notes.md", 1, problems)
+    ours = sorted((p.severity.name.lower(), p.location.line if p.location else None, p.message.split(";")[0])
+                  for p in problems)
+    assert ours == [("error", 1, "footnote [^nope] is not defined"),
+                    ("warning", 5, "footnote [^a] is defined twice"),
+                    ("warning", 7, "footnote [^unused] is defined but never referred to, so it is not printed")]
+    para = blocks[0]
+    assert isinstance(para, t.Para)
+    notes = [n for n in para.children if isinstance(n, t.Note)]
+    assert [t.plain_text(n.blocks[0].children) for n in notes] == ["Second definition."]  # type: ignore[attr-defined]
+    assert "[^nope]" in t.plain_text(para.children) and "[^b]" in t.plain_text(para.children)
+    warned = subprocess.run([pandoc_path(), "-f", "markdown", "-t", "plain"], input=FOOTNOTES,
+                            capture_output=True, text=True, check=True).stderr
+    assert sorted(int(n) for n in re.findall(r"at line (\d+)", warned)) == [5, 7]
+    assert "Second definition." in subprocess.run([pandoc_path(), "-f", "markdown", "-t", "plain"],
+                                                  input=FOOTNOTES, capture_output=True, text=True).stdout
+
+
 # Errors and builds ---------------------------------------------------------------------------------------
 
 

@@ -201,3 +201,28 @@ def letters(word: str) -> str:
 
 def squash(parts: Iterator[str]) -> str:
     return " ".join("".join(parts).split())
+
+
+def test_a_spans_custom_style_is_a_word_character_style_as_pandoc_reads_it(tmp_path: Path) -> None:
+    """`[text]{custom-style="Quote Char"}` is written in that character style, with the span's emphasis
+    kept as direct formatting; Pandoc's `docx+styles` reader reports the style of each run."""
+    text = 'Before [quoted *words*]{custom-style="Quote Char"} after.\n'
+    problems = Problems()
+    docx = tmp_path / "styled.docx"
+    docx.write_bytes(write_docx(prepared(text, problems), CONTEXT).data)
+    assert not list(problems)
+    blocks = json.loads(pandoc(["-f", "docx+styles", "-t", "json", str(docx)]))["blocks"]
+    spans = [n for n in nodes(blocks) if n["t"] == "Span"]
+    assert [(dict(n["c"][0][2]).get("custom-style"), words(n["c"][1])) for n in spans] == [
+        ("Quote Char", ["quoted", "words"])]
+    assert [words(n["c"]) for n in nodes(blocks) if n["t"] == "Emph"] == [["words"]]
+
+
+def nodes(node: Json) -> Iterator[Json]:
+    """Yield every element of the AST, depth first."""
+    if isinstance(node, list):
+        for child in node:
+            yield from nodes(child)
+    elif isinstance(node, dict) and "t" in node:
+        yield node
+        yield from nodes(node.get("c"))

@@ -124,3 +124,67 @@ def test_curly_quotes_are_markdown_its_own() -> None:
     for _ in range(3000):
         text = "".join(rng.choice(pieces) for _ in range(rng.randint(1, 30)))
         assert ours.render(text) == theirs.render(text), text
+
+
+@pytest.mark.parametrize("mark", ["[", "!["])
+def test_a_long_run_of_unclosed_brackets_is_text(mark: str) -> None:
+    """Each `[` was tried as a link label over the next `maxNesting` brackets: 100,000 took 33 s."""
+    [para] = blocks("Text and [a link](https://example.org) " + mark * RUN + "\n")
+    assert isinstance(para, t.Para)
+    assert t.plain_text(para.children) == "Text and a link " + mark * RUN
+    assert [n.url for n in para.children if isinstance(n, t.Link)] == ["https://example.org"]
+
+
+def test_a_long_run_of_brackets_closed_once_is_text_but_the_last() -> None:
+    """Plain bracket matching leaves all but the last `[` open, so only that one is tried as a label."""
+    [para] = blocks("[a link](https://example.org) " + "[" * RUN + "]\n")
+    assert isinstance(para, t.Para)
+    assert t.plain_text(para.children) == "a link " + "[" * RUN + "]"
+
+
+def test_links_are_read_as_markdown_it_reads_them_without_the_bracket_guard() -> None:
+    """The oracle: markdown-it with and without the guard, on random text made of brackets, links, code
+    spans, images, escapes and reference definitions."""
+    from markdown_it import MarkdownIt
+
+    from tspdocs.markdown.bracket_guard import bracket_guard_plugin
+
+    theirs, ours = MarkdownIt("js-default"), MarkdownIt("js-default").use(bracket_guard_plugin)
+    pieces = [*"[[[]]()!`\\ ab\n", "](x)", "][r]", "`]`", "<http://a]>", "![i](p.png)", "[r]: /u\n\n", "\n\n",
+              "[[", "]]", "[a]", "*", "_"]
+    rng = random.Random(18)
+    for _ in range(6000):
+        text = "".join(rng.choice(pieces) for _ in range(rng.randint(1, 30)))
+        assert ours.render(text) == theirs.render(text), text
+
+
+@pytest.mark.parametrize("available", [10**9, 9_000], ids=["lines-fit", "words-do-not-fit"])
+def test_column_widths_of_a_very_wide_table_are_shared_in_one_pass(available: int) -> None:
+    """A pipe table of 20,000 columns spent 5 s summing every column's width once per column; at
+    200,000 columns that is hours, so the guard catches the sum coming back into the loop."""
+    from tspdocs.writers.docx.widths import _share
+
+    with hang_guard():
+        widths = _share(available, [1_000] * 200_000, [2_000] * 200_000)
+    assert sum(widths) == available and len(widths) == 200_000
+
+
+def test_tspdocs_syntax_is_read_alike_with_and_without_the_bracket_guard() -> None:
+    """The same oracle through tspdocs' own parser, whose spans, citations, notes and shortcodes also
+    start at `[`: the tokens are the same with the guard switched off."""
+    from markdown_it.token import Token
+
+    from tspdocs.markdown import parser
+
+    ours, theirs = parser.__wrapped__(), parser.__wrapped__()
+    theirs.inline.ruler.disable("bracket_guard")
+
+    def shape(tokens: list[Token]) -> list[tuple[str, str]]:
+        return [(tok.type, tok.content) for block in tokens for tok in [block, *(block.children or [])]]
+
+    pieces = [*"[[]]()!` ab\n", "](x)", "]{.c}", "[@k]", "[^n]", "[^n]: note\n\n", "{{< meta a >}}", "~x~",
+              "^y^", "$m$", "`]`", "[r]: /u\n\n", "\n\n", "[[", "]]"]
+    rng = random.Random(14)
+    for _ in range(1500):
+        text = "".join(rng.choice(pieces) for _ in range(rng.randint(1, 30)))
+        assert shape(ours.parse(text)) == shape(theirs.parse(text)), text

@@ -42,6 +42,12 @@ def test_an_unknown_custom_style_names_the_line_that_asks_for_it(mini: Mini) -> 
                       "[reference-docx] the reference document has no paragraph style named 'No Such Style'")
 
 
+def test_an_unknown_character_style_on_a_span_names_its_line(mini: Mini) -> None:
+    mini.finding("F01", "Health partnerships help", body='Text.\n\nSome [styled]{custom-style="No Such Char"}.\n')
+    assert_stopped_at(mini, "docx", f"{F01}:{BODY_LINE + 2}",
+                      "[reference-docx] the reference document has no character style named 'No Such Char'")
+
+
 def png_header(width: int, height: int) -> bytes:
     """A valid 1-bit PNG of `width` by `height` white pixels: a few kilobytes that decode to hundreds of MB."""
     def chunk(kind: bytes, data: bytes) -> bytes:

@@ -13,9 +13,11 @@ from mdit_py_plugins.footnote import footnote_plugin
 from mdit_py_plugins.subscript import sub_plugin
 from mdit_py_plugins.superscript import superscript_plugin
 
+from .bracket_guard import bracket_guard_plugin
 from .citation_syntax import citations_plugin
 from .critic_syntax import critic_comments_plugin
 from .div_syntax import divs_plugin
+from .footnote_checks import footnote_checks_plugin
 from .grid_table_syntax import grid_table_plugin
 from .line_block_syntax import line_block_plugin
 from .pipe_table_syntax import pipe_table_plugin
@@ -36,6 +38,7 @@ def parser() -> MarkdownIt:
     md.use(grid_table_plugin)  # Pandoc's grid tables, whose cells hold blocks
     md.use(line_block_plugin)  # Pandoc's | lines, kept line by line
     md.use(footnote_plugin)
+    md.use(footnote_checks_plugin)  # undefined, duplicate and unused notes reported at their line
     md.use(deflist_plugin)
     md.use(attrs_plugin, spans=True)  # every attribute is kept, as Pandoc keeps them; writers emit only known ones
     md.use(attrs_block_plugin)
@@ -46,6 +49,7 @@ def parser() -> MarkdownIt:
     md.use(citations_plugin)
     md.use(shortcodes_plugin)
     md.use(refused_syntax_plugin)  # simple tables, example lists, $math$: an error at the line, not garbled
+    md.use(bracket_guard_plugin)  # an [ nothing can close is text at once: runs of [ stay fast
     md.use(critic_comments_plugin)  # reviewers' notes, kept in the source and never printed
     return md
 

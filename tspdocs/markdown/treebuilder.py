@@ -242,9 +242,14 @@ class TreeBuilder:
         return t.Table([t.Column(a) for a in aligns], rows[:head], rows[head:], loc=self.loc(opening)), i + 1
 
     def _block_refused(self, tokens: list[Token], i: int) -> tuple[None, int]:
-        """Report syntax the parser recognised and refuses (refused_syntax.py, grid_table_syntax.py)."""
-        self.problems.error(tokens[i].meta["message"], tokens[i].meta["code"], self.loc(tokens[i]))
+        """Report syntax the parser recognised and refuses (refused_syntax.py, grid_table_syntax.py) or
+        doubts (footnote_checks.py)."""
+        self._report(tokens[i].meta, self.loc(tokens[i]))
         return None, i + 1
+
+    def _report(self, meta: Mapping[str, str], loc: Location) -> None:
+        report = self.problems.warning if meta.get("level") == "warning" else self.problems.error
+        report(meta["message"], meta["code"], loc)
 
     def _block_shortcode_block(self, tokens: list[Token], i: int) -> tuple[t.Block | None, int]:
         token = tokens[i]
@@ -320,7 +325,7 @@ class TreeBuilder:
             elif kind == "shortcode":
                 current.append(t.Shortcode(child.meta["name"], child.meta["args"], loc=loc))
             elif kind == "refused_inline":  # reported, and kept as written until the author rewrites it
-                self.problems.error(child.meta["message"], child.meta["code"], loc)
+                self._report(child.meta, loc)
                 current.append(t.Text(child.content, loc=loc))
             else:
                 self.problems.warning(f"unsupported inline Markdown '{kind}' ignored", "markdown", loc)

@@ -123,6 +123,7 @@ class Env:
     paragraph: Paragraph | None = None  # the paragraph inlines are written into
     link: BaseOxmlElement | None = None  # the `w:hyperlink` runs go into
     fmt: RunFormat = RunFormat()
+    character_style: str | None = None  # a span's custom-style: the author's Word character style
     block: t.Block | None = None  # the innermost block from a known source line, which review anchors to
 
     def filling(self) -> Paragraph:
@@ -233,13 +234,14 @@ class DocxWriter(Walker):
         fmt = env.fmt
         # A run has one character style; what that style does not carry is set on the run itself, so
         # a link's emphasis and bold code keep their formatting.
-        style = ("Verbatim Char" if fmt.code else "Hyperlink" if fmt.link else "Strong" if fmt.bold
-                 else "Emphasis" if fmt.italic else None)
+        # An author's character style (custom-style on a span) wins, as in Pandoc.
+        style = (env.character_style or ("Verbatim Char" if fmt.code else "Hyperlink" if fmt.link
+                 else "Strong" if fmt.bold else "Emphasis" if fmt.italic else None))
         flags = {flag for flag in ("strike", "superscript", "subscript", "small_caps", "underline")
                  if getattr(fmt, flag)}
-        if fmt.bold and (fmt.code or fmt.link):
+        if fmt.bold and (fmt.code or fmt.link or env.character_style):
             flags.add("bold")
-        if fmt.italic and (fmt.code or fmt.link or fmt.bold):
+        if fmt.italic and (fmt.code or fmt.link or fmt.bold or env.character_style):
             flags.add("italic")
         run = text_run(text, None if style is None else self.styles.id(style, "character"), flags)
         (env.link if env.link is not None else env.filling()._p).append(run)
@@ -522,7 +524,12 @@ class DocxWriter(Walker):
 
     def inline_Span(self, node: t.Span, env: Env) -> None:
         flags = {SPAN_FORMATS[c]: True for c in node.attr.classes if c in SPAN_FORMATS}
-        self.write_inlines(node.children, env.formatted(**flags))
+        env = env.formatted(**flags)
+        custom = node.attr.values.get("custom-style")
+        if custom is not None:
+            self.styles.id(custom, "character", node.loc)  # a name the author typed: a mistake is at their line
+            env = replace(env, character_style=custom)
+        self.write_inlines(node.children, env)
 
     def inline_Link(self, node: t.Link, env: Env) -> None:
         paragraph = env.filling()
