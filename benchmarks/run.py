@@ -215,6 +215,7 @@ def main() -> None:
         noop = median([*tspdocs, "build", "all"], root, max(args.repeat, 5))
         rows.append(("no-op build all", noop.seconds, "target", 0.25, "≤ 1.0"))
 
+        rows.extend(scale(work, tspdocs))
         if not args.quick:
             rows.extend(batch(work, tspdocs))
 
@@ -237,6 +238,29 @@ class Table(list[Row]):
     def extend(self, rows: object) -> None:
         for row in rows:  # type: ignore[attr-defined]
             self.append(row)
+
+
+def scale(work: Path, tspdocs: list[str], copies: int = 27) -> list[Row]:
+    """The final report against one made ~9x longer (benchmarks/scale_project.py): seconds and peak memory
+    per page should stay flat. One PDF build of each, sampled for memory (the sampler costs a few per cent
+    of the time, alike for both; a 300-page build is too long to repeat)."""
+    small, big = work / "scale-small", work / "scale-big"
+    for root in (small, big):
+        for name in ("content", "templates", "assets"):
+            shutil.copytree(REPO / name, root / name)
+    subprocess.run([sys.executable, str(HERE / "scale_project.py"), str(big), str(copies)], check=True)
+    command = [*tspdocs, "build", "final", "--format", "pdf"]
+    timings = {}
+    for root in (small, big):
+        run(command, root)  # charts, citations and the contents' page numbers cached, as in a warm build
+        timings[root] = run([*command, "--force"], root, memory=True), pages(root / "build/final/final.pdf")
+    (short, short_pages), (long, long_pages) = timings[small], timings[big]
+    return [(f"{long_pages}-page report, PDF s per page", long.seconds / long_pages,
+             f"{short_pages}-page report, s per page", short.seconds / short_pages, "≈ 1.0 (linear)"),
+            (f"{long_pages}-page report: s (peak {long.peak_mb:.0f} MB)", long.seconds,
+             f"{short_pages}-page report: s (peak {short.peak_mb:.0f} MB)", short.seconds, "—"),
+            (f"{long_pages}-page report, peak MB per page", long.peak_mb / long_pages,
+             f"{short_pages}-page report, peak MB per page", short.peak_mb / short_pages, "≤ 1.0")]
 
 
 def batch(work: Path, tspdocs: list[str]) -> list[Row]:

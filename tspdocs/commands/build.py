@@ -67,12 +67,14 @@ class Report:
 
 
 def prepare(session: BuildSession, target: Target, problems: Problems, *, render: bool = True,
-            include_drafts: bool | None = None) -> t.Document:
+            include_drafts: bool | None = None, glyphs: bool = True) -> t.Document:
     """Return the target's tree with everything resolved that writers must agree on.
 
     With `render` False (for `tspdocs check`) charts are checked but not drawn and citations are
     checked but not formatted, so checking needs neither matplotlib nor Pandoc. `include_drafts`
-    overrides the session's choice (check looks at what drafts would do once approved).
+    overrides the session's choice (check looks at what drafts would do once approved). `glyphs` False
+    skips the font coverage check, which only the PDF needs (DOCX and HTML readers bring their own fonts)
+    and which reads every shipped font.
     """
     corpus = session.corpus
     drafts = session.options.include_drafts if include_drafts is None else include_drafts
@@ -100,7 +102,8 @@ def prepare(session: BuildSession, target: Target, problems: Problems, *, render
     if target.spec.journal:
         doc.meta.word_count = count_words(doc, target.spec.journal.count_excludes)
     add_front_matter(doc, corpus.fs)
-    check_glyphs(doc, corpus.fs, problems)  # the cover too: an author's name in Chinese
+    if glyphs:
+        check_glyphs(doc, corpus.fs, problems)  # the cover too: an author's name in Chinese
     clean_document(doc)  # the one place control characters leave the text, for every writer
     return doc
 
@@ -120,12 +123,13 @@ def render_documents(session: BuildSession, targets: list[Target], formats: list
         problems.raise_if_errors()
     prepared: list[Prepared] = []
     for target in targets:
+        wanted = list(formats or target.spec.formats)
         try:
-            doc = prepare(session, target, problems)
+            doc = prepare(session, target, problems, glyphs="pdf" in wanted)
         except BuildError as exc:
             problems.extend(exc.problems)
             continue
-        prepared.append(Prepared(target, doc, list(formats or target.spec.formats)))
+        prepared.append(Prepared(target, doc, wanted))
     problems.raise_if_errors()
     ctx = WriteContext(session.corpus.fs, session.epoch, provenance=session.provenance)
     for item in prepared:
