@@ -223,3 +223,13 @@ def test_the_appendix_never_breaks_a_condition_over_lines() -> None:
     table = next(block for block in appendix.blocks if isinstance(block, t.Table))
     rows = [t.plain_text(row.cells[3].blocks[0].children) for row in table.body]
     assert rows == ["all\u00a0rows", "area\u00a0=\u00a0Ashdale, sector\u00a0=\u00a0health"]
+
+
+def test_a_figure_one_area_leaves_out_is_an_unknown_label_naming_that_area(mini: Mini) -> None:
+    # The chart is shown only where private respondents are happier; the sentence cites it everywhere.
+    survey(mini, "@fig:happy shows it.\n\n::: {when=\"happy_private > happy_public\"}\n" + CHART + ":::\n")
+    run = mini.run("brief", "--audience", "dh", "--by", "area", "--format", "html")
+    assert run.code == 1
+    assert "error [unknown-label] unknown label 'fig:happy'" in run.stderr
+    assert "briefing-dh for Eastmoor" in run.stderr and "briefing-dh for Northbrook" not in run.stderr
+    assert "Traceback" not in run.stderr

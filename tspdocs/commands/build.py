@@ -95,7 +95,7 @@ def prepare(session: BuildSession, target: Target, problems: Problems, *, render
     resolve_citations(doc, session.references, target.spec.citation_style, problems, anonymise_families=families,
                       style_where=spec_location(corpus, target, "csl"), render=render)
     load_images(doc, corpus.fs, problems)
-    number_document(doc, problems, target.name)
+    number_document(doc, problems, target.variant)  # "briefing-dh for Ashdale": where the label is missing
     check_accessibility(doc, problems)
     # A template may show a finding's front matter without including its body: it depends on the file.
     doc.sources |= context.sources | {f.source.path for f in findings}
