@@ -418,23 +418,26 @@ def test_a_file_that_is_not_a_docx_is_refused(reviewed: Reviewed, tmp_path: Path
     assert run.code == 1 and "[bad-office-file] not a valid Office file" in run.stderr
 
 
+def rewritten(source: Path, target: Path, part: str, change: Callable[[bytes], bytes | None]) -> Path:
+    """Copy a DOCX to `target` with one part changed by `change` (None leaves the part out)."""
+    with zipfile.ZipFile(source) as old, zipfile.ZipFile(target, "w") as new:
+        for info in old.infolist():
+            data = old.read(info)
+            kept = change(data) if info.filename == part else data
+            if kept is not None:
+                new.writestr(info, kept)
+    return target
+
+
 def test_a_docx_whose_document_part_is_missing_is_refused(reviewed: Reviewed, tmp_path: Path) -> None:
-    broken = tmp_path / "broken.docx"
-    with zipfile.ZipFile(reviewed.built) as source, zipfile.ZipFile(broken, "w") as target:
-        for info in source.infolist():
-            if info.filename != "word/document.xml":
-                target.writestr(info, source.read(info))
+    broken = rewritten(reviewed.built, tmp_path / "broken.docx", "word/document.xml", lambda _: None)
     run = run_cli(reviewed.root, "review", str(broken))
     assert run.code == 1 and "[review-not-docx] not a Word document" in run.stderr
 
 
 def test_a_damaged_manifest_is_refused(reviewed: Reviewed, tmp_path: Path) -> None:
-    damaged = tmp_path / "damaged.docx"
-    with zipfile.ZipFile(reviewed.built) as source, zipfile.ZipFile(damaged, "w") as target:
-        for info in source.infolist():
-            data = source.read(info)
-            target.writestr(info, data.replace(b"tspdocs-anchors/1", b"tspdocs-anchors/0")
-                            if info.filename == "customXml/item1.xml" else data)
+    damaged = rewritten(reviewed.built, tmp_path / "damaged.docx", "customXml/item1.xml",
+                        lambda data: data.replace(b"tspdocs-anchors/1", b"tspdocs-anchors/0"))
     run = run_cli(reviewed.root, "review", str(damaged))
     assert run.code == 1 and "[review-manifest]" in run.stderr
 
