@@ -5,12 +5,16 @@ from __future__ import annotations
 import json
 from concurrent.futures import ThreadPoolExecutor
 from pathlib import Path
+from typing import Any
 
+import pytest
 from conftest import Mini
 from helpers import docx_text
 
+from tspdocs.commands import batch
 from tspdocs.commands.batch import build_by_area
-from tspdocs.commands.session import BuildOptions
+from tspdocs.commands.session import BuildOptions, BuildSession
+from tspdocs.errors import BuildError, Problem
 
 SPEC = """\
 figures: {min_base: 1, min_count: 1}  # the batch is under test here, not the suppression of small bases
@@ -62,3 +66,54 @@ def test_any_executor_can_run_the_batch(mini: Mini) -> None:
 def test_batch_needs_a_column_to_split_by(mini: Mini) -> None:
     run = mini.run("brief", "--audience", "dh", "--by", "area", "--format", "html")
     assert run.code == 1 and "[data-column]" in run.output
+
+
+def test_a_batch_opens_the_project_once_and_renders_a_few_briefings_at_a_time(
+        mini: Mini, monkeypatch: pytest.MonkeyPatch) -> None:
+    """Memory per task stays flat however many areas there are: a task prepares and renders a bounded
+    number of briefings, and the tasks of one batch share the session they open."""
+    places = [f"Area {n:02d}" for n in range(15)]
+    mini.write("content/data/tables.yaml", SPEC)
+    mini.write("content/data/survey.csv", "area,sector,happy\n" + "".join(f"{p},health,4\n" for p in places))
+    mini.finding("F01", "Health partnerships help", body="Of {{< value respondents >}} respondents.")
+    rendered: list[int] = []
+    opened: list[Path] = []
+    real_render, real_open = batch.render_documents, BuildSession.open
+
+    def counting_render(session: BuildSession, targets: list[Any], *args: Any) -> Any:
+        rendered.append(len(targets))
+        return real_render(session, targets, *args)
+
+    def counting_open(root: Path, *args: Any, **kwargs: Any) -> BuildSession:
+        opened.append(root)
+        return real_open(root, *args, **kwargs)
+
+    monkeypatch.setattr(batch, "render_documents", counting_render)
+    monkeypatch.setattr(BuildSession, "open", counting_open)
+    files = build_by_area(mini.root, "all", "area", ["html"], BuildOptions())
+    assert len(files) == 15 * 2  # two audiences, dh and moj
+    assert sum(rendered) == len(files) and max(rendered) <= batch.MOST_PER_CHUNK and len(rendered) > 1
+    assert len(opened) == 1
+
+
+def test_a_chunk_failing_after_others_were_staged_leaves_nothing_behind(
+        mini: Mini, monkeypatch: pytest.MonkeyPatch) -> None:
+    """Earlier chunks' files are already on disk as temporaries when a later one fails: none is renamed
+    into place, and none is left behind."""
+    with_areas(mini)
+    (mini.root / "build/briefings/dh").mkdir(parents=True)
+    real_render = batch.render_documents
+    calls: list[int] = []
+
+    def failing_second(*args: Any) -> Any:
+        calls.append(1)
+        if len(calls) == 2:
+            raise BuildError([Problem("the second chunk fails", "test")])
+        return real_render(*args)
+
+    monkeypatch.setattr(batch, "render_documents", failing_second)
+    with pytest.raises(BuildError, match="second chunk"):
+        build_by_area(mini.root, "dh", "area", ["html"], BuildOptions())
+    assert len(calls) == 2
+    left = [p.relative_to(mini.root).as_posix() for p in (mini.root / "build/briefings").rglob("*") if p.is_file()]
+    assert left == []

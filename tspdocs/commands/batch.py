@@ -11,6 +11,8 @@ files' bytes, and only when every task has succeeded is anything written.
 from __future__ import annotations
 
 import json
+import threading
+import uuid
 from concurrent.futures import Executor, ProcessPoolExecutor
 from concurrent.futures.process import BrokenProcessPool
 from dataclasses import asdict, dataclass, field
@@ -23,7 +25,7 @@ from ..prepare.figures import figure_records
 from ..project.model import OutputFormat
 from ..project.targets import briefing_target, for_place, slug
 from ..project.validation import resolve_name
-from ..store.output import build_file, output_path, write_all
+from ..store.output import Staging, build_file, output_path
 from ..store.state import sha256
 from .build import extra_files, render_documents
 from .render import Renderer
@@ -31,6 +33,9 @@ from .session import BuildOptions, BuildSession
 
 MANIFEST = "build/briefings/manifest-by-{column}.json"
 CHUNKS_PER_WORKER = 4  # enough chunks that a slow one does not leave the other workers idle
+# A chunk's briefings are all prepared before any is rendered, and its files come back together: a
+# bounded chunk keeps each task's memory the same however many areas the data has.
+MOST_PER_CHUNK = 6
 
 
 @dataclass(frozen=True)
@@ -53,6 +58,7 @@ class Chunk:
     column: str
     formats: list[OutputFormat] | None
     briefings: list[tuple[str, str]]
+    batch: str  # the build this chunk belongs to: its chunks share one session per worker
 
 
 def areas(session: BuildSession, column: str) -> list[str]:
@@ -91,36 +97,40 @@ def build_by_area(root: Path, audience: str, column: str, formats: list[OutputFo
     if audience != "all":
         audiences = [resolve_name(audience, audiences, "audience", "unknown-audience")]
     briefings = [(a, place) for a in audiences for place in areas(session, column)]
-    size = max(1, -(-len(briefings) // (max(jobs, 1) * CHUNKS_PER_WORKER)))
-    chunks = [Chunk(str(session.root), options, column, formats, briefings[i:i + size])
+    size = max(1, min(MOST_PER_CHUNK, -(-len(briefings) // (max(jobs, 1) * CHUNKS_PER_WORKER))))
+    batch = uuid.uuid4().hex
+    chunks = [Chunk(str(session.root), options, column, formats, briefings[i:i + size], batch)
               for i in range(0, len(briefings), size)]
+    with _SESSIONS_LOCK:
+        _SESSIONS[batch, threading.get_ident()] = session  # the chunks this thread builds itself reuse it
     pool = executor or (ProcessPoolExecutor(max_workers=jobs) if jobs > 1 else None)
     problems = Problems()
-    files: list[tuple[AreaFile, bytes]] = []
-    extras: list[dict[str, bytes]] = []
+    written: list[AreaFile] = []
+    staging = Staging()  # each chunk's files go to disk as it finishes; none replaces an output before all have
     try:
         results = pool.map(build_chunk, chunks) if pool else map(build_chunk, chunks)
         with console.progress(len(briefings), "briefings") as tick:
             for chunk, result in zip(chunks, results, strict=True):
                 if isinstance(result, BuildError):
                     problems.extend(result.problems)
-                else:
-                    files.extend(result.files)
-                    extras.extend(result.extras)
+                elif not problems:  # after a failure nothing will be written: only the problems are kept
+                    staging.add([*((build_file(root, item.path), data) for item, data in result.files),
+                                 *extra_files(root, result.extras)])
+                    written.extend(item for item, _ in result.files)
                 for _ in chunk.briefings:
                     tick()
+        problems.raise_if_errors()
+        manifest = {"by": column, "files": [asdict(item) for item in written]}
+        staging.add([(build_file(root, MANIFEST.format(column=column)), json.dumps(manifest, indent=2).encode())])
+        staging.commit()
     except BrokenProcessPool:  # a worker was killed (or ran out of memory): its briefings will never come
         raise fail("a worker building area briefings stopped before it finished (killed, or out of memory?); "
                    "nothing was written: build again, or with --jobs 1 to build in this process", "worker") from None
     finally:
+        _forget(batch)
         if pool is not None and executor is None:
             pool.shutdown()
-    problems.raise_if_errors()
-    written = [item for item, _ in files]
-    manifest = {"by": column, "files": [asdict(item) for item in written]}
-    write_all([*((build_file(root, item.path), data) for item, data in files),
-               (build_file(root, MANIFEST.format(column=column)), json.dumps(manifest, indent=2).encode()),
-               *extra_files(root, extras)])
+        staging.discard()  # what a failure left staged; nothing once committed
     return written
 
 
@@ -133,13 +143,38 @@ class ChunkFiles:
     extras: list[dict[str, bytes]]  # by path under build/, as `WriteResult.extras`
 
 
+# The session each thread of this process builds the current batch's chunks with: opening one (reading
+# every finding and data table) for each of a hundred chunks would cost more than some briefings do.
+_SESSIONS: dict[tuple[str, int], BuildSession] = {}
+_SESSIONS_LOCK = threading.Lock()
+
+
+def _session(chunk: Chunk) -> BuildSession:
+    key = (chunk.batch, threading.get_ident())
+    with _SESSIONS_LOCK:
+        session = _SESSIONS.get(key)
+        for other in [k for k in _SESSIONS if k[0] != chunk.batch]:  # a pool worker's earlier batch
+            del _SESSIONS[other]
+    if session is None:
+        session = BuildSession.open(Path(chunk.root), chunk.options)
+        with _SESSIONS_LOCK:
+            _SESSIONS[key] = session
+    return session
+
+
+def _forget(batch: str) -> None:
+    with _SESSIONS_LOCK:
+        for key in [k for k in _SESSIONS if k[0] == batch]:
+            del _SESSIONS[key]
+
+
 def build_chunk(chunk: Chunk) -> ChunkFiles | BuildError:
     """Build one chunk's briefings in this process, with the same steps as `tspdocs build`.
 
     A failure is returned, not raised, so that one bad area does not hide the others' results.
     """
     try:
-        session = BuildSession.open(Path(chunk.root), chunk.options)
+        session = _session(chunk)
         targets = [for_place(briefing_target(session.corpus, audience), chunk.column, place)
                    for audience, place in chunk.briefings]
         rendered = render_documents(session, targets, chunk.formats, Renderer(0), Console(quiet=True))

@@ -61,22 +61,53 @@ def write_atomic(path: Path, data: bytes) -> None:
 def write_all(files: list[tuple[Path, bytes]]) -> None:
     """Write every file or none: stage them all, then rename them all; on any failure remove what was
     staged and raise one BuildError saying what stopped it (no space, no permission) and where."""
-    _check_space(files)
-    staged: list[tuple[Path, Path]] = []
-    try:
-        for path, data in files:
-            staged.append((_stage(path, data), path))
-    except OSError as exc:
-        for temporary, _ in staged:
-            temporary.unlink(missing_ok=True)
-        raise _write_error(exc, files[len(staged)][0]) from None
-    for index, (temporary, path) in enumerate(staged):
+    staging = Staging()
+    staging.add(files)
+    staging.commit()
+
+
+class Staging:
+    """Files staged in several steps and committed together, all or none.
+
+    A batch of hundreds of briefings stages each task's files as the task finishes, so that neither the
+    build's memory nor a failure depends on how many came before: nothing is renamed into place until
+    `commit`, and `discard` (or a failed step) removes every temporary file staged so far.
+    """
+
+    def __init__(self) -> None:
+        self.staged: list[tuple[Path, Path]] = []  # (temporary, destination)
+
+    def add(self, files: list[tuple[Path, bytes]]) -> None:
+        """Write `files` to temporaries beside their destinations; on failure discard everything staged."""
         try:
-            os.replace(temporary, path)
-        except OSError as exc:  # renames within a folder all but never fail; leave no temporary behind
-            for left, _ in staged[index:]:
-                left.unlink(missing_ok=True)
-            raise _write_error(exc, path) from None
+            _check_space(files)
+        except BuildError:
+            self.discard()
+            raise
+        for path, data in files:
+            try:
+                self.staged.append((_stage(path, data), path))
+            except OSError as exc:
+                self.discard()
+                raise _write_error(exc, path) from None
+
+    def commit(self) -> None:
+        """Rename every staged file into place."""
+        for index, (temporary, path) in enumerate(self.staged):
+            try:
+                os.replace(temporary, path)
+            except OSError as exc:  # renames within a folder all but never fail; leave no temporary behind
+                for left, _ in self.staged[index:]:
+                    left.unlink(missing_ok=True)
+                self.staged = []
+                raise _write_error(exc, path) from None
+        self.staged = []
+
+    def discard(self) -> None:
+        """Remove every staged file: the destinations stay as they were."""
+        for temporary, _ in self.staged:
+            temporary.unlink(missing_ok=True)
+        self.staged = []
 
 
 def _stage(path: Path, data: bytes) -> Path:
