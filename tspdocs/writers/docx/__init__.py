@@ -5,10 +5,14 @@ from __future__ import annotations
 import datetime as dt
 import io
 import re
+import zipfile
+from typing import Any
 
 import docx
 from docx.document import Document as DocxDocument
 from docx.enum.section import WD_SECTION_START
+from docx.opc.packuri import PackURI
+from docx.opc.pkgwriter import PackageWriter
 from docx.oxml.ns import qn
 from docx.shared import Pt
 from docx.text.paragraph import Paragraph
@@ -42,10 +46,38 @@ def write_docx(doc: t.Document, ctx: WriteContext) -> WriteResult:
     manifest = anchor_paragraphs(writer.state.written, doc, ctx, writer.state.new_id)
     manifest_json = manifest.to_json()
     add_manifest_part(document, manifest, manifest_json)
-    buffer = io.BytesIO()
-    document.save(buffer)
     extras = {manifest_copy_name(manifest): manifest_json}  # the copy in build/, should a suite drop the part
-    return WriteResult(normalise_zip(buffer.getvalue(), ctx.epoch), extras=extras)
+    return WriteResult(normalise_zip(_stored_package(document), ctx.epoch), extras=extras)
+
+
+def _stored_package(document: DocxDocument) -> bytes:
+    """Return the package as python-docx's `save` writes it (same members, same order), but uncompressed.
+
+    `normalise_zip` compresses every member again anyway, so python-docx's own compression (which it
+    does not let the caller turn off) was the same work done twice.
+    """
+    package = document.part.package
+    parts = list(package.parts)
+    for part in parts:
+        part.before_marshal()
+    buffer = io.BytesIO()
+    with zipfile.ZipFile(buffer, "w", zipfile.ZIP_STORED) as archive:
+        # the three steps of PackageWriter.write, which would open its own, compressed ZIP
+        members: Any = _Members(archive)  # the one method of a PhysPkgWriter they call
+        PackageWriter._write_content_types_stream(members, parts)  # type: ignore[no-untyped-call]
+        PackageWriter._write_pkg_rels(members, package.rels)  # type: ignore[no-untyped-call]
+        PackageWriter._write_parts(members, parts)
+    return buffer.getvalue()
+
+
+class _Members:
+    """Write members to a ZIP the caller opened, as python-docx's physical package writer does."""
+
+    def __init__(self, archive: zipfile.ZipFile) -> None:
+        self.archive = archive
+
+    def write(self, pack_uri: PackURI, blob: bytes) -> None:
+        self.archive.writestr(pack_uri.membername, blob)
 
 
 def open_reference(ctx: WriteContext, name: str) -> DocxDocument:
