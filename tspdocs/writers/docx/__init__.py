@@ -41,7 +41,7 @@ def write_docx(doc: t.Document, ctx: WriteContext) -> WriteResult:
     writer.blocks(doc.blocks, writer.body)
     if writer.state.tracked:
         track_emptied_paragraphs(document.element.body, writer.state.new_id)
-    _headers_and_footers(document, doc.meta)
+    _headers_and_footers(document, doc.meta, writer.styles)
     _core_properties(document, doc.meta, ctx.epoch)
     manifest = anchor_paragraphs(writer.state.written, doc, ctx, writer.state.new_id)
     manifest_json = manifest.to_json()
@@ -176,11 +176,10 @@ def _cover(writer: DocxWriter, cover: list[t.Block], kind: str) -> None:
         add_break(writer.new_paragraph(body, "Body Text"))
 
 
-def _headers_and_footers(document: DocxDocument, meta: t.Meta) -> None:
+def _headers_and_footers(document: DocxDocument, meta: t.Meta, styles: Styles) -> None:
     section = document.sections[0]
     section.start_type = WD_SECTION_START.NEW_PAGE
     section.different_first_page_header_footer = True
-    styles = Styles(document)
     header = section.header.paragraphs[0]
     styles.paragraph(header, "Header")
     _fit_tab(header, document, "Header")
