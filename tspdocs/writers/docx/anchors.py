@@ -26,11 +26,12 @@ from ... import tree as t
 from ...errors import BuildError, Location
 from ...review.manifest import NAMESPACE, PREFIX, Anchor, Generated, Manifest, digest, lines_hash, paragraph_text
 from ..base import WriteContext
+from .fastxml import P_PR, R_PR
 from .ooxml import bookmark_end, element
 
 MAX_NAME = 40  # Word's limit on a bookmark's name
-DELETED_MARK = f"{qn('w:pPr')}/{qn('w:rPr')}/{qn('w:del')}"  # a paragraph mark a redline deletes
-BEFORE_START = frozenset((qn("w:pPr"), qn("w:bookmarkStart")))
+DELETED = qn("w:del")
+BEFORE_START = frozenset((P_PR, qn("w:bookmarkStart")))
 
 
 def document_id(meta: t.Meta) -> str:
@@ -76,7 +77,9 @@ def _vanishes(paragraph: Paragraph) -> bool:
     reader that accepts the changes: Pandoc's, for one.
     """
     p = paragraph._p
-    return p.find(DELETED_MARK) is not None and not paragraph_text(p, accepted=True).strip()
+    properties = p.find(P_PR)  # find() with a path goes through lxml's ElementPath, in Python: slower
+    mark = properties.find(R_PR) if properties is not None else None
+    return mark is not None and mark.find(DELETED) is not None and not paragraph_text(p, accepted=True).strip()
 
 
 def _wrap(paragraph: Paragraph, name: str, bookmark_id: int) -> None:
