@@ -24,7 +24,7 @@ W_URI = "http://schemas.openxmlformats.org/wordprocessingml/2006/main"
 W = "{" + W_URI + "}"
 VAL = f"{W}val"
 P, P_PR, P_STYLE, R, R_PR, R_STYLE = f"{W}p", f"{W}pPr", f"{W}pStyle", f"{W}r", f"{W}rPr", f"{W}rStyle"
-TEXT, TAB, BREAK, SECT_PR = f"{W}t", f"{W}tab", f"{W}br", f"{W}sectPr"
+TEXT, TAB, BREAK, BODY, SECT_PR = f"{W}t", f"{W}tab", f"{W}br", f"{W}body", f"{W}sectPr"
 KEEP_NEXT, ALIGN = f"{W}keepNext", f"{W}jc"
 TABLE, TABLE_PR, TABLE_STYLE, GRID, GRID_COL = f"{W}tbl", f"{W}tblPr", f"{W}tblStyle", f"{W}tblGrid", f"{W}gridCol"
 ROW, ROW_PR, CELL, CELL_PR, CELL_WIDTH = f"{W}tr", f"{W}trPr", f"{W}tc", f"{W}tcPr", f"{W}tcW"
@@ -59,7 +59,7 @@ def append_content(container: object, child: BaseOxmlElement) -> None:
     footnote ends with its content.
     """
     if isinstance(container, DocxDocument):
-        body = container.element.body
+        body = container.element.find(BODY)
         last = body[-1] if len(body) else None
         if last is not None and last.tag == SECT_PR:
             last.addprevious(child)
