@@ -24,8 +24,8 @@ from .fastxml import KEEP_NEXT, R, paragraph_property, text_run
 
 def element(tag: str, **attrs: str) -> BaseOxmlElement:
     """Return a new element, attribute names given without the `w:` prefix, as `OxmlElement` makes it."""
-    clark, nsmap = _tag(tag)
-    node: BaseOxmlElement = oxml_parser.makeelement(clark, nsmap=nsmap)
+    clark, namespaces = _tag(tag)
+    node: BaseOxmlElement = oxml_parser.makeelement(clark, nsmap=namespaces)
     for name, value in attrs.items():
         node.set(_attribute(name), value)
     return node
@@ -107,14 +107,6 @@ def set_alt_text(inline: BaseOxmlElement, description: str, title: str = "") -> 
     doc_pr.set("descr", description)
     if title:
         doc_pr.set("title", title)
-
-
-
-
-
-
-
-
 
 
 def keep_with_next(paragraph: BaseOxmlElement) -> None:

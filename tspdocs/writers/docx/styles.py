@@ -10,7 +10,6 @@ from __future__ import annotations
 from docx.document import Document as DocxDocument
 from docx.oxml.ns import qn
 from docx.styles import BabelFish
-from docx.table import Table
 from docx.text.paragraph import Paragraph
 
 from ...errors import Location, fail
@@ -40,6 +39,3 @@ class Styles:
 
     def paragraph(self, paragraph: Paragraph, name: str) -> None:
         paragraph._p.get_or_add_pPr().style = self.id(name, "paragraph")
-
-    def table(self, table: Table, name: str) -> None:
-        table._tbl.tblPr.style = self.id(name, "table")

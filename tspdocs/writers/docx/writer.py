@@ -58,7 +58,8 @@ from .revisions import count_runs, track_block, track_row, track_runs, track_sty
 from .styles import Styles
 from .widths import column_widths
 
-# A table row's properties: a header row repeats on each page; no row is split across pages.
+# A table row's properties. A header row repeats at the top of each page and tells assistive technology it
+# is a header; no row is split across pages: a reader should not have to join a cell's two halves.
 HEADER_ROW, BODY_ROW = (f"{W}tblHeader", f"{W}cantSplit"), (f"{W}cantSplit",)
 # Div classes that the house style gives a paragraph style of their own (Pandoc's custom-style idea).
 CLASS_STYLES = {"key-message": "Key Message", "finding-meta": "Finding Meta"}
@@ -340,7 +341,7 @@ class DocxWriter(Walker):
     def _callout(self, blocks: list[t.Block], title: str | None, env: Env) -> None:
         """Box a callout as a one-cell table in the Callout Box style, with a spacer after it."""
         widths = [self._room(env)]
-        # python-docx's new table: auto width, its default look
+        # the width and look python-docx gives a new table, as callouts were always written
         look = element("w:tblLook", firstColumn="1", firstRow="1", lastColumn="0", lastRow="0", noHBand="0",
                        noVBand="1", val="04A0")
         table = self._add_table(env, "Callout Box", element("w:tblW", type="auto", w="0"), look, widths)
