@@ -5,10 +5,14 @@ from __future__ import annotations
 import datetime as dt
 import io
 import re
+import zipfile
+from typing import Any
 
 import docx
 from docx.document import Document as DocxDocument
 from docx.enum.section import WD_SECTION_START
+from docx.opc.packuri import PackURI
+from docx.opc.pkgwriter import PackageWriter
 from docx.oxml.ns import qn
 from docx.shared import Pt
 from docx.text.paragraph import Paragraph
@@ -37,15 +41,43 @@ def write_docx(doc: t.Document, ctx: WriteContext) -> WriteResult:
     writer.blocks(doc.blocks, writer.body)
     if writer.state.tracked:
         track_emptied_paragraphs(document.element.body, writer.state.new_id)
-    _headers_and_footers(document, doc.meta)
+    _headers_and_footers(document, doc.meta, writer.styles)
     _core_properties(document, doc.meta, ctx.epoch)
     manifest = anchor_paragraphs(writer.state.written, doc, ctx, writer.state.new_id)
     manifest_json = manifest.to_json()
     add_manifest_part(document, manifest, manifest_json)
-    buffer = io.BytesIO()
-    document.save(buffer)
     extras = {manifest_copy_name(manifest): manifest_json}  # the copy in build/, should a suite drop the part
-    return WriteResult(normalise_zip(buffer.getvalue(), ctx.epoch), extras=extras)
+    return WriteResult(normalise_zip(_stored_package(document), ctx.epoch), extras=extras)
+
+
+def _stored_package(document: DocxDocument) -> bytes:
+    """Return the package as python-docx's `save` writes it (same members, same order), but uncompressed.
+
+    `normalise_zip` compresses every member again anyway, so python-docx's own compression (which it
+    does not let the caller turn off) was the same work done twice.
+    """
+    package = document.part.package
+    parts = list(package.parts)
+    for part in parts:
+        part.before_marshal()
+    buffer = io.BytesIO()
+    with zipfile.ZipFile(buffer, "w", zipfile.ZIP_STORED) as archive:
+        # the three steps of PackageWriter.write, which would open its own, compressed ZIP
+        members: Any = _Members(archive)  # the one method of a PhysPkgWriter they call
+        PackageWriter._write_content_types_stream(members, parts)  # type: ignore[no-untyped-call]
+        PackageWriter._write_pkg_rels(members, package.rels)  # type: ignore[no-untyped-call]
+        PackageWriter._write_parts(members, parts)
+    return buffer.getvalue()
+
+
+class _Members:
+    """Write members to a ZIP the caller opened, as python-docx's physical package writer does."""
+
+    def __init__(self, archive: zipfile.ZipFile) -> None:
+        self.archive = archive
+
+    def write(self, pack_uri: PackURI, blob: bytes) -> None:
+        self.archive.writestr(pack_uri.membername, blob)
 
 
 def open_reference(ctx: WriteContext, name: str) -> DocxDocument:
@@ -144,11 +176,10 @@ def _cover(writer: DocxWriter, cover: list[t.Block], kind: str) -> None:
         add_break(writer.new_paragraph(body, "Body Text"))
 
 
-def _headers_and_footers(document: DocxDocument, meta: t.Meta) -> None:
+def _headers_and_footers(document: DocxDocument, meta: t.Meta, styles: Styles) -> None:
     section = document.sections[0]
     section.start_type = WD_SECTION_START.NEW_PAGE
     section.different_first_page_header_footer = True
-    styles = Styles(document)
     header = section.header.paragraphs[0]
     styles.paragraph(header, "Header")
     _fit_tab(header, document, "Header")

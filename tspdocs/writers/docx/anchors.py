@@ -26,9 +26,12 @@ from ... import tree as t
 from ...errors import BuildError, Location
 from ...review.manifest import NAMESPACE, PREFIX, Anchor, Generated, Manifest, digest, lines_hash, paragraph_text
 from ..base import WriteContext
+from .fastxml import P_PR, R_PR
 from .ooxml import bookmark_end, element
 
 MAX_NAME = 40  # Word's limit on a bookmark's name
+DELETED = qn("w:del")
+BEFORE_START = frozenset((P_PR, qn("w:bookmarkStart")))
 
 
 def document_id(meta: t.Meta) -> str:
@@ -47,6 +50,7 @@ def anchor_paragraphs(written: list[tuple[Paragraph, t.Block]], doc: t.Document,
     labels = _labels(doc)
     sources = _Sources(ctx)
     position: dict[int, int] = {}  # paragraphs written so far for each block, by the block's id()
+    cells: dict[int, list[tuple[t.Column, t.Cell]]] = {}  # each table's cells in writing order, by its id()
     for paragraph, block in written:
         index = position[id(block)] = position.get(id(block), -1) + 1
         text = paragraph_text(paragraph._p)
@@ -57,9 +61,12 @@ def anchor_paragraphs(written: list[tuple[Paragraph, t.Block]], doc: t.Document,
         _wrap(paragraph, name, new_id())
         loc = _printed_from(block)
         last = t.last_line(block) if loc is block.loc else loc.line
+        if isinstance(block, t.Table) and id(block) not in cells:
+            cells[id(block)] = _cells(block)
+        generated = _generated(block, index, labels, cells.get(id(block), []))
         manifest.anchors[name] = Anchor(loc.path, loc.line, last, type(block).__name__, text, digest(text),
                                         sources.hash(loc.path, loc.line, last),
-                                        tuple(g for g in _generated(block, index, labels) if g.text in text))
+                                        tuple(g for g in generated if g.text in text))
     return manifest
 
 
@@ -70,8 +77,9 @@ def _vanishes(paragraph: Paragraph) -> bool:
     reader that accepts the changes: Pandoc's, for one.
     """
     p = paragraph._p
-    return p.find(f"{qn('w:pPr')}/{qn('w:rPr')}/{qn('w:del')}") is not None and \
-        not paragraph_text(p, accepted=True).strip()
+    properties = p.find(P_PR)  # find() with a path goes through lxml's ElementPath, in Python: slower
+    mark = properties.find(R_PR) if properties is not None else None
+    return mark is not None and mark.find(DELETED) is not None and not paragraph_text(p, accepted=True).strip()
 
 
 def _wrap(paragraph: Paragraph, name: str, bookmark_id: int) -> None:
@@ -79,7 +87,7 @@ def _wrap(paragraph: Paragraph, name: str, bookmark_id: int) -> None:
     already starting there, such as a caption's cross-reference target) and its end after the last."""
     p = paragraph._p
     position = 0
-    while position < len(p) and p[position].tag in (qn("w:pPr"), qn("w:bookmarkStart")):
+    while position < len(p) and p[position].tag in BEFORE_START:
         position += 1
     p.insert(position, element("w:bookmarkStart", id=str(bookmark_id), name=name))
     bookmark_end(paragraph, bookmark_id)
@@ -90,13 +98,19 @@ def _printed_from(block: t.Block) -> Location:
     (a key message), the finding's line for its first such field, which `assembly.relocate_fields` gave
     that text. Each field's text is also a generated piece, so a remark inside it maps to its own line."""
     loc = block.loc or Location("")
+    if not _from_template(block):
+        return loc
     return next((field for inlines in t.block_inlines(block) for node in t.walk_inlines(inlines)
                  if (field := _field_of(node, block)) is not None), loc)
 
 
+def _from_template(block: t.Block) -> bool:
+    return block.loc is not None and block.loc.path.startswith("templates/")
+
+
 def _field_of(node: t.Inline, block: t.Block) -> Location | None:
     """Return the finding's line for a field a template printed as this text of its block, if it is one."""
-    if not isinstance(node, t.Text) or block.loc is None or not block.loc.path.startswith("templates/"):
+    if not isinstance(node, t.Text) or not _from_template(block):
         return None
     if node.loc is None or not node.loc.path or node.loc.path.startswith("templates/"):
         return None
@@ -109,8 +123,10 @@ def _labels(doc: t.Document) -> dict[str, Location]:
             if isinstance(block, t.Heading | t.Table | t.Figure) and block.attr.id and block.loc}
 
 
-def _generated(block: t.Block, index: int, labels: dict[str, Location]) -> list[Generated]:
-    """Return what generated parts of the `index`-th paragraph written for `block`."""
+def _generated(block: t.Block, index: int, labels: dict[str, Location],
+               cells: list[tuple[t.Column, t.Cell]]) -> list[Generated]:
+    """Return what generated parts of the `index`-th paragraph written for `block` (`cells`: a table's, as
+    `_cells` lists them)."""
     if isinstance(block, t.Contents | t.Bibliography):
         entries = block.entries
         if not 0 < index <= len(entries):  # the list's title
@@ -121,7 +137,7 @@ def _generated(block: t.Block, index: int, labels: dict[str, Location]) -> list[
         where = labels.get(entry.target, Location(""))
         return [Generated("contents", entry.target, t.plain_text(entry.text), where.path, where.line)]
     if isinstance(block, t.Table) and index >= bool(block.caption):
-        return _data_cell(block, index - bool(block.caption))
+        return _data_cell(block, cells, index - bool(block.caption))
     found: list[Generated] = []
     for inlines in t.block_inlines(block):
         for node in t.walk_inlines(inlines):
@@ -140,10 +156,14 @@ def _generated(block: t.Block, index: int, labels: dict[str, Location]) -> list[
     return found
 
 
-def _data_cell(table: t.Table, index: int) -> list[Generated]:
+def _cells(table: t.Table) -> list[tuple[t.Column, t.Cell]]:
+    """Return a table's cells, each with its column, in the order the writer writes their paragraphs."""
+    return [(column, cell) for row in (*table.head, *table.body, *table.foot)
+            for column, cell in zip(table.columns, row.cells, strict=False)]
+
+
+def _data_cell(table: t.Table, cells: list[tuple[t.Column, t.Cell]], index: int) -> list[Generated]:
     """Return the data behind a table's `index`-th cell paragraph, if the cell shows a value from the data."""
-    cells = [(column, cell) for row in (*table.head, *table.body, *table.foot)
-             for column, cell in zip(table.columns, row.cells, strict=False)]
     if index >= len(cells) or cells[index][1].value is None:
         return []
     column, cell = cells[index]
@@ -153,19 +173,24 @@ def _data_cell(table: t.Table, index: int) -> list[Generated]:
 
 
 class _Sources:
-    """Read source files once each, to hash the lines each block came from."""
+    """Read source files once each, to hash the lines each block came from (once per block: a table's
+    cell paragraphs all come from its lines)."""
 
     def __init__(self, ctx: WriteContext) -> None:
         self.ctx = ctx
         self.lines: dict[str, list[str] | None] = {}
+        self.hashes: dict[tuple[str, int, int], str] = {}
 
     def hash(self, path: str, first: int | None, last: int | None) -> str:
         if not path or first is None or last is None:
             return ""
-        if path not in self.lines:
-            self.lines[path] = self._read(path)
-        lines = self.lines[path]
-        return lines_hash(lines, first, last) if lines is not None else ""
+        key = (path, first, last)
+        if key not in self.hashes:
+            if path not in self.lines:
+                self.lines[path] = self._read(path)
+            lines = self.lines[path]
+            self.hashes[key] = lines_hash(lines, first, last) if lines is not None else ""
+        return self.hashes[key]
 
     def _read(self, path: str) -> list[str] | None:
         fs = self.ctx.fs

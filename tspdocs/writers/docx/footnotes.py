@@ -14,6 +14,7 @@ from docx.oxml.xmlchemy import BaseOxmlElement, ZeroOrMore
 from docx.parts.story import StoryPart
 from docx.text.paragraph import Paragraph
 
+from .fastxml import text_run
 from .ooxml import element
 from .styles import Styles
 
@@ -74,17 +75,19 @@ class Footnotes:
         """Put a footnote reference at the end of `paragraph` and return the empty note to fill."""
         note_id = self.next_id
         self.next_id += 1
-        run = paragraph.add_run()
-        self.styles.run(run, "Footnote Reference")
-        run._r.append(element("w:footnoteReference", id=str(note_id)))
+        paragraph._p.append(self._mark(element("w:footnoteReference", id=str(note_id))))
         note = element("w:footnote", id=str(note_id))
         self.part.element.append(note)
         return BlockItemContainer(note, self.part)
 
     def start_note(self, paragraph: Paragraph) -> None:
-        """Begin a note's first paragraph with the number mark, as Word does."""
-        self.styles.paragraph(paragraph, "Footnote Text")
-        run = paragraph.add_run()
-        self.styles.run(run, "Footnote Reference")
-        run._r.append(element("w:footnoteRef"))
-        paragraph.add_run(" ")
+        """Begin a note's first paragraph (the writer gives it the Footnote Text style) with the number mark,
+        as Word does."""
+        paragraph._p.append(self._mark(element("w:footnoteRef")))
+        paragraph._p.append(text_run(" "))
+
+    def _mark(self, mark: BaseOxmlElement) -> BaseOxmlElement:
+        """Return a run in the Footnote Reference style showing `mark` (a note's number)."""
+        run = text_run("", self.styles.id("Footnote Reference", "character"))
+        run.append(mark)
+        return run

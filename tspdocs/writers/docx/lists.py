@@ -9,9 +9,11 @@ from __future__ import annotations
 
 from docx.document import Document as DocxDocument
 from docx.oxml.ns import qn
-from docx.text.paragraph import Paragraph
+from docx.oxml.xmlchemy import BaseOxmlElement
+from lxml.etree import SubElement  # type: ignore[import-untyped, unused-ignore]  # no stubs installed
 
 from ...errors import fail
+from .fastxml import VAL, W, paragraph_property
 
 BULLET, NUMBER, HEADING = "tspdocs-bullet", "tspdocs-number", "tspdocs-heading"
 # Optional, for reference documents made before it: a list item's later paragraphs, numbered with no marker.
@@ -68,8 +70,14 @@ class Numbering:
         return int(num.numId)
 
 
-def set_numbering(paragraph: Paragraph, num_id: int, level: int) -> None:
-    """Attach `w:numPr` (list level and definition) to a paragraph, in schema order."""
-    num_pr = paragraph._p.get_or_add_pPr().get_or_add_numPr()
-    num_pr.get_or_add_ilvl().val = level
-    num_pr.get_or_add_numId().val = num_id
+NUM_PR, LEVEL, NUM_ID = f"{W}numPr", f"{W}ilvl", f"{W}numId"
+
+
+def set_numbering(paragraph: BaseOxmlElement, num_id: int, level: int) -> None:
+    """Attach `w:numPr` (list level and definition) to a paragraph, in schema order, or change it."""
+    num_pr = paragraph_property(paragraph, NUM_PR)
+    if not len(num_pr):  # only this function writes one, always both children
+        SubElement(num_pr, LEVEL)
+        SubElement(num_pr, NUM_ID)
+    num_pr[0].set(VAL, str(level))
+    num_pr[1].set(VAL, str(num_id))

@@ -1,5 +1,5 @@
 """Small OOXML helpers for what python-docx has no API for: fields, bookmarks, hyperlinks, alt text,
-table rows and widths, tab stops.
+keeping with the next paragraph, tab stops.
 
 Each helper writes the WordprocessingML that Word itself writes for the
 feature, so Word's own commands (Update Field, Insert Cross-reference,
@@ -8,22 +8,40 @@ Accessibility Checker) work on the result.
 
 from __future__ import annotations
 
+from functools import cache
+
 from docx.enum.text import WD_TAB_ALIGNMENT
 from docx.opc.constants import RELATIONSHIP_TYPE as RT
-from docx.oxml import OxmlElement
-from docx.oxml.ns import qn
+from docx.oxml.ns import nsmap, qn
+from docx.oxml.parser import oxml_parser
 from docx.oxml.xmlchemy import BaseOxmlElement
 from docx.shared import Length
 from docx.text.paragraph import Paragraph
-from docx.text.run import Run
+from lxml.etree import SubElement  # type: ignore[import-untyped, unused-ignore]  # no stubs installed
+
+from .fastxml import KEEP_NEXT, R, paragraph_property, text_run
 
 
 def element(tag: str, **attrs: str) -> BaseOxmlElement:
-    """Return a new element, attribute names given without the `w:` prefix."""
-    node = OxmlElement(tag)
+    """Return a new element, attribute names given without the `w:` prefix, as `OxmlElement` makes it."""
+    clark, namespaces = _tag(tag)
+    node: BaseOxmlElement = oxml_parser.makeelement(clark, nsmap=namespaces)
     for name, value in attrs.items():
-        node.set(qn(f"w:{name}") if ":" not in name else qn(name), value)
+        node.set(_attribute(name), value)
     return node
+
+
+@cache
+def _tag(tag: str) -> tuple[str, dict[str, str]]:
+    """Return the tag's Clark name and the one namespace `OxmlElement` declares on it: the writer makes
+    elements of a few dozen names thousands of times, and spelling each out again cost more than making it."""
+    prefix = tag.split(":")[0]
+    return qn(tag), {prefix: nsmap[prefix]}
+
+
+@cache
+def _attribute(name: str) -> str:
+    return qn(f"w:{name}") if ":" not in name else qn(name)
 
 
 def add_field(paragraph: Paragraph, instruction: str, result: str, *, dirty: bool = False) -> None:
@@ -33,7 +51,7 @@ def add_field(paragraph: Paragraph, instruction: str, result: str, *, dirty: boo
     must already be right: a cross-reference shows "Table 3", not "Error!".
     """
     begin_field(paragraph, instruction, dirty=dirty)
-    paragraph.add_run(result)
+    paragraph._p.append(text_run(result))
     end_field(paragraph)
 
 
@@ -54,10 +72,8 @@ def end_field(paragraph: Paragraph) -> None:
     _field_run(paragraph, element("w:fldChar", fldCharType="end"))
 
 
-def _field_run(paragraph: Paragraph, child: BaseOxmlElement) -> Run:
-    run = paragraph.add_run()
-    run._r.append(child)
-    return run
+def _field_run(paragraph: Paragraph, child: BaseOxmlElement) -> None:
+    SubElement(paragraph._p, R).append(child)
 
 
 def bookmark_start(paragraph: Paragraph, bookmark_id: int, name: str) -> None:
@@ -93,34 +109,8 @@ def set_alt_text(inline: BaseOxmlElement, description: str, title: str = "") -> 
         doc_pr.set("title", title)
 
 
-def mark_header_row(row_element: BaseOxmlElement) -> None:
-    """Repeat this row at the top of each page and tell assistive technology it is a header."""
-    row_element.get_or_add_trPr().append(element("w:tblHeader"))
-
-
-def keep_row_whole(row_element: BaseOxmlElement) -> None:
-    """Never split this row across pages: a reader should not have to join a cell's two halves."""
-    row_element.get_or_add_trPr().append(element("w:cantSplit"))
-
-
-def set_column_widths(table_element: BaseOxmlElement, widths: list[int]) -> None:
-    """Set each column's width in twips, in the grid (LibreOffice's layout) and every cell (Word's)."""
-    for col, width in zip(table_element.tblGrid.iter(qn("w:gridCol")), widths, strict=True):
-        col.set(qn("w:w"), str(width))
-    for row in table_element.iter(qn("w:tr")):
-        for cell, width in zip(row.iter(qn("w:tc")), widths, strict=False):
-            cell.get_or_add_tcPr().get_or_add_tcW().set(qn("w:w"), str(width))
-
-
-def indent_table(table_element: BaseOxmlElement, twips: int) -> None:
-    """Move the table's leading edge `twips` in from the margin, as a list item's text is."""
-    table_element.tblPr.insert_element_before(
-        element("w:tblInd", w=str(twips), type="dxa"),
-        "w:tblBorders", "w:shd", "w:tblLayout", "w:tblCellMar", "w:tblLook", "w:tblCaption", "w:tblDescription")
-
-
-def keep_with_next(paragraph: Paragraph) -> None:
-    paragraph.paragraph_format.keep_with_next = True
+def keep_with_next(paragraph: BaseOxmlElement) -> None:
+    paragraph_property(paragraph, KEEP_NEXT)
 
 
 def set_right_tab(paragraph: Paragraph, position: Length, style_tabs: list[Length]) -> None:

@@ -10,9 +10,7 @@ from __future__ import annotations
 from docx.document import Document as DocxDocument
 from docx.oxml.ns import qn
 from docx.styles import BabelFish
-from docx.table import Table
 from docx.text.paragraph import Paragraph
-from docx.text.run import Run
 
 from ...errors import Location, fail
 
@@ -41,9 +39,3 @@ class Styles:
 
     def paragraph(self, paragraph: Paragraph, name: str) -> None:
         paragraph._p.get_or_add_pPr().style = self.id(name, "paragraph")
-
-    def run(self, run: Run, name: str) -> None:
-        run._r.get_or_add_rPr().style = self.id(name, "character")
-
-    def table(self, table: Table, name: str) -> None:
-        table._tbl.tblPr.style = self.id(name, "table")

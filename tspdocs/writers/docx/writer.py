@@ -16,7 +16,6 @@ from typing import Any
 
 from docx.blkcntnr import BlockItemContainer
 from docx.document import Document as DocxDocument
-from docx.enum.text import WD_ALIGN_PARAGRAPH
 from docx.oxml.ns import qn
 from docx.oxml.xmlchemy import BaseOxmlElement
 from docx.shared import Cm, Emu, Length
@@ -28,7 +27,19 @@ from ... import tree as t
 from ...labels import CAPTION_WORDS, CONTENTS_TITLES, label
 from ...tree import plain_text
 from ..base import Walker
-from .fastxml import append_paragraph, text_run
+from .fastxml import (
+    ALIGN,
+    VAL,
+    P,
+    W,
+    append_content,
+    append_paragraph,
+    append_row,
+    append_table,
+    new,
+    paragraph_property,
+    text_run,
+)
 from .footnotes import Footnotes
 from .lists import BULLET, HEADING, NUMBER, Numbering, set_numbering
 from .ooxml import (
@@ -40,19 +51,16 @@ from .ooxml import (
     bookmark_start,
     element,
     end_field,
-    indent_table,
-    keep_row_whole,
     keep_with_next,
-    mark_header_row,
     set_alt_text,
-    set_column_widths,
 )
 from .revisions import count_runs, track_block, track_row, track_runs, track_style
 from .styles import Styles
 from .widths import column_widths
 
-ALIGN = {"right": WD_ALIGN_PARAGRAPH.RIGHT, "center": WD_ALIGN_PARAGRAPH.CENTER,
-         "left": WD_ALIGN_PARAGRAPH.LEFT}
+# A table row's properties. A header row repeats at the top of each page and tells assistive technology it
+# is a header; no row is split across pages: a reader should not have to join a cell's two halves.
+HEADER_ROW, BODY_ROW = (f"{W}tblHeader", f"{W}cantSplit"), (f"{W}cantSplit",)
 # Div classes that the house style gives a paragraph style of their own (Pandoc's custom-style idea).
 CLASS_STYLES = {"key-message": "Key Message", "finding-meta": "Finding Meta"}
 MAX_FIGURE_WIDTH = Cm(15.5)
@@ -200,24 +208,25 @@ class DocxWriter(Walker):
         The first paragraph of a footnote starts with the note's number mark,
         and the first of a list item takes the item's list style and number.
         Every paragraph that gets content must be made here, as the serials
-        count them; the empty ones python-docx leaves in table cells are not.
+        count them; the empty ones that close a short row's cells are not.
         """
         serial = self.state.paragraphs
         self.state.paragraphs += 1
-        paragraph = Paragraph(append_paragraph(env.container, self.styles.id(style or env.style, "paragraph")),
-                              env.container)
+        number = env.number
+        item = number if number is not None and number.first == serial else None  # the item's first paragraph
+        style = item.style if item is not None else "Footnote Text" if env.note_first == serial else style or env.style
+        p = append_paragraph(env.container, self.styles.id(style, "paragraph"))
+        paragraph = Paragraph(p, env.container)
         if env.block is not None:
             self.state.written.append((paragraph, env.block))
         if env.note_first == serial:
             self._footnotes().start_note(paragraph)
-        number = env.number
-        if number is not None and number.first == serial:
-            self.styles.paragraph(paragraph, number.style)
-            set_numbering(paragraph, number.num_id, number.level)
+        if item is not None:
+            set_numbering(p, item.num_id, item.level)
         elif number is not None and env.container is number.container:
             continuation = self.state.numbering.continuation()
             if continuation is not None:
-                set_numbering(paragraph, continuation, number.level)
+                set_numbering(p, continuation, number.level)
         return paragraph
 
     def fill(self, paragraph: Paragraph, inlines: list[t.Inline], env: Env) -> None:
@@ -257,7 +266,7 @@ class DocxWriter(Walker):
     def block_Heading(self, node: t.Heading, env: Env) -> None:
         paragraph = self.new_paragraph(env, f"Heading {min(node.level, 9)}")
         if node.number:
-            set_numbering(paragraph, self.state.numbering.shared(HEADING), node.level - 1)
+            set_numbering(paragraph._p, self.state.numbering.shared(HEADING), node.level - 1)
         with self.bookmark(paragraph, node.attr.id):
             self.fill(paragraph, node.children, env)
 
@@ -331,11 +340,12 @@ class DocxWriter(Walker):
 
     def _callout(self, blocks: list[t.Block], title: str | None, env: Env) -> None:
         """Box a callout as a one-cell table in the Callout Box style, with a spacer after it."""
-        table = self._add_table(1, 1, env)
-        self.styles.table(table, "Callout Box")
-        cell = table.cell(0, 0)
-        cell._tc.remove(cell.paragraphs[0]._p)
-        inside = replace(env, container=cell, style="Callout Text")
+        widths = [self._room(env)]
+        # the width and look python-docx gives a new table, as callouts were always written
+        look = element("w:tblLook", firstColumn="1", firstRow="1", lastColumn="0", lastRow="0", noHBand="0",
+                       noVBand="1", val="04A0")
+        table = self._add_table(env, "Callout Box", element("w:tblW", type="auto", w="0"), look, widths)
+        inside = replace(env, container=_Cell(append_row(table._tbl, widths)[0], table), style="Callout Text")
         if title:
             self.new_paragraph(inside, "Callout Title").add_run(title)
         self.blocks(blocks, inside)
@@ -346,38 +356,35 @@ class DocxWriter(Walker):
             self._caption(node.caption, "table", node.number, node.attr.id, env, before=True)
         rows = [*node.head, *node.body, *node.foot]
         columns = max((len(r.cells) for r in rows), default=len(node.columns)) or 1
-        table = self._add_table(len(rows), columns, env)
-        self.styles.table(table, "Data Table")
-        _table_look(table, foot=bool(node.foot), row_headers=node.row_headers > 0)
-        set_column_widths(table._tbl, column_widths(node, columns, self._room(env)))
-        for row_index, (row, docx_row) in enumerate(zip(rows, table.rows, strict=True)):
-            if row_index < len(node.head):
-                mark_header_row(docx_row._tr)
-            keep_row_whole(docx_row._tr)
-            # table.cell() rescans the whole table; a short row leaves its last cells empty
-            for cell, docx_cell in zip(row.cells, docx_row.cells, strict=False):
-                self._cell(docx_cell, cell, env)
-                if row_index < len(node.head):  # a header row stays on the page of the first body row
-                    for paragraph in docx_cell.paragraphs:
-                        keep_with_next(paragraph)
+        widths = column_widths(node, columns, self._room(env))
+        # Which conditional formats of the table style apply: header row, totals row, row headers.
+        look = element("w:tblLook", firstRow="1", lastRow="1" if node.foot else "0",
+                       firstColumn="1" if node.row_headers > 0 else "0", lastColumn="0", noHBand="0", noVBand="1")
+        table = self._add_table(env, "Data Table", element("w:tblW", type="pct", w="5000"), look, widths)
+        for row_index, row in enumerate(rows):
+            header = row_index < len(node.head)  # repeated on each page, and kept with the first body row
+            cells = append_row(table._tbl, widths, HEADER_ROW if header else BODY_ROW)
+            for cell, tc in zip(row.cells, cells, strict=False):
+                self._cell(_Cell(tc, table), cell, env, header_row=header)
+            for tc in cells[len(row.cells):]:  # a short row leaves its last cells empty
+                tc.append(new(P))
             if row.change is not None:
-                track_row(docx_row._tr, row.change, self.state.new_id)
+                track_row(cells[0].getparent(), row.change, self.state.new_id)
         if node.notes:
             self.blocks(node.notes, replace(env, style="Table Note"))
         self.new_paragraph(env, "Spacer")  # the text after a table does not touch its last rule or note
 
-    def _add_table(self, rows: int, columns: int, env: Env) -> DocxTable:
-        """Add a table to whatever holds the writing now: the body, a table cell or a footnote."""
-        container = env.container
-        table: DocxTable
-        if isinstance(container, DocxDocument | _Cell):
-            table = container.add_table(rows, columns)  # width: the page's, or the cell's
-        else:
-            table = container.add_table(rows, columns, self.document._block_width)
-        if indent := self._item_indent(env):  # inside a list item: at its text, and narrower by as much
-            indent_table(table._tbl, indent)
-            set_column_widths(table._tbl, [self._room(env) // columns] * columns)
-        return table
+    def _add_table(self, env: Env, style: str, width: BaseOxmlElement, look: BaseOxmlElement,
+                   widths: list[int]) -> DocxTable:
+        """Add a table in `style`, of `width` and `look` (its `w:tblW` and `w:tblLook`) and with columns
+        `widths` twips wide, to whatever holds the writing now: the body, a table cell or a footnote."""
+        properties = [element("w:tblStyle", val=self.styles.id(style, "table")), width, look]
+        if indent := self._item_indent(env):  # inside a list item: at its text (and the caller's room is less)
+            properties.insert(2, element("w:tblInd", w=str(indent), type="dxa"))
+        table = append_table(env.container, properties, widths)
+        if isinstance(env.container, _Cell):  # Word requires a cell to end with a paragraph
+            append_content(env.container, new(P))
+        return DocxTable(table, env.container)
 
     def _item_indent(self, env: Env) -> int:
         """Return the indent of the list item `env` writes directly in (not in a cell inside it), or 0."""
@@ -393,21 +400,25 @@ class DocxWriter(Walker):
             return int(container.width.twips) - self._item_indent(env)
         return int(self.document._block_width.twips) - self._item_indent(env)
 
-    def _cell(self, docx_cell: _Cell, cell: t.Cell, env: Env) -> None:
-        docx_cell._tc.remove(docx_cell.paragraphs[0]._p)
+    def _cell(self, docx_cell: _Cell, cell: t.Cell, env: Env, *, header_row: bool) -> None:
+        """Write a table cell's blocks into `docx_cell`, aligned as the cell says; a header row's paragraphs
+        are kept with the next row."""
         self.blocks(cell.blocks, replace(env, container=docx_cell, style="Compact"))
-        if not docx_cell.paragraphs:  # Word requires a cell to end with a paragraph
-            self.styles.paragraph(docx_cell.add_paragraph(), "Compact")
-        if cell.align:
-            for paragraph in docx_cell.paragraphs:
-                paragraph.alignment = ALIGN[cell.align]
+        tc = docx_cell._tc
+        if tc.find(P) is None:  # Word requires a cell to end with a paragraph
+            append_paragraph(docx_cell, self.styles.id("Compact", "paragraph"))
+        for paragraph in tc.iterchildren(P):
+            if cell.align:
+                paragraph_property(paragraph, ALIGN).set(VAL, cell.align)
+            if header_row:
+                keep_with_next(paragraph)
 
     def _caption(self, caption: list[t.Inline], kind: str, number: str, ident: str, env: Env, *,
                  before: bool) -> None:
         """Write "Table 3: ..." with a SEQ field for the number, bookmarked for REF fields to point at."""
         paragraph = self.new_paragraph(env, "Caption")
         if before:
-            keep_with_next(paragraph)
+            keep_with_next(paragraph._p)
         with self.bookmark(paragraph, ident):
             paragraph.add_run(f"{label(kind)} ")
             add_field(paragraph, f"SEQ {SEQUENCES[kind]} \\* ARABIC", number)
@@ -417,7 +428,7 @@ class DocxWriter(Walker):
     def block_Figure(self, node: t.Figure, env: Env) -> None:
         image = node.image
         paragraph = self.new_paragraph(env, "Figure")
-        keep_with_next(paragraph)
+        keep_with_next(paragraph._p)
         data = image.raster or image.data
         if data is None:
             raise AssertionError(f"figure image {image.src} was not loaded before writing")
@@ -621,19 +632,3 @@ def _toc_field(node: t.Contents) -> tuple[str, str]:
         return f'\\o "1-{node.depth}" \\h \\z \\u', ""
     kind = CAPTION_WORDS[node.kind]
     return f'\\h \\z \\c "{SEQUENCES[kind]}"', label(kind)
-
-
-def _table_look(table: DocxTable, *, foot: bool, row_headers: bool) -> None:
-    """Tell the table style which conditional formats apply: header row, totals row, row headers."""
-    tbl_pr = table._tbl.tblPr
-    for old in tbl_pr.findall(qn("w:tblLook")):
-        tbl_pr.remove(old)
-    look = element("w:tblLook", firstRow="1", lastRow="1" if foot else "0",
-                   firstColumn="1" if row_headers else "0", lastColumn="0", noHBand="0", noVBand="1")
-    tbl_pr.append(look)
-    width = tbl_pr.find(qn("w:tblW"))
-    if width is None:
-        width = element("w:tblW")
-        tbl_pr.append(width)
-    width.set(qn("w:type"), "pct")
-    width.set(qn("w:w"), "5000")
