@@ -601,3 +601,21 @@ def test_an_area_briefing_keeps_its_manifest_copy_so_review_maps_it(mini: Mini, 
         "Of {{< value respondents >}} respondents, {{< value happy >}} were happy.") + 1
     assert [(i["path"], i["line"], i["kind"], i["text"]) for i in json.loads(run.stdout)] == \
         [("content/findings/f01.md", line, "comment", "For which year?")]
+
+
+def test_tracked_changes_of_several_runs_stay_one_remark_each() -> None:
+    """Each tracked change is its own remark, however lxml recycles the Python objects standing for the
+    elements read: keyed by id(), a proxy let go of came back for a later change, whose text was added to
+    an earlier one's (11 remarks for these 40 insertions of two runs each)."""
+    from lxml import etree
+
+    from tspdocs.review.reader import Returned, _Walker
+
+    w = "http://schemas.openxmlformats.org/wordprocessingml/2006/main"
+    changes = "".join(f'<w:ins w:id="{n}" w:author="A"><w:r><w:t>new{n}</w:t></w:r><w:r><w:t>more{n}</w:t></w:r>'
+                      f"</w:ins><w:r><w:t>k</w:t></w:r>" for n in range(40))
+    body = etree.fromstring(f'<w:body xmlns:w="{w}"><w:p>{changes}</w:p></w:body>')
+    returned = Returned("returned.docx", None)
+    _Walker(returned, {}, set()).walk(body, "document")
+    assert [r.text for r in returned.remarks] == [f"new{n}more{n}" for n in range(40)]
+    assert returned.paragraphs[0].text == "k" * 40

@@ -170,7 +170,9 @@ class _Walker:
         anchor = ""
         rejected = accepted = ""
         remarks: list[Remark] = []
-        runs: dict[int, Remark] = {}  # a change element's id() -> its remark, to grow as its text is read
+        # A change element -> its remark, to grow as its text is read. Keyed by the element itself, which
+        # keeps its lxml proxy alive: the id() of a proxy let go of can come back for another element.
+        runs: dict[etree._Element, Remark] = {}
         mark_deleted = p.find(f"{W}pPr/{W}rPr/{W}del") is not None
         for node in p.iter():
             tag = node.tag
@@ -188,9 +190,9 @@ class _Walker:
             elif (piece := text_piece(node, p)) is not None:
                 text, kind, change = piece
                 if change is not None:
-                    remark = runs.get(id(change))
+                    remark = runs.get(change)
                     if remark is None:
-                        remark = runs[id(change)] = Remark(
+                        remark = runs[change] = Remark(
                             kind, change.get(f"{W}author", ""), change.get(f"{W}date", "")[:10], "", story, index,
                             len(rejected), len(rejected))
                         remarks.append(remark)
