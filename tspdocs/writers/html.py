@@ -209,14 +209,13 @@ class HtmlBody(Walker):
                         f'<ol>\n{"".join(items)}</ol>\n</nav>\n')
 
     def _contents_entry(self, text: str, target: str) -> str:
-        """In print, follow the entry with a drawn leader and its page number, written as data (the PDF
-        writer takes it from a layout's anchors) rather than asked of the renderer with `leader()` and
-        `target-counter()`, which cost a text box per dot and extra layouts of the contents pages."""
+        """In print, follow the entry with its page number, written as data (the PDF writer takes it from a
+        layout's anchors) rather than asked of the renderer with `target-counter()`, which cost extra
+        layouts of the contents pages; the leader between them is drawn by print.css, not written."""
         if not self.print_mode:
             return text
         page = self.page_numbers.get(target, "")
-        return (f'<span class="toc-text">{text}</span><span class="toc-leader"></span>'
-                f'<span class="toc-page">{page}</span>')
+        return f'<span class="toc-text">{text}</span><span class="toc-page">{page}</span>'
 
     def block_Bibliography(self, node: t.Bibliography) -> None:
         if not node.entries:

@@ -63,7 +63,7 @@ def write_pdf(doc: t.Document, ctx: WriteContext) -> WriteResult:
 
     The contents' page numbers are written into the page as data: first the pages the last layout found
     (`doc.meta.contents_pages`), then, if the new layout put any entry on another page, the pages it
-    found, laid out once more. A number sits in a box of fixed width, so changing it moves nothing else
+    found, laid out once more. A number is placed out of flow (print.css), so changing it moves nothing else
     and the second layout is the last; a loop bounds it all the same."""
     from .html import page_html
 
