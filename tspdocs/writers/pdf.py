@@ -24,6 +24,7 @@ from .pdf_startup import import_weasyprint
 
 if TYPE_CHECKING:
     from .. import tree as t
+    from .html import Page
 
 
 def _fetcher_class() -> type:
@@ -65,12 +66,12 @@ def write_pdf(doc: t.Document, ctx: WriteContext) -> WriteResult:
     (`doc.meta.contents_pages`), then, if the new layout put any entry on another page, the pages it
     found, laid out once more. A number is placed out of flow (print.css), so changing it moves nothing else
     and the second layout is the last; a loop bounds it all the same."""
-    from .html import page_html
+    from .html import build_page
 
     shown = doc.meta.contents_pages
     with _fewer_collections():
         for _layout in range(3):
-            result = layout_pdf(page_html(doc, ctx, print_mode=True, page_numbers=shown), ctx)
+            result = layout_pdf(build_page(doc, ctx, print_mode=True, page_numbers=shown), ctx)
             found = contents_pages(doc, result.anchors)
             if found == shown:
                 break
@@ -78,8 +79,11 @@ def write_pdf(doc: t.Document, ctx: WriteContext) -> WriteResult:
     return result
 
 
-def layout_pdf(html: str, ctx: WriteContext) -> WriteResult:
-    """Lay out `html` and return the PDF with its page count and where each section falls."""
+def layout_pdf(page: Page, ctx: WriteContext) -> WriteResult:
+    """Lay out `page` and return the PDF with its page count and where each section falls.
+
+    The page is checked for anything it would fetch on the tree WeasyPrint parses it into, before
+    WeasyPrint fetches anything: what is checked is what is laid out, and the page is parsed once."""
     import_weasyprint()
     import weasyprint
     from weasyprint.text.fonts import FontConfiguration
@@ -91,9 +95,9 @@ def layout_pdf(html: str, ctx: WriteContext) -> WriteResult:
     logger = logging.getLogger("weasyprint")
     logger.addHandler(errors)
     try:
-        document = weasyprint.HTML(string=html, base_url=ctx.fs.root.as_uri() + "/",
-                                   url_fetcher=fetcher).render(font_config=font_config,
-                                                               pdf_variant="pdf/ua-1")
+        html = weasyprint.HTML(string=page.html, base_url=ctx.fs.root.as_uri() + "/", url_fetcher=fetcher)
+        page.refuse_external(html.etree_element)
+        document = html.render(font_config=font_config, pdf_variant="pdf/ua-1")
         data = document.write_pdf(pdf_variant="pdf/ua-1", pdf_identifier=b"tspdocs" + str(ctx.epoch).encode(),
                                   uncompressed_pdf=False)
     except FatalURLFetchingError:
