@@ -150,11 +150,40 @@ def _fewer_collections() -> Iterator[None]:
         gc.unfreeze()
 
 
+# A page with a little of everything a document has: bold and italic text, a footnote, a table, a PNG and an
+# SVG with text, a link and a heading (a bookmark); only data: URLs, so nothing is fetched.
+WARM_UP_PAGE = (
+    '<!DOCTYPE html><html lang="en"><head><title>Warm-up</title><style>.note { float: footnote }</style></head>'
+    '<body><h2 id="a">Warm-up</h2><p><b>Bold</b> <i>italic</i> <a href="#a">link</a>'
+    '<span class="note">Note.</span></p><table><thead><tr><th scope="col">A</th></tr></thead>'
+    '<tbody><tr><td>1</td></tr></tbody></table>'
+    '<img alt="PNG" src="data:image/png;base64,iVBORw0KGgoAAAANSUhEUgAAAAEAAAABCAIAAACQd1PeAAAADElEQVR4nGP4//8/'
+    'AAX+Av4N70a4AAAAAElFTkSuQmCC"><img alt="SVG" src="data:image/svg+xml,%3Csvg xmlns=%22http://www.w3.org/2000/'
+    'svg%22 width=%2210%22 height=%2210%22%3E%3Ctext x=%221%22 y=%229%22%3Ea%3C/text%3E%3C/svg%3E"></body></html>')
+
+
 def preload() -> None:
     """Import WeasyPrint and the HTML writer in a worker as soon as it starts, while the main process reads
-    the content, and freeze what the imports made: it lives as long as the worker, so the collector need
-    never scan it."""
+    the content, then lay out a tiny page: what WeasyPrint and its libraries set up on first use (C type
+    declarations parsed by cffi, Fontconfig, Pango and HarfBuzz, pikepdf and the image decoders imported)
+    is then done before the worker's first document, not during it. What the imports made is frozen: it
+    lives as long as the worker, so the collector need never scan it."""
     import_weasyprint()
     from . import html  # noqa: F401  (the print page is written in the worker)
 
     gc.freeze()
+    _warm_up()
+
+
+def _warm_up() -> None:
+    import weasyprint
+    from weasyprint.text.fonts import FontConfiguration
+
+    from .pdf_tags import mend_tags, table_fragments
+
+    try:
+        document = weasyprint.HTML(string=WARM_UP_PAGE).render(font_config=FontConfiguration(),
+                                                              pdf_variant="pdf/ua-1")
+        mend_tags(document.write_pdf(pdf_variant="pdf/ua-1"), table_fragments(document))
+    except Exception:  # noqa: BLE001  (a warm-up that fails has only cost its time; the document's layout reports)
+        pass
