@@ -26,7 +26,8 @@ from tspdocs.writers.pdf_startup import import_weasyprint
 PHASES = {"style": "get_all_computed_styles", "layout": "layout_document", "drawing": "draw_page",
           "writing": "generate_pdf"}
 OFF = {  # feature -> (CSS added after the page's own, write_pdf options)
-    "contents page numbers and leader": ("nav.contents .toc-leader, nav.contents .toc-page { display: none }", {}),
+    "contents page numbers and leader": ("nav.contents a { background: none } nav.contents .toc-page { display: none }",
+                                         {}),
     "footnotes at the page foot": (".footnote { float: none; display: none }", {}),
     "running headers and page counters": ("@page { @top-left { content: none } @top-right { content: none } "
                                           "@bottom-left { content: none } @bottom-right { content: none } }", {}),

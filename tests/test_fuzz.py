@@ -34,7 +34,7 @@ from tspdocs.markdown.treebuilder import build_blocks
 from tspdocs.project.projectfs import ProjectFS
 from tspdocs.writers.base import WriteContext
 from tspdocs.writers.docx import write_docx
-from tspdocs.writers.html import page_html
+from tspdocs.writers.html import build_page, page_html
 from tspdocs.writers.pdf import layout_pdf
 
 REPO = Path(__file__).resolve().parents[1]
@@ -569,7 +569,7 @@ def test_docx_keeps_every_word_in_order(doc: Doc) -> None:
 @fuzz_settings(15)
 def test_pdf_shows_every_word(doc: Doc) -> None:
     tree, _problems = build(doc)
-    result = layout_pdf(page_html(tree, CTX, print_mode=True), CTX)
+    result = layout_pdf(build_page(tree, CTX, print_mode=True), CTX)
     # Lines wrap anywhere in CJK and footnotes float to the page foot: look for each word, spacing aside.
     text = re.sub(r"\s+", "", unicodedata.normalize("NFC", pdf_text(result.data)))
     words = [w for w in doc.body_words + doc.note_words if w not in EMOJI]

@@ -118,9 +118,11 @@ def test_pages_have_running_footer_with_page_numbers(final: Path) -> None:
 @pytest.mark.slow
 def test_contents_numbers_are_laid_out_again_when_the_last_layout_is_stale(mini: Mini) -> None:
     """Page numbers come from the previous layout; a stale one (here: every entry on page 9) is found out
-    after layout and the contents laid out again with the pages the headings really fell on."""
-    for ident in ("F02", "F03"):
-        mini.finding(ident, f"Finding {ident}", body="Long text. " * 400)
+    after layout and the contents laid out again with the pages the headings really fell on. An entry
+    that wraps has its number on its last line only."""
+    mini.finding("F02", "Finding F02", body="Long text. " * 400)
+    mini.finding("F03", "Finding F03, " + "with a title long enough to wrap " * 3 + "onto a second line, wrapend",
+                 body="Long text. " * 400)
     assert mini.run("build", "report", "--format", "pdf").code == 0
     hints = list((mini.root / "build/.tspdocs/cache/pages").glob("*.json"))
     assert len(hints) == 1
@@ -131,3 +133,8 @@ def test_contents_numbers_are_laid_out_again_when_the_last_layout_is_stale(mini:
     pdf = next(mini.root.glob("build/report/*.pdf"))
     assert _checked_contents_numbers(pdf, range(1, 2)) == 4
     assert json.loads(hints[0].read_text()) != stale
+    words = _words(pdf, 2)
+    first, last = (next(w for w in words if w[0] == word) for word in ("F03,", "wrapend"))
+    assert first[1] < last[1], "the long entry wraps"
+    assert not [w[0] for w in words if abs(w[1] - first[1]) < 2][-1].isdigit(), "no number on its first line"
+    assert [w[0] for w in words if abs(w[1] - last[1]) < 2][-1].isdigit(), "its number on its last line"

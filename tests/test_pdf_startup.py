@@ -76,3 +76,21 @@ def test_when_the_quick_lookup_finds_nothing_the_ordinary_import_follows() -> No
     """)
     assert result.returncode == 0, result.stderr
     assert result.stdout.strip() == "%PDF- True", "a PDF, and no installation banner from the failed attempt"
+
+
+def test_a_worker_lays_out_a_warm_up_page_before_its_first_document() -> None:
+    """What WeasyPrint sets up on first use is done at the worker's start: the warm-up page lays out without
+    a single warning (so it exercises what it should, and fails nowhere silently), and pikepdf and the image
+    decoders the first document would have imported are loaded."""
+    result = _python("""
+        import logging, sys
+        warnings = []
+        class Keep(logging.Handler):
+            def emit(self, record): warnings.append(record.getMessage())
+        logging.getLogger("weasyprint").addHandler(Keep(logging.WARNING))
+        from tspdocs.writers import pdf
+        pdf.preload()
+        print(warnings, "pikepdf" in sys.modules, "PIL.PngImagePlugin" in sys.modules)
+    """)
+    assert result.returncode == 0, result.stderr
+    assert result.stdout.split() == ["[]", "True", "True"], result.stdout

@@ -9,7 +9,9 @@ from __future__ import annotations
 
 import base64
 import datetime as dt
+from dataclasses import dataclass
 from html import escape
+from typing import TYPE_CHECKING
 
 from markupsafe import Markup
 
@@ -21,6 +23,9 @@ from ..tree import plain_text
 from .base import Walker, WriteContext, WriteResult
 from .css import read_stylesheet, urls
 from .page_check import external_references
+
+if TYPE_CHECKING:
+    from xml.etree.ElementTree import Element
 
 LAYOUT = "layouts/page.html.j2"
 STYLES = ("base.css",)
@@ -209,14 +214,13 @@ class HtmlBody(Walker):
                         f'<ol>\n{"".join(items)}</ol>\n</nav>\n')
 
     def _contents_entry(self, text: str, target: str) -> str:
-        """In print, follow the entry with a drawn leader and its page number, written as data (the PDF
-        writer takes it from a layout's anchors) rather than asked of the renderer with `leader()` and
-        `target-counter()`, which cost a text box per dot and extra layouts of the contents pages."""
+        """In print, follow the entry with its page number, written as data (the PDF writer takes it from a
+        layout's anchors) rather than asked of the renderer with `target-counter()`, which cost extra
+        layouts of the contents pages; the leader between them is drawn by print.css, not written."""
         if not self.print_mode:
             return text
         page = self.page_numbers.get(target, "")
-        return (f'<span class="toc-text">{text}</span><span class="toc-leader"></span>'
-                f'<span class="toc-page">{page}</span>')
+        return f'<span class="toc-text">{text}</span><span class="toc-page">{page}</span>'
 
     def block_Bibliography(self, node: t.Bibliography) -> None:
         if not node.entries:
@@ -375,10 +379,42 @@ def _class_attr(classes: list[str]) -> str:
     return f' class="{escape(" ".join(classes))}"' if classes else ""
 
 
+@dataclass(frozen=True)
+class Page:
+    """A complete page, not yet checked, with what its check allows: the links its content makes (a link,
+    not a fetch) and the URLs of its CSS, which the house stylesheets were checked for when read."""
+
+    html: str
+    content_links: frozenset[str]
+    checked_css: frozenset[str]
+
+    def refuse_external(self, parsed: Element | None = None) -> None:
+        """Refuse the page (through its layout template) if it would make a browser or the PDF fetch
+        anything. `parsed` is the page as the renderer parsed it, if it has: the check then looks at what
+        the renderer will lay out and spares parsing the page again; else the page is parsed as a browser
+        parses it."""
+        found = list(external_references(self.html if parsed is None else parsed,
+                                         content_links=self.content_links, checked_css=self.checked_css))
+        if found:
+            shown = "; ".join(found[:5]) + (f"; and {len(found) - 5} more" if len(found) > 5 else "")
+            raise fail(f"the page layout makes the page fetch or run something: {shown}; pages may load nothing "
+                       "from outside and run no script (use data: URLs, #fragment links, or the house "
+                       "stylesheets in assets/styles)", "outside-project", Location(f"templates/{LAYOUT}"))
+
+
 def page_html(doc: t.Document, ctx: WriteContext, *, print_mode: bool,
               page_numbers: dict[str, int] | None = None) -> str:
-    """Return the complete page: layout template, inline CSS, cover, body and notes; in print, the
-    contents show `page_numbers` (anchor id -> page)."""
+    """Return the complete page, checked: layout template, inline CSS, cover, body and notes; in print,
+    the contents show `page_numbers` (anchor id -> page)."""
+    page = build_page(doc, ctx, print_mode=print_mode, page_numbers=page_numbers)
+    page.refuse_external()
+    return page.html
+
+
+def build_page(doc: t.Document, ctx: WriteContext, *, print_mode: bool,
+               page_numbers: dict[str, int] | None = None) -> Page:
+    """Return the complete page as `page_html` does, unchecked: whoever renders it must call
+    `refuse_external` first."""
     body = HtmlBody(print_mode, page_numbers)
     cover = body.html(doc.meta.cover)
     abstract = body.html(doc.meta.abstract)  # before the body, so notes are numbered in reading order
@@ -403,19 +439,8 @@ def page_html(doc: t.Document, ctx: WriteContext, *, print_mode: bool,
         "labels": LABELS,
         "description": plain_text(_first_para(doc.meta.abstract)),
     }
-    page = render_template(env, ctx.fs, LAYOUT, context)
-    _refuse_external(page, body.links, {url for url, _line in urls(css)})
-    return page
-
-
-def _refuse_external(page: str, content_links: set[str], checked_css: set[str]) -> None:
-    """Refuse a page (through its layout template) that would make a browser or the PDF fetch anything."""
-    found = list(external_references(page, content_links=content_links, checked_css=checked_css))
-    if found:
-        shown = "; ".join(found[:5]) + (f"; and {len(found) - 5} more" if len(found) > 5 else "")
-        raise fail(f"the page layout makes the page fetch or run something: {shown}; pages may load nothing "
-                   "from outside and run no script (use data: URLs, #fragment links, or the house "
-                   "stylesheets in assets/styles)", "outside-project", Location(f"templates/{LAYOUT}"))
+    return Page(render_template(env, ctx.fs, LAYOUT, context), frozenset(body.links),
+                frozenset(url for url, _line in urls(css)))
 
 
 def _layout_css(meta: t.Meta) -> str:

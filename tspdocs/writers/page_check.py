@@ -18,11 +18,15 @@ from __future__ import annotations
 import base64
 import re
 from collections.abc import Iterable, Iterator
+from typing import TYPE_CHECKING
 from urllib.parse import unquote_to_bytes
 
 import html5lib  # type: ignore[import-untyped]
 
 from .css import declaration_urls, urls, value_urls
+
+if TYPE_CHECKING:
+    from xml.etree.ElementTree import Element
 
 # Attributes whose value is a URL the browser fetches (or submits to, or navigates a frame to).
 URL_ATTRIBUTES = {"src", "href", "poster", "action", "formaction", "background", "manifest", "codebase",
@@ -37,13 +41,13 @@ LINK_SCHEMES = ("http:", "https:", "mailto:")
 _STRIP = re.compile(r"[\t\n\r]")
 
 
-def external_references(page: str, *, content_links: Iterable[str] = (), checked_css: Iterable[str] = (),
-                        depth: int = 0) -> Iterator[str]:
+def external_references(page: str | Element, *, content_links: Iterable[str] = (),
+                        checked_css: Iterable[str] = (), depth: int = 0) -> Iterator[str]:
     """Yield a description of every reference in `page` that would fetch something; nothing for a
-    self-contained page."""
+    self-contained page. `page` is HTML, or the element tree an HTML5 parser made of it."""
     links = set(content_links)
     css_ok = set(checked_css)
-    tree = html5lib.parse(page, namespaceHTMLElements=False)
+    tree = html5lib.parse(page, namespaceHTMLElements=False) if isinstance(page, str) else page
     for element in tree.iter():
         if not isinstance(element.tag, str):
             continue  # a comment

@@ -24,6 +24,7 @@ from .pdf_startup import import_weasyprint
 
 if TYPE_CHECKING:
     from .. import tree as t
+    from .html import Page
 
 
 def _fetcher_class() -> type:
@@ -63,14 +64,14 @@ def write_pdf(doc: t.Document, ctx: WriteContext) -> WriteResult:
 
     The contents' page numbers are written into the page as data: first the pages the last layout found
     (`doc.meta.contents_pages`), then, if the new layout put any entry on another page, the pages it
-    found, laid out once more. A number sits in a box of fixed width, so changing it moves nothing else
+    found, laid out once more. A number is placed out of flow (print.css), so changing it moves nothing else
     and the second layout is the last; a loop bounds it all the same."""
-    from .html import page_html
+    from .html import build_page
 
     shown = doc.meta.contents_pages
     with _fewer_collections():
         for _layout in range(3):
-            result = layout_pdf(page_html(doc, ctx, print_mode=True, page_numbers=shown), ctx)
+            result = layout_pdf(build_page(doc, ctx, print_mode=True, page_numbers=shown), ctx)
             found = contents_pages(doc, result.anchors)
             if found == shown:
                 break
@@ -78,8 +79,11 @@ def write_pdf(doc: t.Document, ctx: WriteContext) -> WriteResult:
     return result
 
 
-def layout_pdf(html: str, ctx: WriteContext) -> WriteResult:
-    """Lay out `html` and return the PDF with its page count and where each section falls."""
+def layout_pdf(page: Page, ctx: WriteContext) -> WriteResult:
+    """Lay out `page` and return the PDF with its page count and where each section falls.
+
+    The page is checked for anything it would fetch on the tree WeasyPrint parses it into, before
+    WeasyPrint fetches anything: what is checked is what is laid out, and the page is parsed once."""
     import_weasyprint()
     import weasyprint
     from weasyprint.text.fonts import FontConfiguration
@@ -91,9 +95,9 @@ def layout_pdf(html: str, ctx: WriteContext) -> WriteResult:
     logger = logging.getLogger("weasyprint")
     logger.addHandler(errors)
     try:
-        document = weasyprint.HTML(string=html, base_url=ctx.fs.root.as_uri() + "/",
-                                   url_fetcher=fetcher).render(font_config=font_config,
-                                                               pdf_variant="pdf/ua-1")
+        html = weasyprint.HTML(string=page.html, base_url=ctx.fs.root.as_uri() + "/", url_fetcher=fetcher)
+        page.refuse_external(html.etree_element)
+        document = html.render(font_config=font_config, pdf_variant="pdf/ua-1")
         data = document.write_pdf(pdf_variant="pdf/ua-1", pdf_identifier=b"tspdocs" + str(ctx.epoch).encode(),
                                   uncompressed_pdf=False)
     except FatalURLFetchingError:
@@ -146,11 +150,40 @@ def _fewer_collections() -> Iterator[None]:
         gc.unfreeze()
 
 
+# A page with a little of everything a document has: bold and italic text, a footnote, a table, a PNG and an
+# SVG with text, a link and a heading (a bookmark); only data: URLs, so nothing is fetched.
+WARM_UP_PAGE = (
+    '<!DOCTYPE html><html lang="en"><head><title>Warm-up</title><style>.note { float: footnote }</style></head>'
+    '<body><h2 id="a">Warm-up</h2><p><b>Bold</b> <i>italic</i> <a href="#a">link</a>'
+    '<span class="note">Note.</span></p><table><thead><tr><th scope="col">A</th></tr></thead>'
+    '<tbody><tr><td>1</td></tr></tbody></table>'
+    '<img alt="PNG" src="data:image/png;base64,iVBORw0KGgoAAAANSUhEUgAAAAEAAAABCAIAAACQd1PeAAAADElEQVR4nGP4//8/'
+    'AAX+Av4N70a4AAAAAElFTkSuQmCC"><img alt="SVG" src="data:image/svg+xml,%3Csvg xmlns=%22http://www.w3.org/2000/'
+    'svg%22 width=%2210%22 height=%2210%22%3E%3Ctext x=%221%22 y=%229%22%3Ea%3C/text%3E%3C/svg%3E"></body></html>')
+
+
 def preload() -> None:
     """Import WeasyPrint and the HTML writer in a worker as soon as it starts, while the main process reads
-    the content, and freeze what the imports made: it lives as long as the worker, so the collector need
-    never scan it."""
+    the content, then lay out a tiny page: what WeasyPrint and its libraries set up on first use (C type
+    declarations parsed by cffi, Fontconfig, Pango and HarfBuzz, pikepdf and the image decoders imported)
+    is then done before the worker's first document, not during it. What the imports made is frozen: it
+    lives as long as the worker, so the collector need never scan it."""
     import_weasyprint()
     from . import html  # noqa: F401  (the print page is written in the worker)
 
     gc.freeze()
+    _warm_up()
+
+
+def _warm_up() -> None:
+    import weasyprint
+    from weasyprint.text.fonts import FontConfiguration
+
+    from .pdf_tags import mend_tags, table_fragments
+
+    try:
+        document = weasyprint.HTML(string=WARM_UP_PAGE).render(font_config=FontConfiguration(),
+                                                              pdf_variant="pdf/ua-1")
+        mend_tags(document.write_pdf(pdf_variant="pdf/ua-1"), table_fragments(document))
+    except Exception:  # noqa: BLE001  (a warm-up that fails has only cost its time; the document's layout reports)
+        pass
