@@ -117,3 +117,28 @@ def test_a_chunk_failing_after_others_were_staged_leaves_nothing_behind(
     assert len(calls) == 2
     left = [p.relative_to(mini.root).as_posix() for p in (mini.root / "build/briefings").rglob("*") if p.is_file()]
     assert left == []
+
+
+def test_briefings_laid_out_with_shared_fonts_are_the_same_bytes(mini: Mini, monkeypatch: pytest.MonkeyPatch) -> None:
+    """A batch's layouts share one font configuration (a configuration per layout kept a quarter of a
+    megabyte each, so a long batch grew): one is made per chunk, and every PDF is the same bytes as one
+    laid out with a configuration of its own."""
+    from weasyprint.text import fonts
+
+    with_areas(mini)
+    made: list[object] = []
+    real = fonts.FontConfiguration
+
+    def counting() -> object:
+        made.append(1)
+        return real()
+
+    monkeypatch.setattr(fonts, "FontConfiguration", counting)
+    monkeypatch.setattr(batch, "CHUNKS_PER_WORKER", 1)  # both areas in one chunk
+    shared = {f.path: (mini.root / f.path).read_bytes()
+              for f in build_by_area(mini.root, "dh", "area", ["pdf"], BuildOptions())}
+    assert len(shared) == 2 and len(made) == 1
+    monkeypatch.setattr(batch, "MOST_PER_CHUNK", 1)  # one area a chunk: each its own configuration
+    own = {f.path: (mini.root / f.path).read_bytes()
+           for f in build_by_area(mini.root, "dh", "area", ["pdf"], BuildOptions())}
+    assert len(made) == 3 and own == shared

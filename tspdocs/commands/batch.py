@@ -27,6 +27,7 @@ from ..project.targets import briefing_target, for_place, slug
 from ..project.validation import resolve_name
 from ..store.output import Staging, build_file, output_path
 from ..store.state import sha256
+from ..writers.pdf import fonts_shared
 from .build import extra_files, render_documents
 from .render import Renderer
 from .session import BuildOptions, BuildSession
@@ -177,7 +178,8 @@ def build_chunk(chunk: Chunk) -> ChunkFiles | BuildError:
         session = _session(chunk)
         targets = [for_place(briefing_target(session.corpus, audience), chunk.column, place)
                    for audience, place in chunk.briefings]
-        rendered = render_documents(session, targets, chunk.formats, Renderer(0), Console(quiet=True))
+        with fonts_shared():
+            rendered = render_documents(session, targets, chunk.formats, Renderer(0), Console(quiet=True))
     except BuildError as exc:
         return exc
     files = []
