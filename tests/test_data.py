@@ -324,3 +324,48 @@ def test_html_charts_offer_a_phone_drawing_whose_text_is_at_least_10px(mini: Min
     sizes = [float(m) for m in re.findall(r"font-size: ([\d.]+)px", etree.tostring(svg).decode())]
     assert sizes and min(sizes) * 4 / 3 * shown / width_px >= 10
     assert page.find(".//figure/picture/img").get("alt") == "Two bars, Bea higher than Ann."
+
+
+PLAIN_SPEC = """\
+tables:
+  people:
+    file: people.csv
+    columns: {name: text, score: integer, share: percent, when: date, note: {type: number, optional: true},
+              rank: {type: likert, optional: true}}
+values:
+  n: {table: people, count: rows}
+  n_bea: {table: people, where: {name: [Bea, Cy]}, count: rows}
+  names: {table: people, distinct: name}
+  dates: {table: people, distinct: when}
+  notes: {table: people, distinct: note}
+  high: {table: people, agree: score}
+  high_note: {table: people, agree: note}
+  half: {table: people, share: {share: 0.25}}
+  none: {table: people, where: {name: Zed}, share: {name: Ann}}
+  total: {table: people, sum: score}
+  mean: {table: people, mean: rank}
+  note_total: {table: people, sum: note}
+  note_mean: {table: people, mean: note}
+  when: {table: people, where: {name: Ann}, value: when}
+  ann_share: {table: people, where: {name: Ann}, value: share, format: percent1}
+"""
+
+
+def test_figures_of_a_file_table_are_the_same_without_pandas_as_with_it(mini: Mini,
+                                                                       monkeypatch: pytest.MonkeyPatch) -> None:
+    """A cold build quotes a file table's figures without importing pandas (tspdocs/data/plain.py): every
+    figure, its kind, its text and its base equal those pandas computes, missing cells included."""
+    from tspdocs.commands.session import BuildSession
+    from tspdocs.data import plain
+
+    mini.write("content/data/tables.yaml", PLAIN_SPEC)
+    mini.write("content/data/people.csv", "name,score,share,when,note,rank\nAnn,3,61%,2010-07-31,,4\n"
+                                          "Bea,5,0.25,2010-08-01,1.5,\nCy,4,25%,2010-08-01,2.25,5\n"
+                                          "Di,1,0.1,2011-01-02,4.5,2\n")
+    data = BuildSession.open(mini.root).data
+    plainly = {name: data._compute(name, spec) for name, spec in data.spec.values.items()}
+    monkeypatch.setattr(plain, "exact", lambda *_: False)
+    with_pandas = {name: data._compute(name, spec) for name, spec in data.spec.values.items()}
+    assert [(v.value, type(v.value), v.kind, v.text, v.base) for v in plainly.values()] == \
+        [(v.value, type(v.value), v.kind, v.text, v.base) for v in with_pandas.values()]
+    assert plainly["high"].text == "50%" and plainly["mean"].value == 11 / 3 and plainly["when"].text == "2010-07-31"

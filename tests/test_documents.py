@@ -188,3 +188,23 @@ def test_list_shows_documents_audiences_and_counts(tmp_path: Path) -> None:
             and len(line.split()) > 2 and line.split()[1].isdigit()}
     assert rows["briefing-dh"] == len(expected_for(root, "dh"))
     assert {"interim", "final", "academic", "academic-anonymised", "briefing-ots"} <= rows.keys()
+
+
+def test_a_finding_included_twice_is_two_trees_and_its_problems_are_reported_once(mini: Mini) -> None:
+    from tspdocs import tree as t
+    from tspdocs.assemble.assembly import assemble, selected_findings
+    from tspdocs.commands.session import BuildSession
+    from tspdocs.errors import Problems
+    from tspdocs.project.targets import document_targets
+
+    mini.finding("F01", "Health partnerships help", body="## Detail\n\nText.\n\n::: {.note}\nNever closed.\n")
+    mini.write("templates/reports/small.md.j2", "# Once\n\n{{ include(findings[0], level=2) }}\n\n"
+                                                "# Twice\n\n{{ include(findings[0], level=3) }}\n")
+    session = BuildSession.open(mini.root)
+    (target,) = document_targets(session.corpus, "report")
+    problems = Problems()
+    doc = assemble(session.corpus, target, selected_findings(session.corpus, target, False), problems)
+    assert [h.level for h in t.walk(doc.blocks) if isinstance(h, t.Heading) and t.plain_text(h.children) == "Detail"] \
+        == [2, 3]
+    assert [p.message for p in problems].count(
+        next(p.message for p in problems if "never closed" in p.message)) == 1

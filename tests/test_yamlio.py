@@ -30,3 +30,18 @@ def test_refused_yaml_names_the_line(text: str, code: str, line: int) -> None:
         load_yaml(text, "x.yaml")
     problem = caught.value.problems[0]
     assert (problem.code, problem.location.path, problem.location.line) == (code, "x.yaml", line)
+
+
+@pytest.mark.parametrize(("text", "message"), [
+    ("a: x\t y\n", "YAML syntax: found character '\\t' that cannot start any token"),
+    ("a: [b?c]\n", "YAML syntax: expected ',' or ']', but got '?'"),
+])
+def test_yaml_libyaml_would_read_is_refused_as_pyyaml_refuses_it(text: str, message: str) -> None:
+    """libyaml reads these; the Python parser, whose verdict tspdocs has always given, refuses them."""
+    with pytest.raises(BuildError) as caught:
+        load_yaml(text, "x.yaml")
+    assert caught.value.problems[0].message == message
+
+
+def test_a_byte_order_mark_past_the_start_stays_part_of_the_key() -> None:
+    assert load_yaml("a: 1\n\ufeffb: 2\n", "x.yaml") == {"a": 1, "\ufeffb": 2}

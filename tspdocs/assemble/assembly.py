@@ -8,7 +8,6 @@ file and line it was written on.
 
 from __future__ import annotations
 
-import copy
 import json
 import re
 from typing import Any
@@ -208,7 +207,7 @@ class Includer:
     def __init__(self, corpus: Corpus, problems: Problems) -> None:
         self.corpus = corpus
         self.problems = problems
-        self._parsed: dict[tuple[str, str], list[t.Block]] = {}
+        self._parsed: set[tuple[str, str]] = set()
         self.sources: set[str] = set()
 
     def resolve(self, blocks: list[t.Block], depth: int) -> list[t.Block]:
@@ -231,7 +230,6 @@ class Includer:
         blocks = self._parse(include, field)
         if blocks is None:
             return []
-        blocks = copy.deepcopy(blocks)
         shift_headings(blocks, include.level)
         kind, _, name = include.target.partition(":")
         if kind == "finding" and field == "body" and self.corpus.findings[name].meta.status == "draft":
@@ -239,9 +237,12 @@ class Includer:
         return self.resolve(blocks, depth + 1)
 
     def _parse(self, include: t.Include, field: str) -> list[t.Block] | None:
+        """Return a new tree of the text an include names, which the caller may change as it likes.
+
+        Text included a second time is parsed again (rather than the first tree copied, which would cost
+        every include a copy) and its problems, already reported, are not reported twice.
+        """
         key = (include.target, field)
-        if key in self._parsed:
-            return self._parsed[key]
         kind, _, name = include.target.partition(":")
         source = None
         if kind == "finding" and name in self.corpus.findings:
@@ -260,8 +261,9 @@ class Includer:
             self.problems.error(f"cannot include {include.target!r}: no such {kind or 'file'} in content/{known}/",
                                 "include", include.loc)
             return None
-        blocks = build_blocks(source.text, source.path, source.first_line, self.problems)
-        self._parsed[key] = blocks
+        blocks = build_blocks(source.text, source.path, source.first_line,
+                              Problems() if key in self._parsed else self.problems)
+        self._parsed.add(key)
         self.sources.add(source.path)
         return blocks
 

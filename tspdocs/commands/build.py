@@ -21,10 +21,11 @@ from .. import tree as t
 from ..assemble.assembly import assemble, selected_findings
 from ..checks.accessibility import check_accessibility
 from ..checks.budgets import budget_problems
-from ..checks.glyphs import check_glyphs
+from ..checks.glyphs import check_glyphs, covered_characters
 from ..checks.wordcount import count_words
 from ..console import Console
 from ..errors import BuildError, Problems, Severity
+from ..prepare.background import Background
 from ..prepare.characters import clean_document
 from ..prepare.citations import resolve_citations
 from ..prepare.conditions import apply_claims
@@ -67,14 +68,15 @@ class Report:
 
 
 def prepare(session: BuildSession, target: Target, problems: Problems, *, render: bool = True,
-            include_drafts: bool | None = None, glyphs: bool = True) -> t.Document:
+            include_drafts: bool | None = None, glyphs: bool = True,
+            fonts: Background[frozenset[int]] | None = None) -> t.Document:
     """Return the target's tree with everything resolved that writers must agree on.
 
     With `render` False (for `tspdocs check`) charts are checked but not drawn and citations are
     checked but not formatted, so checking needs neither matplotlib nor Pandoc. `include_drafts`
     overrides the session's choice (check looks at what drafts would do once approved). `glyphs` False
     skips the font coverage check, which only the PDF needs (DOCX and HTML readers bring their own fonts)
-    and which reads every shipped font.
+    and which reads every shipped font; `fonts` is that reading begun ahead (`read_fonts_ahead`).
     """
     corpus = session.corpus
     drafts = session.options.include_drafts if include_drafts is None else include_drafts
@@ -103,6 +105,8 @@ def prepare(session: BuildSession, target: Target, problems: Problems, *, render
         doc.meta.word_count = count_words(doc, target.spec.journal.count_excludes)
     add_front_matter(doc, corpus.fs)
     if glyphs:
+        if fonts is not None:
+            fonts.result()  # the fonts it read are parsed once per process: check_glyphs finds them parsed
         check_glyphs(doc, corpus.fs, problems)  # the cover too: an author's name in Chinese
     clean_document(doc)  # the one place control characters leave the text, for every writer
     return doc
@@ -122,10 +126,12 @@ def render_documents(session: BuildSession, targets: list[Target], formats: list
         problems.extend(exc.problems)
         problems.raise_if_errors()
     prepared: list[Prepared] = []
+    fonts = read_fonts_ahead(session) if any("pdf" in (formats or target.spec.formats) for target in targets) \
+        else None
     for target in targets:
         wanted = list(formats or target.spec.formats)
         try:
-            doc = prepare(session, target, problems, glyphs="pdf" in wanted)
+            doc = prepare(session, target, problems, glyphs="pdf" in wanted, fonts=fonts)
         except BuildError as exc:
             problems.extend(exc.problems)
             continue
@@ -153,6 +159,13 @@ def render_documents(session: BuildSession, targets: list[Target], formats: list
     return results
 
 
+def read_fonts_ahead(session: BuildSession) -> Background[frozenset[int]]:
+    """Start parsing the shipped fonts for the glyph check in a thread: it computes while the build waits on
+    Pandoc (citations on a cold cache), rather than after, on the way to the PDF layout."""
+    fs = session.corpus.fs
+    return Background(lambda: covered_characters(fs, fs.root / "assets" / "fonts"))
+
+
 def build(root: Path, targets: Callable[[Corpus], Iterable[Target]], formats: list[OutputFormat] | None,
           options: BuildOptions, *, console: Console | None = None, force: bool = False, jobs: int | None = None,
           request: str = "", renderer: Renderer | None = None, provenance: Provenance | None = None) -> Report:
@@ -169,6 +182,7 @@ def build(root: Path, targets: Callable[[Corpus], Iterable[Target]], formats: li
         renderer = Renderer((jobs if jobs is not None else os.cpu_count() or 1) if wants_pdf else 0)
     try:
         session = BuildSession.open(root, options, provenance=provenance, keep_going=True)
+        session.references.read_ahead()  # Pandoc reads the .bib on the other core meanwhile
         state = State.load(root)
         inputs = scan_inputs(root, state.inputs)
         chosen = list(targets(session.corpus))

@@ -16,16 +16,10 @@ The workers are a `concurrent.futures` process pool, not `multiprocessing.Pool`:
 
 from __future__ import annotations
 
-import ctypes
-import multiprocessing
 import os
-import signal
 import sys
-import threading
 import time
 from collections.abc import Callable
-from concurrent.futures import Future, ProcessPoolExecutor
-from concurrent.futures.process import BrokenProcessPool
 from dataclasses import dataclass, field
 from typing import TYPE_CHECKING
 
@@ -35,6 +29,8 @@ from ..writers.base import WriteContext, WriteResult
 from ..writers.pdf import preload
 
 if TYPE_CHECKING:
+    from concurrent.futures import Future, ProcessPoolExecutor
+
     from .. import tree as t
     from ..project.model import OutputFormat
     from ..project.targets import Target
@@ -84,6 +80,9 @@ def _start_worker(parent: int | None) -> None:
     process id when it forked the worker itself, to catch a build that ended before the tie was made.
     """
     if sys.platform == "linux":
+        import ctypes
+        import signal
+
         ctypes.CDLL(None).prctl(_PR_SET_PDEATHSIG, signal.SIGTERM)
     if parent is not None and os.getppid() != parent:
         os._exit(1)
@@ -91,7 +90,12 @@ def _start_worker(parent: int | None) -> None:
 
 
 def _pool(workers: int) -> ProcessPoolExecutor:
-    """Start the workers at once; each imports WeasyPrint as it starts."""
+    """Start the workers at once; each imports WeasyPrint as it starts. The pool's modules are imported only
+    here: a build that lays out no PDF (`--format docx`) never needs them."""
+    import multiprocessing
+    import threading
+    from concurrent.futures import ProcessPoolExecutor
+
     parent: int | None = os.getpid()
     if threading.active_count() == 1:
         context: multiprocessing.context.BaseContext = multiprocessing.get_context("fork")
@@ -129,6 +133,8 @@ class Renderer:
             if not offloaded:
                 self._keep(rendered, finished[id(rendered)], done)
         problems: list[Problem] = []
+        if pending:
+            from concurrent.futures.process import BrokenProcessPool
         for index, (rendered, fmt, job) in enumerate(pending):
             try:
                 finished[id(rendered)][fmt] = job.result()

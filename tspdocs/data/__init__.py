@@ -17,6 +17,7 @@ from ..project.projectfs import ProjectFS
 from ..project.validation import known_names, validate
 from ..project.yamlio import line_at, load_yaml
 from ..store.cache import Cache
+from . import plain
 from .formats import format_value
 from .rows import Rows
 from .spec import DataFile, TableSpec, ValueSpec
@@ -56,6 +57,7 @@ class Data:
         self.cache: Cache = cache or (base.cache if base else Cache(None))
         self._frames: dict[str, Frame] = {}
         self._rows: dict[str, Rows] = {}
+        self._file_rows: dict[str, Rows] = {}
         self._values: dict[str, Value] = {}
         self._stack: list[str] = []
 
@@ -163,13 +165,9 @@ class Data:
         if spec.file:
             raw = read_raw(self.fs, spec, at)
             columns = typed_columns(raw, spec, at)
-            kinds = {}
-            frame_columns = {}
-            for column, values in columns.items():
-                declared = spec.columns[column] if spec.columns else "text"
-                kind = declared if isinstance(declared, str) else declared.type
-                kinds[column] = {"percent": "fraction"}.get(kind, kind)
-                frame_columns[column] = pd.Series(values, dtype=_dtype(kind))
+            kinds = _kinds(spec)
+            frame_columns = {column: pd.Series(values, dtype=_dtype(kinds[column]))
+                             for column, values in columns.items()}
             return Frame(pd.DataFrame(frame_columns), kinds)
         assert spec.source is not None
         source = self.table(spec.source, self.where("tables", name, "from"))
@@ -215,17 +213,22 @@ class Data:
         return f"{what} in {spec.table}{where}"
 
     def _compute(self, name: str, spec: ValueSpec) -> Value:
+        at = self.where("values", name)
+        table = self.spec.tables.get(spec.table)
+        operation = spec.operation
+        argument = getattr(spec, operation)
+        if table is not None and table.file and plain.exact(operation, argument, _kinds(table)):
+            computed = self._compute_plain(name, spec, at)
+            if computed is not None:
+                return computed
         import pandas as pd
 
-        from .derive import base_of, columns_used, filter_rows, summarise
+        from .derive import base_of, filter_rows, summarise
 
-        at = self.where("values", name)
         frame = self.table(spec.table, at)
         if spec.where:
             frame = filter_rows(frame, spec.where, at)
-        operation = spec.operation
-        argument = getattr(spec, operation)
-        frame.require(columns_used(operation, argument), at)
+        frame.require(plain.columns_used(operation, argument), at)
         if operation == "value":
             if len(frame.frame) != 1:
                 raise fail(f"value {name!r} picks {len(frame.frame)} rows; its `where` must pick exactly one",
@@ -237,6 +240,28 @@ class Data:
         else:
             value, kind = summarise(frame, operation, argument, at)
             base = base_of(frame, operation, argument)
+        return self._value(spec, value, kind, base, at)
+
+    def _compute_plain(self, name: str, spec: ValueSpec, at: Location) -> Value | None:
+        """Compute a figure of a file table without pandas (see plain.py), checking what `_compute` checks;
+        None for the one case left to pandas, a `value` whose cell is empty (pandas hands on its own NA)."""
+        rows = self.file_rows(spec.table, at)
+        if spec.where:
+            rows = rows.where(spec.where, at)
+        operation = spec.operation
+        argument = getattr(spec, operation)
+        rows.require(plain.columns_used(operation, argument), at)
+        if operation == "value":
+            if len(rows.records) != 1:
+                raise fail(f"value {name!r} picks {len(rows.records)} rows; its `where` must pick exactly one",
+                           "data-spec", at)
+            value = rows.records[0][argument]
+            # A file's cell has no base.
+            return None if value is None else self._value(spec, value, rows.kinds.get(argument, "text"), None, at)
+        value, kind = plain.summarise(rows, operation, argument, at)
+        return self._value(spec, value, kind, plain.base_of(rows, operation, argument), at)
+
+    def _value(self, spec: ValueSpec, value: Any, kind: str, base: int | None, at: Location) -> Value:
         if not self.of_respondents(spec.table):
             base = None
         fmt = spec.format or DEFAULT_FORMATS.get(kind, "text")
@@ -245,6 +270,34 @@ class Data:
         except ValueError as exc:
             raise fail(str(exc), "data-spec", at) from None
         return Value(value, kind, text, base)
+
+    def file_rows(self, name: str, at: Location) -> Rows:
+        """Return a file table's rows in this data's scope as read, typed but not through pandas."""
+        if name not in self._file_rows:
+            self._check_table(name, at)
+            spec = self.spec.tables[name]
+            if self.scope or self.base:
+                rows = (self.base or Data(self.fs, self.project)).file_rows(name, at)
+                wanted = {column: value for column, value in self.scope.items() if column in rows.columns}
+                rows = rows.where(wanted, at) if wanted else rows
+            else:
+                from .files import read_raw, typed_columns
+
+                columns = typed_columns(read_raw(self.fs, spec, at), spec, at)
+                names = list(columns)
+                rows = Rows(names, {column: _kinds(spec)[column] for column in names},
+                            [dict(zip(names, values, strict=True)) for values in zip(*columns.values(), strict=True)])
+            self._file_rows[name] = rows
+        return self._file_rows[name]
+
+
+def _kinds(spec: TableSpec) -> dict[str, str]:
+    """Return the kind of each declared column of a file table, as its pandas table records them."""
+    kinds = {}
+    for column, declared in (spec.columns or {}).items():
+        kind = declared if isinstance(declared, str) else declared.type
+        kinds[column] = {"percent": "fraction"}.get(kind, kind)
+    return kinds
 
 
 def _dtype(kind: str) -> str:

@@ -12,10 +12,10 @@ from typing import Any
 import pandas as pd
 
 from ..errors import Location, fail
+from .plain import AGREE_FROM, NUMERIC_OPERATIONS, columns_used
 from .rows import comparable, require_numbers, wanted_values
 from .spec import Crosstab, Measure, TableSpec, as_list
 
-AGREE_FROM = 4
 LIKERT_COLUMNS = ("strongly_disagree", "disagree", "neutral", "agree", "strongly_agree")
 
 
@@ -77,9 +77,6 @@ def derive(source: Frame, spec: TableSpec, vocabularies: dict[str, dict[str, str
     return frame
 
 
-NUMERIC_OPERATIONS = ("mean", "median", "sum", "agree")
-
-
 def summarise(frame: Frame, operation: str, argument: Any, at: Location) -> tuple[Any, str]:
     """Return one summary of some rows and its kind: count, distinct, mean, median, sum, agree or share.
 
@@ -116,14 +113,6 @@ def base_of(frame: Frame, operation: str, argument: Any) -> int | None:
     if operation in ("agree", "mean", "median"):
         return int(frame.frame[argument].notna().sum())
     return None
-
-
-def columns_used(operation: str, argument: Any) -> list[str]:
-    if operation == "count":
-        return []
-    if operation == "share":
-        return list(argument)
-    return [argument]
 
 
 def _group(frame: Frame, keys: list[str], measures: dict[str, Measure], order: dict[str, list[str]],

@@ -34,6 +34,7 @@ from ..errors import BuildError, Location, Problems, fail
 from ..project.projectfs import ProjectFS
 from ..project.validation import known_names
 from ..store.cache import Cache
+from .background import Background
 
 BIB_FILES = ("content/references.bib", "content/references.json")
 ANONYMOUS = "Author"
@@ -96,6 +97,14 @@ class References:
     cache: Cache = field(default_factory=lambda: Cache(None))
     _items: dict[str, dict[str, Any]] | None = field(default=None, init=False)
     _text: str = field(default="", init=False)
+    _reading: Background[dict[str, dict[str, Any]]] | None = field(default=None, init=False)
+
+    def read_ahead(self) -> None:
+        """Start reading the references in a thread: on a cold cache Pandoc converts the .bib on the other
+        core while the build assembles its documents, instead of when the first citation is resolved.
+        `items` waits for it, and raises what reading them raised."""
+        if self._items is None and self._reading is None:
+            self._reading = Background(self._load)
 
     @cached_property
     def path(self) -> Path | None:
@@ -104,7 +113,7 @@ class References:
     @property
     def items(self) -> dict[str, dict[str, Any]]:
         if self._items is None:
-            self._items = self._load()
+            self._items = self._reading.result() if self._reading is not None else self._load()
         return self._items
 
     def _load(self) -> dict[str, dict[str, Any]]:

@@ -6,14 +6,16 @@ are resolved by the 1.2 core schema (only `true`/`false` are booleans, no
 sexagesimals, no timestamps) and the schema then says where text was needed.
 Anchors, aliases, explicit tags and duplicate keys are refused: they make a
 file mean something other than what it shows, and aliases allow
-"billion laughs" expansion.
+"billion laughs" expansion. libyaml parses where it reads a file as PyYAML's
+Python parser does; anything it refuses is parsed again by the latter, whose
+messages and lines are the ones reported.
 """
 
 from __future__ import annotations
 
 import re
 from collections.abc import Sequence
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 import yaml
 from yaml.composer import Composer
@@ -62,20 +64,15 @@ for _tag, _pattern, _first in (
     _CoreSchemaResolver.add_implicit_resolver(_tag, re.compile(rf"^(?:{_pattern})$"), list(_first))
 
 
-class _Loader(Reader, Scanner, Parser, Composer, _CoreSchemaResolver):
+class _Refusing(Composer):
     """Compose a node graph, refusing anchors, aliases and explicit tags."""
 
-    def __init__(self, stream: str) -> None:
-        Reader.__init__(self, stream)
-        Scanner.__init__(self)
-        Parser.__init__(self)
-        Composer.__init__(self)
-        _CoreSchemaResolver.__init__(self)
-        self._depth = 0
+    _depth = 0
+    if TYPE_CHECKING:  # the parser beside it in a loader supplies the events
+        def peek_event(self) -> Event: ...
 
     def compose_node(self, parent: Node | None, index: Any) -> Node | None:
-        # types-PyYAML leaves Parser.peek_event unannotated; it returns the next Event.
-        event: Event = self.peek_event()  # type: ignore[no-untyped-call]
+        event = self.peek_event()
         if isinstance(event, AliasEvent) or getattr(event, "anchor", None):
             raise _Refused("anchors and aliases (&name, *name) are not allowed; write the value out",
                            _line0(event))
@@ -91,6 +88,33 @@ class _Loader(Reader, Scanner, Parser, Composer, _CoreSchemaResolver):
             return super().compose_node(parent, index)
         finally:
             self._depth -= 1
+
+
+class _Loader(Reader, Scanner, Parser, _Refusing, _CoreSchemaResolver):
+    """PyYAML's own Python reader, scanner and parser: the one whose messages and lines are reported."""
+
+    def __init__(self, stream: str) -> None:
+        Reader.__init__(self, stream)
+        Scanner.__init__(self)
+        Parser.__init__(self)
+        Composer.__init__(self)
+        _CoreSchemaResolver.__init__(self)
+
+
+if yaml.__with_libyaml__:  # as in every PyYAML wheel; built without it, the Python parser reads everything
+    from yaml._yaml import CParser
+
+    class _FastLoader(_Refusing, CParser, _CoreSchemaResolver):
+        """libyaml's scanner and parser (ten times faster) under the same composer and resolver.
+
+        Its messages and marks for broken YAML differ from the Python parser's, so it is only trusted
+        with files it reads without complaint; see `_compose`.
+        """
+
+        def __init__(self, stream: str) -> None:
+            CParser.__init__(self, stream)
+            Composer.__init__(self)
+            _CoreSchemaResolver.__init__(self)
 
 
 def _line0(event: Event) -> int:
@@ -111,10 +135,8 @@ def load_yaml(text: str, path: str, *, first_line: int = 1) -> Any:
     `first_line` is the file line where `text` starts (front matter begins on
     line 2 of a Markdown file), so every reported line is a line of the file.
     """
-    loader = None
     try:
-        loader = _Loader(text)
-        node = loader.get_single_node()
+        node = _compose(text)
     except _Refused as exc:
         raise fail(str(exc), "yaml", Location(path, exc.line0 + first_line)) from None
     except yaml.MarkedYAMLError as exc:
@@ -126,12 +148,41 @@ def load_yaml(text: str, path: str, *, first_line: int = 1) -> Any:
         code = exc.character if isinstance(exc.character, int) else ord(exc.character)
         raise fail(f"YAML cannot contain the control character U+{code:04X}; remove it", "yaml",
                    Location(path, line)) from None
-    finally:
-        if loader is not None:
-            loader.dispose()
     if node is None:
         return None
     return _convert(node, path, first_line)
+
+
+def _compose(text: str) -> Node | None:
+    """Return the document's node graph, composed by libyaml when it reads the text as PyYAML does.
+
+    Text libyaml refuses is composed again by the Python parser, so a mistake is reported exactly as
+    before: the same message on the same line.
+    """
+    if yaml.__with_libyaml__ and _libyaml_agrees(text):
+        fast = _FastLoader(text)
+        try:
+            return fast.get_single_node()
+        except (yaml.YAMLError, _Refused):
+            pass  # reported below, in the Python parser's words
+        finally:
+            fast.dispose()
+    loader = _Loader(text)
+    try:
+        return loader.get_single_node()
+    finally:
+        loader.dispose()
+
+
+def _libyaml_agrees(text: str) -> bool:
+    """Say whether libyaml reads `text` as the Python parser does, so its result can stand for the latter's.
+
+    Where they disagree, the Python parser refuses what libyaml reads: a tab inside a plain scalar, a byte
+    order mark past the start, a `?` inside a flow collection (`[a?b]`). Characters YAML does not allow
+    libyaml reports without saying which. Text holding any of them is left to the Python parser.
+    """
+    return not ("\t" in text or "\ufeff" in text[1:] or ("?" in text and ("[" in text or "{" in text))
+                or Reader.NON_PRINTABLE.search(text))
 
 
 def _convert(node: Node, path: str, first_line: int) -> Any:
