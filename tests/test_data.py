@@ -344,6 +344,7 @@ values:
   none: {table: people, where: {name: Zed}, share: {name: Ann}}
   total: {table: people, sum: score}
   mean: {table: people, mean: rank}
+  rank_total: {table: people, sum: rank}
   note_total: {table: people, sum: note}
   note_mean: {table: people, mean: note}
   when: {table: people, where: {name: Ann}, value: when}
@@ -369,3 +370,20 @@ def test_figures_of_a_file_table_are_the_same_without_pandas_as_with_it(mini: Mi
     assert [(v.value, type(v.value), v.kind, v.text, v.base) for v in plainly.values()] == \
         [(v.value, type(v.value), v.kind, v.text, v.base) for v in with_pandas.values()]
     assert plainly["high"].text == "50%" and plainly["mean"].value == 11 / 3 and plainly["when"].text == "2010-07-31"
+
+
+@pytest.mark.parametrize("operation", ["count", "distinct", "mean", "median", "sum", "agree"])
+def test_every_plain_summary_equals_the_pandas_one(operation: str) -> None:
+    """plain.py follows derive.py operation by operation, the median (used by grouped tables) included."""
+    import pandas as pd
+
+    from tspdocs.data import derive, plain
+    from tspdocs.data.rows import Rows
+    from tspdocs.errors import Location
+
+    records = [{"score": s} for s in (5, 1, 4, None, 2, 4)]
+    frame = derive.Frame(pd.DataFrame({"score": pd.array([r["score"] for r in records], dtype="Int64")}),
+                         {"score": "likert"})
+    at = Location("content/data/tables.yaml", 1)
+    assert plain.summarise(Rows(["score"], {"score": "likert"}, records), operation, "score", at) == \
+        derive.summarise(frame, operation, "score", at)
