@@ -2,9 +2,12 @@
 
 import sys
 
-try:
-    from .cli import run
-except KeyboardInterrupt:  # stopped while starting, as serve stops a background build a newer save replaces
-    sys.exit(130)
+from .collector import fewer_collections
 
-run()
+with fewer_collections():  # from the first import on (the console script's `run` starts after them)
+    try:
+        from .cli import run
+    except KeyboardInterrupt:  # stopped while starting, as serve stops a background build a newer save replaces
+        sys.exit(130)
+
+    run()

@@ -23,6 +23,7 @@ from ..checks.accessibility import check_accessibility
 from ..checks.budgets import budget_problems
 from ..checks.glyphs import check_glyphs, covered_characters
 from ..checks.wordcount import count_words
+from ..collector import fewer_collections
 from ..console import Console
 from ..errors import BuildError, Problems, Severity
 from ..prepare.background import Background
@@ -180,29 +181,30 @@ def build(root: Path, targets: Callable[[Corpus], Iterable[Target]], formats: li
     if renderer is None:
         wants_pdf = formats is None or "pdf" in formats
         renderer = Renderer((jobs if jobs is not None else os.cpu_count() or 1) if wants_pdf else 0)
-    try:
-        session = BuildSession.open(root, options, provenance=provenance, keep_going=True)
-        session.references.read_ahead()  # Pandoc reads the .bib on the other core meanwhile
-        state = State.load(root)
-        inputs = scan_inputs(root, state.inputs)
-        chosen = list(targets(session.corpus))
-        report = Report()
-        keys = {target.name: _key(session, target, formats, inputs,
-                                  state.targets[_record(target, formats)].deps
-                                  if _record(target, formats) in state.targets else [])
-                for target in chosen}
-        todo = [target for target in chosen if force or session.corpus.problems  # to report all, then stop
-                or not _up_to_date(root, state, _record(target, formats), keys[target.name])]
-        report.up_to_date = [target.name for target in chosen if target not in todo]
-        if session.corpus.problems and not todo:
-            raise BuildError(session.corpus.problems)
-        results = render_documents(session, todo, formats, renderer, console) if todo else []
-        report.written = _write(root, results)
-        saved = _remember(session, state, inputs, results, formats, request, chosen)
-        remove_outputs(root, saved.prune(root, {target.name for target in all_targets(session.corpus)}))
-        write_manifest(root, saved, session.provenance.text)
-    finally:
-        renderer.close()
+    with fewer_collections():
+        try:
+            session = BuildSession.open(root, options, provenance=provenance, keep_going=True)
+            session.references.read_ahead()  # Pandoc reads the .bib on the other core meanwhile
+            state = State.load(root)
+            inputs = scan_inputs(root, state.inputs)
+            chosen = list(targets(session.corpus))
+            report = Report()
+            keys = {target.name: _key(session, target, formats, inputs,
+                                      state.targets[_record(target, formats)].deps
+                                      if _record(target, formats) in state.targets else [])
+                    for target in chosen}
+            todo = [target for target in chosen if force or session.corpus.problems  # to report all, then stop
+                    or not _up_to_date(root, state, _record(target, formats), keys[target.name])]
+            report.up_to_date = [target.name for target in chosen if target not in todo]
+            if session.corpus.problems and not todo:
+                raise BuildError(session.corpus.problems)
+            results = render_documents(session, todo, formats, renderer, console) if todo else []
+            report.written = _write(root, results)
+            saved = _remember(session, state, inputs, results, formats, request, chosen)
+            remove_outputs(root, saved.prune(root, {target.name for target in all_targets(session.corpus)}))
+            write_manifest(root, saved, session.provenance.text)
+        finally:
+            renderer.close()
     report.seconds = time.perf_counter() - started
     return report
 

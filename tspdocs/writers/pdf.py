@@ -19,6 +19,7 @@ from pathlib import Path
 from typing import TYPE_CHECKING
 from urllib.parse import unquote, urlsplit
 
+from ..collector import fewer_collections
 from ..errors import BuildError, Location, Problem
 from ..project.projectfs import ProjectFS
 from .base import WriteContext, WriteResult, contents_pages
@@ -71,7 +72,7 @@ def write_pdf(doc: t.Document, ctx: WriteContext) -> WriteResult:
     from .html import build_page
 
     shown = doc.meta.contents_pages
-    with _fewer_collections():
+    with fewer_collections():
         for _layout in range(3):
             result = layout_pdf(build_page(doc, ctx, print_mode=True, page_numbers=shown), ctx)
             found = contents_pages(doc, result.anchors)
@@ -170,21 +171,6 @@ class _LogCollector(logging.Handler):
     def emit(self, record: logging.LogRecord) -> None:
         message = record.getMessage()
         self.messages.append(message if len(message) < 300 else message[:150] + " … " + message[-100:])
-
-
-@contextmanager
-def _fewer_collections() -> Iterator[None]:
-    """Layout makes millions of short-lived objects; Python's cyclic collector would otherwise scan the
-    long-lived ones (modules, the document tree) again and again. Freezing them and collecting less
-    often cuts layout time by about a sixth, without changing a byte of the output."""
-    threshold = gc.get_threshold()
-    gc.freeze()
-    gc.set_threshold(50_000, 20, 20)
-    try:
-        yield
-    finally:
-        gc.set_threshold(*threshold)
-        gc.unfreeze()
 
 
 # A page with a little of everything a document has: bold and italic text, a footnote, a table, a PNG and an
