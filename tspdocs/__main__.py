@@ -2,7 +2,7 @@
 
 import sys
 
-from .collector import fewer_collections
+from .writers.collector import fewer_collections
 
 with fewer_collections():  # from the first import on (the console script's `run` starts after them)
     try:

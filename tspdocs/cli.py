@@ -17,11 +17,11 @@ from typing import TYPE_CHECKING, Any, TypeVar
 
 import click
 
-from .collector import fewer_collections
 from .commands.completion import complete_audiences, complete_document, complete_documents
 from .console import Console
 from .errors import BuildError
 from .writers import WRITERS
+from .writers.collector import fewer_collections
 
 if TYPE_CHECKING:
     from .project.model import OutputFormat

@@ -23,7 +23,6 @@ from ..checks.accessibility import check_accessibility
 from ..checks.budgets import budget_problems
 from ..checks.glyphs import check_glyphs, covered_characters
 from ..checks.wordcount import count_words
-from ..collector import fewer_collections
 from ..console import Console
 from ..errors import BuildError, Problems, Severity
 from ..prepare.background import Background
@@ -45,6 +44,7 @@ from ..store.output import BUILD_DIR, build_file, output_path, remove_outputs, w
 from ..store.provenance import Provenance
 from ..store.state import FileStamp, OutputRecord, State, TargetRecord, scan_inputs, sha256, target_key, write_manifest
 from ..writers.base import WriteContext, contents_pages
+from ..writers.collector import fewer_collections
 from .render import Prepared, Rendered, Renderer
 from .session import BuildOptions, BuildSession
 

@@ -19,10 +19,10 @@ from pathlib import Path
 from typing import TYPE_CHECKING
 from urllib.parse import unquote, urlsplit
 
-from ..collector import fewer_collections
 from ..errors import BuildError, Location, Problem
 from ..project.projectfs import ProjectFS
 from .base import WriteContext, WriteResult, contents_pages
+from .collector import fewer_collections
 from .pdf_startup import import_weasyprint
 
 if TYPE_CHECKING:
