@@ -153,7 +153,6 @@ class Data:
         import pandas as pd
 
         from .derive import Frame, derive
-        from .files import read_raw, typed_columns
 
         at = self.where("tables", name)
         if spec.file and (self.scope or self.base):
@@ -162,13 +161,10 @@ class Data:
             frame = (self.base or Data(self.fs, self.project)).table(name, at)
             wanted = {column: value for column, value in self.scope.items() if column in frame.frame.columns}
             return filter_rows(frame, wanted, at) if wanted else frame
-        if spec.file:
-            raw = read_raw(self.fs, spec, at)
-            columns = typed_columns(raw, spec, at)
-            kinds = _kinds(spec)
-            frame_columns = {column: pd.Series(values, dtype=_dtype(kinds[column]))
-                             for column, values in columns.items()}
-            return Frame(pd.DataFrame(frame_columns), kinds)
+        if spec.file:  # read once, for the figures plain Python computes and for pandas alike
+            rows = self.file_rows(name, at)
+            return Frame(pd.DataFrame({column: pd.Series(rows.column(column), dtype=_dtype(rows.kinds[column]))
+                                       for column in rows.columns}), rows.kinds)
         assert spec.source is not None
         source = self.table(spec.source, self.where("tables", name, "from"))
         return derive(source, spec, self.vocabularies, at)
@@ -218,7 +214,7 @@ class Data:
         operation = spec.operation
         argument = getattr(spec, operation)
         if table is not None and table.file and plain.exact(operation, argument, _kinds(table)):
-            computed = self._compute_plain(name, spec, at)
+            computed = self._compute_plain(name, spec, operation, argument, at)
             if computed is not None:
                 return computed
         import pandas as pd
@@ -230,9 +226,7 @@ class Data:
             frame = filter_rows(frame, spec.where, at)
         frame.require(plain.columns_used(operation, argument), at)
         if operation == "value":
-            if len(frame.frame) != 1:
-                raise fail(f"value {name!r} picks {len(frame.frame)} rows; its `where` must pick exactly one",
-                           "data-spec", at)
+            _one_row(name, len(frame.frame), at)
             raw = frame.frame[argument].iloc[0]
             value, kind = (raw.item() if hasattr(raw, "item") else raw), frame.kinds.get(argument, "text")
             cell_base = frame.bases[argument].iloc[0] if argument in frame.bases.columns else None
@@ -242,19 +236,16 @@ class Data:
             base = base_of(frame, operation, argument)
         return self._value(spec, value, kind, base, at)
 
-    def _compute_plain(self, name: str, spec: ValueSpec, at: Location) -> Value | None:
+    def _compute_plain(self, name: str, spec: ValueSpec, operation: str, argument: Any,
+                       at: Location) -> Value | None:
         """Compute a figure of a file table without pandas (see plain.py), checking what `_compute` checks;
         None for the one case left to pandas, a `value` whose cell is empty (pandas hands on its own NA)."""
         rows = self.file_rows(spec.table, at)
         if spec.where:
             rows = rows.where(spec.where, at)
-        operation = spec.operation
-        argument = getattr(spec, operation)
         rows.require(plain.columns_used(operation, argument), at)
         if operation == "value":
-            if len(rows.records) != 1:
-                raise fail(f"value {name!r} picks {len(rows.records)} rows; its `where` must pick exactly one",
-                           "data-spec", at)
+            _one_row(name, len(rows.records), at)
             value = rows.records[0][argument]
             # A file's cell has no base.
             return None if value is None else self._value(spec, value, rows.kinds.get(argument, "text"), None, at)
@@ -289,6 +280,11 @@ class Data:
                             [dict(zip(names, values, strict=True)) for values in zip(*columns.values(), strict=True)])
             self._file_rows[name] = rows
         return self._file_rows[name]
+
+
+def _one_row(name: str, count: int, at: Location) -> None:
+    if count != 1:
+        raise fail(f"value {name!r} picks {count} rows; its `where` must pick exactly one", "data-spec", at)
 
 
 def _kinds(spec: TableSpec) -> dict[str, str]:
