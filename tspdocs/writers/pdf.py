@@ -89,11 +89,10 @@ def layout_pdf(page: Page, ctx: WriteContext) -> WriteResult:
     WeasyPrint fetches anything: what is checked is what is laid out, and the page is parsed once."""
     import_weasyprint()
     import weasyprint
-    from weasyprint.text.fonts import FontConfiguration
     from weasyprint.urls import FatalURLFetchingError
 
     fetcher = _fetcher_class()(ctx.fs.root)
-    font_config = _font_configuration(page.html, FontConfiguration)
+    font_config = _font_configuration(page.html)
     errors = _LogCollector()
     logger = logging.getLogger("weasyprint")
     logger.addHandler(errors)
@@ -140,15 +139,17 @@ def fonts_shared() -> Iterator[None]:
         _shared_fonts.configs = outer
 
 
-def _font_configuration(html: str, make: type) -> object:
+def _font_configuration(html: str) -> object:
     """Return the font configuration for laying out `html`: a new one, or the shared one for its rules."""
+    from weasyprint.text.fonts import FontConfiguration
+
     configs: dict[str, object] | None = getattr(_shared_fonts, "configs", None)
     if configs is None:
-        return make()
+        return FontConfiguration()
     rules = "\n".join(_FONT_FACE.findall(html))
     if rules not in configs:
         configs.clear()  # one at a time: another set of rules is another document's, not this batch's
-        configs[rules] = make()
+        configs[rules] = FontConfiguration()
     return configs[rules]
 
 
