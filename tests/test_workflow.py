@@ -120,6 +120,18 @@ def test_dirty_tree_is_marked_draft(mini: Mini) -> None:
     assert "(with uncommitted changes)" in html and "Draft: not for circulation" in html
 
 
+def test_a_forced_build_reads_the_version_beside_its_imports_and_still_carries_it(mini: Mini) -> None:
+    """`--force` reads git in a thread while the build imports: the version must still reach every output."""
+    root = committed(mini.root)
+    commit = git(root, "log", "-1", "--format=%h").strip()
+    mini.finding("F01", "Health partnerships help", body="Changed but not committed.")
+    assert mini.run("build", "report", "--format", "docx", "--force").code == 0
+    comments = docx.Document(str(root / "build/report/report.docx")).core_properties.comments
+    assert f"Version {commit} of " in comments and "(with uncommitted changes)" in comments
+    manifest = json.loads((root / "build/manifest.json").read_text(encoding="utf-8"))
+    assert manifest["provenance"] == comments
+
+
 def test_manifest_lists_inputs_and_outputs_with_hashes(mini: Mini) -> None:
     import hashlib
 
