@@ -15,11 +15,16 @@ test: install-test
 	$(PYTHON) -m mypy
 	$(PYTHON) -m pytest -n 2 --dist loadgroup
 
+# An editable install is not byte-compiled, and where PYTHONDONTWRITEBYTECODE is set (CI images, some
+# containers) every command would compile tspdocs' modules again (0.2 s a run): compile them here, as pip
+# does when it installs a wheel.
 install: system
 	$(PIP) install --quiet --disable-pip-version-check -e .
+	$(PYTHON) -m compileall -q tspdocs
 
 install-test: system-test
 	$(PIP) install --quiet --disable-pip-version-check -e '.[test]'
+	$(PYTHON) -m compileall -q tspdocs
 	./scripts/install-npm-packages
 
 system:
