@@ -1,11 +1,12 @@
 """Time tspdocs against its floors: bare WeasyPrint, and Pandoc on the same content.
 
 Every command runs in a fresh process; each figure is the median of --repeat
-runs. Peak memory is the largest total PSS (proportional set size, so pages
+runs (5), taken in rounds: each round runs every command of a comparison once, so
+tspdocs and its peer are timed alternately, under the same load. Peak memory is the largest total PSS (proportional set size, so pages
 shared between processes are not counted twice) of the command's process tree,
 sampled in three separate runs so that sampling does not slow the timed ones.
 
-    python benchmarks/run.py              # all measurements (about 8 minutes on 2 cores)
+    python benchmarks/run.py              # all measurements (about 20 minutes on 2 cores)
     python benchmarks/run.py --quick      # skip the 300-briefing batch
 
 Every row sets tspdocs beside what a peer runs for the same work, in the same run. Pandoc gets the
@@ -92,18 +93,34 @@ def run(command: list[str], cwd: Path, memory: bool = False) -> Timing:
     return Timing(elapsed, peak / 1024, early / 1024, late / 1024)
 
 
-def median(command: list[str], cwd: Path, repeat: int, before: list[str] | None = None,
-           memory: bool = False) -> Timing:
-    """Median time of `repeat` runs; with `memory`, also the median peak of three more, sampled, runs."""
+@dataclass
+class Command:
+    """One command to time: where it runs, and what must run (untimed) before each run of it."""
 
-    def once(sampled: bool) -> Timing:
-        if before:
-            subprocess.run(before, cwd=cwd, env=ENV, check=True, capture_output=True)
-        return run(command, cwd, sampled)
+    argv: list[str]
+    cwd: Path
+    before: list[str] | None = None
 
-    seconds = statistics.median(once(False).seconds for _ in range(repeat))
-    peak = statistics.median(once(True).peak_mb for _ in range(3)) if memory else 0.0
-    return Timing(seconds, peak)
+
+def interleaved(commands: dict[str, Command], repeat: int) -> dict[str, float]:
+    """Median seconds of each command over `repeat` rounds, each round running every command once in turn.
+
+    A ratio's two sides are timed alternately, not one after the other: on a shared machine the speed
+    drifts from minute to minute, and timing tspdocs' runs in one minute and its peer's in another would
+    put that drift into the ratio.
+    """
+    seconds: dict[str, list[float]] = {name: [] for name in commands}
+    for _ in range(repeat):
+        for name, command in commands.items():
+            if command.before:
+                subprocess.run(command.before, cwd=command.cwd, env=ENV, check=True, capture_output=True)
+            seconds[name].append(run(command.argv, command.cwd).seconds)
+    return {name: statistics.median(values) for name, values in seconds.items()}
+
+
+def peak_mb(command: list[str], cwd: Path) -> float:
+    """Median peak memory of three sampled runs (kept apart from the timed ones, which sampling would slow)."""
+    return statistics.median(run(command, cwd, memory=True).peak_mb for _ in range(3))
 
 
 def prepared(root: Path, target_name: str, audience: str | None = None):  # type: ignore[no-untyped-def]
@@ -150,7 +167,7 @@ Row = tuple[str, float, str, float, str]
 
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
-    parser.add_argument("--repeat", type=int, default=3)
+    parser.add_argument("--repeat", type=int, default=5)
     parser.add_argument("--quick", action="store_true", help="skip the 300-briefing batch")
     args = parser.parse_args()
     pandoc = subprocess.run([sys.executable, "-c",
@@ -176,44 +193,46 @@ def main() -> None:
         floor = [sys.executable, str(HERE / "floor_pdf.py")]
         cite = ["--toc", "--citeproc", "--bibliography", "references.bib"]
 
-        final = median([*tspdocs, "build", "final", "--force"], root, args.repeat)
-        final_pages = pages(root / "build/final/final.pdf")
-        pandoc_docx = median([pandoc, "final.md", *cite, "-o", "final.docx"], peer, args.repeat)
-        pandoc_html = median([pandoc, "final.md", "-s", *cite, "--metadata", "title=Final", "-o", "final.html"],
-                             peer, args.repeat)
-        pandoc_pdf = median([*floor, "final.html", "final.pdf", str(peer) + "/"], peer, args.repeat)
-        pipeline = pandoc_docx.seconds + pandoc_html.seconds + pandoc_pdf.seconds
-        peer_pages = pages(peer / "final.pdf")
-        rows.append((f"build final, per page ({final_pages} pages)", final.seconds / final_pages,
+        report = interleaved({
+            "final": Command([*tspdocs, "build", "final", "--force"], root),
+            "pandoc docx": Command([pandoc, "final.md", *cite, "-o", "final.docx"], peer),
+            "pandoc html": Command([pandoc, "final.md", "-s", *cite, "--metadata", "title=Final", "-o", "final.html"],
+                                   peer),
+            "pandoc pdf": Command([*floor, "final.html", "final.pdf", str(peer) + "/"], peer),
+            "floor": Command([*floor, str(final_html), str(work / "f.pdf"), str(root)], root),
+            "writer": Command([sys.executable, str(HERE / "docx_writer.py"), str(work / "final.pickle"),
+                               str(work / "t.docx"), str(root)], work),
+            "docx only": Command([*tspdocs, "build", "final", "--format", "docx", "--force"], root),
+        }, args.repeat)
+        final_pages, peer_pages = pages(root / "build/final/final.pdf"), pages(peer / "final.pdf")
+        pipeline = report["pandoc docx"] + report["pandoc html"] + report["pandoc pdf"]
+        rows.append((f"build final, per page ({final_pages} pages)", report["final"] / final_pages,
                      f"Pandoc DOCX + HTML + WeasyPrint ({peer_pages} p.)", pipeline / peer_pages, "≤ 1.0"))
-        rows.append(("build final (PDF, DOCX, HTML), total", final.seconds, "the same Pandoc pipeline, total",
+        rows.append(("build final (PDF, DOCX, HTML), total", report["final"], "the same Pandoc pipeline, total",
                      pipeline, "—"))
-        final_floor = median([*floor, str(final_html), str(work / "f.pdf"), str(root)], root, args.repeat)
-        rows.append(("build final, total", final.seconds, "bare WeasyPrint on tspdocs' own HTML", final_floor.seconds,
+        rows.append(("build final, total", report["final"], "bare WeasyPrint on tspdocs' own HTML", report["floor"],
                      "—"))
+        rows.append(("DOCX writer alone, final report", report["writer"], "pandoc final.md -o final.docx",
+                     report["pandoc docx"], "≤ 1.0"))
+        rows.append(("build final --format docx, whole process", report["docx only"], "pandoc final.md -o final.docx",
+                     report["pandoc docx"], "≤ 2.0"))
 
-        writer = median([sys.executable, str(HERE / "docx_writer.py"), str(work / "final.pickle"),
-                         str(work / "t.docx"), str(root)], work, args.repeat)
-        rows.append(("DOCX writer alone, final report", writer.seconds, "pandoc final.md -o final.docx",
-                     pandoc_docx.seconds, "≤ 1.0"))
-        docx_only = median([*tspdocs, "build", "final", "--format", "docx", "--force"], root, args.repeat)
-        rows.append(("build final --format docx, whole process", docx_only.seconds, "pandoc final.md -o final.docx",
-                     pandoc_docx.seconds, "≤ 2.0"))
+        brief_pdf = [*tspdocs, "brief", "--audience", "dh", "--format", "pdf"]
+        brief_floor = [*floor, str(brief_html), str(work / "b.pdf"), str(root)]
+        briefs = interleaved({
+            "floor": Command(brief_floor, root),
+            "cold": Command(brief_pdf, root, before=["rm", "-rf", "build"]),
+            "warm": Command([*brief_pdf, "--force"], root),  # after the cold run has filled the cache again
+        }, args.repeat)
+        rows.append(("first brief --format pdf (no build/ at all)", briefs["cold"], "bare WeasyPrint, same HTML",
+                     briefs["floor"], "≤ 1.25"))
+        rows.append(("brief --format pdf, warm cache", briefs["warm"], "bare WeasyPrint, same HTML",
+                     briefs["floor"], "≤ 1.10"))
+        rows.append(("peak memory, brief (MB)", peak_mb([*brief_pdf, "--force"], root), "bare WeasyPrint (MB)",
+                     peak_mb(brief_floor, root), "—"))
 
-        brief_floor = median([*floor, str(brief_html), str(work / "b.pdf"), str(root)], root, args.repeat,
-                             memory=True)
-        cold = median([*tspdocs, "brief", "--audience", "dh", "--format", "pdf"], root, args.repeat,
-                      before=["rm", "-rf", "build"])
-        rows.append(("first brief --format pdf (no build/ at all)", cold.seconds, "bare WeasyPrint, same HTML",
-                     brief_floor.seconds, "≤ 1.25"))
-        brief = median([*tspdocs, "brief", "--audience", "dh", "--format", "pdf", "--force"], root, args.repeat,
-                       memory=True)
-        rows.append(("brief --format pdf, warm cache", brief.seconds, "bare WeasyPrint, same HTML",
-                     brief_floor.seconds, "≤ 1.10"))
-        rows.append(("peak memory, brief (MB)", brief.peak_mb, "bare WeasyPrint (MB)", brief_floor.peak_mb, "—"))
-
-        noop = median([*tspdocs, "build", "all"], root, max(args.repeat, 5))
-        rows.append(("no-op build all", noop.seconds, "target", 0.25, "≤ 1.0"))
+        noop = interleaved({"no-op": Command([*tspdocs, "build", "all"], root)}, max(args.repeat, 5))["no-op"]
+        rows.append(("no-op build all", noop, "target", 0.25, "≤ 1.0"))
 
         rows.extend(scale(work, tspdocs))
         if not args.quick:
