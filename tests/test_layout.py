@@ -1,4 +1,5 @@
-"""The package's shape: folders by pipeline stage, few modules at the top, and no import cycle anywhere.
+"""The package's shape: folders by pipeline stage, few modules at the top, no import cycle anywhere, and
+every dataclass documented.
 
 Imports inside functions count too: a deferred import hides a cycle from
 Python at start-up, not from a reader trying to follow the data flow.
@@ -83,3 +84,16 @@ def test_folders_follow_the_pipeline_and_few_modules_sit_at_the_top() -> None:
 def test_the_cycle_finder_finds_a_cycle() -> None:
     assert _cycle({"a": {"b"}, "b": {"c"}, "c": {"a"}}) == ["a", "b", "c", "a"]
     assert _cycle({"a": {"b"}, "b": set()}) == []
+
+
+def test_every_dataclass_says_what_it_is() -> None:
+    """A docstring for every dataclass: it is the reader's first line, and one without is given its call
+    signature by `inspect.signature` when its module is imported (0.1 ms a class, on every command)."""
+    bare = []
+    for name, path in _modules().items():
+        for node in ast.walk(ast.parse(path.read_text())):
+            if isinstance(node, ast.ClassDef) and any(
+                    "dataclass" in ast.unparse(decorator) for decorator in node.decorator_list) \
+                    and ast.get_docstring(node) is None:
+                bare.append(f"{name}.{node.name}")
+    assert bare == []

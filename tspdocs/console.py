@@ -21,6 +21,8 @@ from .errors import Problem, Severity
 
 @dataclass
 class Console:
+    """Where a command speaks to its user: quiet, normal or verbose, on stderr."""
+
     quiet: bool = False
     verbose: bool = False
     lines: list[str] = field(default_factory=list)

@@ -22,6 +22,8 @@ Align = Literal["left", "right", "center"] | None
 
 @dataclass(slots=True)
 class Node:
+    """What every node has: where it came from (file and line), for messages and review anchors."""
+
     loc: Location | None = field(default=None, kw_only=True, repr=False, compare=False)
 
 
@@ -39,46 +41,58 @@ class Attr:
 
 @dataclass(slots=True)
 class Inline(Node):
-    pass
+    """A piece of running text."""
 
 
 @dataclass(slots=True)
 class Text(Inline):
+    """Plain words, with their spaces."""
+
     text: str
 
 
 @dataclass(slots=True)
 class Emph(Inline):
+    """Emphasised text (italic)."""
+
     children: list[Inline]
 
 
 @dataclass(slots=True)
 class Strong(Inline):
+    """Strongly emphasised text (bold)."""
+
     children: list[Inline]
 
 
 @dataclass(slots=True)
 class Strike(Inline):
+    """Struck-out text."""
+
     children: list[Inline]
 
 
 @dataclass(slots=True)
 class Code(Inline):
+    """Inline code, printed as written."""
+
     text: str
 
 
 @dataclass(slots=True)
 class SoftBreak(Inline):
-    pass
+    """A line end in the source: a space to every reader."""
 
 
 @dataclass(slots=True)
 class LineBreak(Inline):
-    pass
+    """A hard line break inside a paragraph."""
 
 
 @dataclass(slots=True)
 class Link(Inline):
+    """A hyperlink: a URL, or `#label` for a place in the document."""
+
     url: str
     children: list[Inline]
     title: str = ""
@@ -103,6 +117,8 @@ class Image(Inline):
 
 @dataclass(slots=True)
 class Span(Inline):
+    """Inline text carrying attributes (`[text]{.class}`) for writers to style."""
+
     children: list[Inline]
     attr: Attr = field(default_factory=Attr)
 
@@ -116,6 +132,8 @@ class Note(Inline):
 
 @dataclass(slots=True)
 class Citation:
+    """One work cited in a cluster, with the page or note the author gave it."""
+
     key: str
     prefix: str = ""
     suffix: str = ""
@@ -187,11 +205,13 @@ class Shortcode(Inline):
 
 @dataclass(slots=True)
 class Block(Node):
-    pass
+    """A paragraph-level node."""
 
 
 @dataclass(slots=True)
 class Para(Block):
+    """A paragraph."""
+
     children: list[Inline]
 
 
@@ -204,6 +224,8 @@ class Plain(Block):
 
 @dataclass(slots=True)
 class Heading(Block):
+    """A heading; `number` is its section number once the document is numbered."""
+
     level: int
     children: list[Inline]
     attr: Attr = field(default_factory=Attr)
@@ -212,17 +234,23 @@ class Heading(Block):
 
 @dataclass(slots=True)
 class ListItem(Node):
+    """One item of a list: blocks, since an item may hold paragraphs and lists."""
+
     blocks: list[Block]
 
 
 @dataclass(slots=True)
 class BulletList(Block):
+    """An unordered list; `tight` lists have no space between items."""
+
     items: list[ListItem]
     tight: bool = True
 
 
 @dataclass(slots=True)
 class OrderedList(Block):
+    """A numbered list counting from `start`."""
+
     items: list[ListItem]
     start: int = 1
     tight: bool = True
@@ -230,29 +258,37 @@ class OrderedList(Block):
 
 @dataclass(slots=True)
 class DefinitionItem(Node):
+    """A term and its definitions."""
+
     term: list[Inline]
     definitions: list[list[Block]]
 
 
 @dataclass(slots=True)
 class DefinitionList(Block):
+    """A list of terms and definitions."""
+
     items: list[DefinitionItem]
 
 
 @dataclass(slots=True)
 class BlockQuote(Block):
+    """A quotation set off from the text."""
+
     blocks: list[Block]
 
 
 @dataclass(slots=True)
 class CodeBlock(Block):
+    """Preformatted text, printed as written."""
+
     text: str
     language: str = ""
 
 
 @dataclass(slots=True)
 class Rule(Block):
-    pass
+    """A horizontal rule (a thematic break)."""
 
 
 @dataclass(slots=True)
@@ -292,12 +328,16 @@ class Cell:
 
 @dataclass(slots=True)
 class Row:
+    """A table row of cells."""
+
     cells: list[Cell]
     change: Change | None = None  # a row inserted or deleted in a redline
 
 
 @dataclass(slots=True)
 class Table(Block):
+    """A table with head, body and foot rows, its caption and notes; `data` names the table it shows."""
+
     columns: list[Column]
     head: list[Row]
     body: list[Row]
@@ -312,6 +352,8 @@ class Table(Block):
 
 @dataclass(slots=True)
 class Figure(Block):
+    """A numbered image with its caption and notes."""
+
     image: Image
     caption: list[Inline] = field(default_factory=list)
     attr: Attr = field(default_factory=Attr)
@@ -350,6 +392,8 @@ class Contents(Block):
 
 @dataclass(slots=True)
 class ContentsEntry:
+    """One line of a contents list: the label it points to, its level, number and text."""
+
     target: str
     level: int
     number: str
@@ -366,6 +410,8 @@ class Bibliography(Block):
 
 @dataclass(slots=True)
 class BibEntry:
+    """One formatted entry of the reference list."""
+
     key: str
     children: list[Inline]
 
@@ -392,7 +438,7 @@ class Restyled(Block):
 
 @dataclass(slots=True)
 class PageBreak(Block):
-    pass
+    """Start a new page (a cover's end, a briefing's back page)."""
 
 
 @dataclass(slots=True)
@@ -445,6 +491,8 @@ class Meta:
 
 @dataclass(slots=True)
 class Document:
+    """The whole tree: metadata, body, and the project files it was built from (for rebuilds)."""
+
     meta: Meta
     blocks: list[Block]
     sources: set[str] = field(default_factory=set)

@@ -41,6 +41,8 @@ MOST_PER_CHUNK = 6
 
 @dataclass(frozen=True)
 class AreaFile:
+    """One file a batch wrote for an area, as its index lists it, with the figures it prints."""
+
     audience: str
     area: str
     format: str

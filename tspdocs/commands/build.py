@@ -53,6 +53,8 @@ PER_TARGET_FOLDERS = ("content/findings/", "content/sections/")
 
 @dataclass
 class Written:
+    """One output file a build wrote, for the command's summary."""
+
     target: str
     path: Path
     size: int

@@ -52,6 +52,8 @@ class DiffRequest:
 
 @dataclass
 class DiffReport:
+    """What a diff wrote: the redlines, the documents unchanged between the revisions, and how many changes."""
+
     written: list[Path] = field(default_factory=list)
     unchanged: list[str] = field(default_factory=list)  # targets identical at both revisions
     changes: int = 0

@@ -38,6 +38,8 @@ if TYPE_CHECKING:
 
 @dataclass
 class Prepared:
+    """A target's prepared tree and the formats to write it in."""
+
     target: Target
     doc: t.Document
     formats: list[OutputFormat]

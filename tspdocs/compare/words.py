@@ -30,6 +30,8 @@ MakeChange = Callable[[str], t.Change]  # "inserted" | "deleted" -> the mark for
 
 @dataclass(frozen=True, slots=True)
 class Token:
+    """One word or space of a block's text, with the formatting around it; `key` is what the comparison matches."""
+
     key: Hashable
     leaf: t.Inline
     wrappers: tuple[t.Inline, ...]  # the formatting and links around it, outermost first

@@ -35,6 +35,8 @@ _SEPARATOR = re.compile(r"\+(?:[-=:]+\+)+")
 
 @dataclass
 class _Grid:
+    """A grid table as read so far: its column edges, alignments, rows and header rows."""
+
     columns: list[int]  # where each `+` of the first line is
     aligns: list[str] = field(default_factory=list)
     rows: list[tuple[int, list[str]]] = field(default_factory=list)  # first line, one text per column

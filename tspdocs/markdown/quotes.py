@@ -36,6 +36,8 @@ def smartquotes(state: StateCore) -> None:
 
 @dataclass
 class _Opener:
+    """A quote mark that may open a quotation, waiting for its closing mark."""
+
     token: int
     pos: int
     single: bool
@@ -44,6 +46,8 @@ class _Opener:
 
 @dataclass
 class _Quotes:
+    """The state of turning straight quotes curly across one block's inline tokens."""
+
     tokens: list[Token]
     marks: str  # open and close double, open and close single: "“”‘’"
     stack: list[_Opener] = field(default_factory=list)

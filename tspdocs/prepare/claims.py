@@ -67,43 +67,59 @@ class Number:
 
 @dataclass(frozen=True)
 class Value:
+    """A figure named in a claim: a value of the data."""
+
     name: str
 
 
 @dataclass(frozen=True)
 class Base:
+    """`base(name)`: the number of respondents behind a value."""
+
     name: str
 
 
 @dataclass(frozen=True)
 class Extreme:
+    """`min(...)` or `max(...)` of several values."""
+
     function: Literal["min", "max"]
     names: tuple[str, ...]
 
 
 @dataclass(frozen=True)
 class Truth:
+    """`true` or `false` written in a claim."""
+
     value: bool
 
 
 @dataclass(frozen=True)
 class Compare:
+    """A chain of comparisons, `a < b <= c`, true when every link holds."""
+
     operands: tuple[Operand, ...]
     ops: tuple[str, ...]
 
 
 @dataclass(frozen=True)
 class Not:
+    """`not` a condition."""
+
     arg: Condition
 
 
 @dataclass(frozen=True)
 class And:
+    """Conditions that must all hold."""
+
     args: tuple[Condition, ...]
 
 
 @dataclass(frozen=True)
 class Or:
+    """Conditions of which one must hold."""
+
     args: tuple[Condition, ...]
 
 

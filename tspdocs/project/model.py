@@ -225,6 +225,8 @@ class Source:
 
 @dataclass(frozen=True)
 class Finding:
+    """A finding file: its validated front matter, its text, and the line of each front-matter key."""
+
     meta: FindingMeta
     source: Source
     lines: dict[str, int]
@@ -247,6 +249,8 @@ class Finding:
 
 @dataclass(frozen=True)
 class Section:
+    """A section file (background, methods): its front matter and text."""
+
     id: str
     meta: SectionMeta
     source: Source

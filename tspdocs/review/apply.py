@@ -23,6 +23,8 @@ TRAILING_ATTRIBUTE = re.compile(r"[ \t]*\{[#.][^{}]*\}[ \t]*$")
 
 @dataclass(frozen=True)
 class Outcome:
+    """Whether a reviewed change was applied to its source, and if not why."""
+
     item: Located
     applied: bool
     reason: str = ""
@@ -30,6 +32,8 @@ class Outcome:
 
 @dataclass(frozen=True)
 class _Edit:
+    """A replacement of characters start..end of a source file's text."""
+
     start: int  # offsets in the file's text
     end: int
     text: str

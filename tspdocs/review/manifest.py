@@ -48,6 +48,8 @@ class Anchor:
 
 @dataclass
 class Manifest:
+    """Every anchor of one DOCX, and the document and commit it belongs to."""
+
     document: str  # a stable id of the document (its kind, title and audience)
     title: str
     commit: str  # the short commit it was built from; "" outside git

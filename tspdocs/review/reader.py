@@ -43,6 +43,8 @@ class Remark:
 
 @dataclass
 class Paragraph:
+    """A paragraph of a returned DOCX: its story, its anchor, and its text with the changes rejected and accepted."""
+
     story: str
     anchor: str  # the `_tsp…` bookmark it sits in, "" when the reviewer's edits lost it
     text: str  # reject-all: as tspdocs wrote it, if nobody changed it outside tracked changes
@@ -118,6 +120,8 @@ def _manifest(parts: dict[str, bytes], name: str) -> Manifest | None:
 
 @dataclass
 class _Comment:
+    """A Word comment as read from comments.xml, with its reply parent and resolved state."""
+
     author: str
     date: str
     text: str

@@ -16,6 +16,8 @@ from pathlib import Path
 
 @dataclass(frozen=True)
 class Provenance:
+    """Which version a document was built from: commit, date and whether the tree had changes."""
+
     commit: str = ""
     date: str = ""
     timestamp: int | None = None

@@ -36,6 +36,8 @@ def sha256(data: bytes) -> str:
 
 @dataclass
 class FileStamp:
+    """An input's size, time and hash: a file whose size and time are unchanged keeps its hash."""
+
     size: int
     mtime_ns: int
     sha256: str
@@ -43,6 +45,8 @@ class FileStamp:
 
 @dataclass
 class OutputRecord:
+    """An output as written, to tell later whether it is still intact."""
+
     path: str
     format: str
     bytes: int
@@ -52,6 +56,8 @@ class OutputRecord:
 
 @dataclass
 class TargetRecord:
+    """A target's last build: the key it was built for, the files it read, what it wrote."""
+
     key: str
     deps: list[str]
     outputs: list[OutputRecord]
@@ -60,6 +66,8 @@ class TargetRecord:
 
 @dataclass
 class State:
+    """What the last builds knew: input stamps, each target's key and outputs, and each request's targets."""
+
     version: str = __version__
     inputs: dict[str, FileStamp] = field(default_factory=dict)
     targets: dict[str, TargetRecord] = field(default_factory=dict)
