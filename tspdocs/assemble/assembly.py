@@ -15,11 +15,12 @@ from typing import Any
 from .. import tree as t
 from ..errors import Location, Problems, fail
 from ..labels import label
-from ..markdown.treebuilder import build_blocks
 from ..project.model import Finding, FindingMeta, Section
 from ..project.readers import DOCUMENTS_FILE, PROJECT_FILE, Corpus
 from ..project.selection import compile_predicate, select_findings
 from ..project.targets import Target, spec_data, spec_location
+from ..store.cache import Cache
+from ..store.trees import ParseCache
 from .templating import make_environment, render_template
 
 MAX_INCLUDE_DEPTH = 8
@@ -43,21 +44,24 @@ def selected_findings(corpus: Corpus, target: Target, include_drafts: bool) -> l
     return chosen
 
 
-def assemble(corpus: Corpus, target: Target, findings: list[Finding], problems: Problems) -> t.Document:
+def assemble(corpus: Corpus, target: Target, findings: list[Finding], problems: Problems,
+             parses: ParseCache | None = None) -> t.Document:
     """Return the target's tree with includes resolved and conditional blocks applied.
 
     The document is marked draft when a finding in it is not yet approved; the build adds the mark
-    for uncommitted changes, and the provenance line, which only it knows."""
+    for uncommitted changes, and the provenance line, which only it knows. `parses` keeps the trees of
+    the texts parsed (a build's, in its cache); without one every text is parsed."""
+    parses = parses or ParseCache(Cache(None))
     env = make_environment(corpus.fs)
     context = _template_context(corpus, target, findings)
     template = target.spec.template
     text = render_template(env, corpus.fs, template, context, spec_location(corpus, target, "template"))
     template_path = f"templates/{template}"
-    blocks = build_blocks(text, template_path, 1, problems)
+    blocks = parses.blocks(text, template_path, 1, problems)
     sources: dict[str, str] = env.loader.loaded  # type: ignore[union-attr]
     relocate(blocks, template_path, template_lines(text, sources))
     relocate_fields(blocks, findings, sources)
-    includer = Includer(corpus, problems)
+    includer = Includer(corpus, problems, parses)
     blocks = apply_conditions(includer.resolve(blocks, depth=0), target)
     spec = target.spec
     meta = t.Meta(
@@ -204,9 +208,10 @@ def _include_marker(item: Finding | Section | str, level: int = 1, field: str = 
 class Includer:
     """Replace Include markers by the parsed trees of the files they name."""
 
-    def __init__(self, corpus: Corpus, problems: Problems) -> None:
+    def __init__(self, corpus: Corpus, problems: Problems, parses: ParseCache) -> None:
         self.corpus = corpus
         self.problems = problems
+        self.parses = parses
         self._parsed: set[tuple[str, str]] = set()
         self.sources: set[str] = set()
 
@@ -261,8 +266,8 @@ class Includer:
             self.problems.error(f"cannot include {include.target!r}: no such {kind or 'file'} in content/{known}/",
                                 "include", include.loc)
             return None
-        blocks = build_blocks(source.text, source.path, source.first_line,
-                              Problems() if key in self._parsed else self.problems)
+        blocks = self.parses.blocks(source.text, source.path, source.first_line,
+                                    Problems() if key in self._parsed else self.problems)
         self._parsed.add(key)
         self.sources.add(source.path)
         return blocks

@@ -84,14 +84,15 @@ def prepare(session: BuildSession, target: Target, problems: Problems, *, render
     corpus = session.corpus
     drafts = session.options.include_drafts if include_drafts is None else include_drafts
     findings = selected_findings(corpus, target, drafts)
-    doc = assemble(corpus, target, findings, problems)
+    doc = assemble(corpus, target, findings, problems, session.parses)
     doc.meta.provenance = session.provenance.text
     doc.meta.draft = doc.meta.draft or session.draft_mark
     if target.spec.date:
         doc.meta.date_text = target.spec.date.strftime("%B %Y")
     data = session.data_for(target)
     context = PrepareContext(corpus, findings, problems, data, render,
-                             policy=data.policy.with_min_base(target.spec.min_base), variant=target.variant)
+                             policy=data.policy.with_min_base(target.spec.min_base), variant=target.variant,
+                             parses=session.parses)
     doc.meta.abstract = expand_directives(apply_claims(doc.meta.abstract, context), context)
     doc.blocks = expand_directives(apply_claims(doc.blocks, context), context)
     resolve_shortcodes(doc, context)
@@ -158,6 +159,7 @@ def render_documents(session: BuildSession, targets: list[Target], formats: list
         if problem.severity is Severity.WARNING:
             console.problem(problem)
     problems.raise_if_errors()
+    session.parses.save()
     session.cache.commit()
     return results
 

@@ -21,6 +21,7 @@ from ..project.readers import Corpus, read_corpus
 from ..project.targets import Target
 from ..store.cache import Cache
 from ..store.provenance import Provenance, read_provenance
+from ..store.trees import ParseCache
 
 LATEST_EPOCH = 4354819199  # 2107-12-31T23:59:59Z, the last second a ZIP (DOCX) date can hold
 
@@ -44,6 +45,7 @@ class BuildSession:
     references: References
     epoch: int
     options: BuildOptions
+    parses: ParseCache
 
     @classmethod
     def open(cls, root: Path, options: BuildOptions = BuildOptions(), *,
@@ -61,7 +63,7 @@ class BuildSession:
         provenance = provenance or read_provenance(corpus.root)
         cache = cache or Cache(corpus.root)
         return cls(corpus, provenance, cache, Data(corpus.fs, corpus.project, cache=cache),
-                   References(corpus.fs, cache), build_epoch(provenance), options)
+                   References(corpus.fs, cache), build_epoch(provenance), options, ParseCache(cache))
 
     @property
     def root(self) -> Path:

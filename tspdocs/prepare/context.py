@@ -9,6 +9,8 @@ from ..data.suppression import FigurePolicy, Mark, mark
 from ..errors import Location, Problems
 from ..project.model import Finding
 from ..project.readers import Corpus
+from ..store.cache import Cache
+from ..store.trees import ParseCache
 
 if TYPE_CHECKING:
     from ..data import Data, Value  # imported for real by the build; pandas stays unimported until asked for
@@ -37,6 +39,7 @@ class PrepareContext:
     sources: set[str] = field(default_factory=set)
     policy: FigurePolicy = field(default_factory=FigurePolicy)  # which figures may be printed
     variant: str = ""  # the document and variant being prepared, for messages: "briefing-dh for Ashdale"
+    parses: ParseCache = field(default_factory=lambda: ParseCache(Cache(None)))  # captions' and notes' trees
 
     def quoted(self, name: str, where: Location | None, *, all_areas: bool = False) -> Quoted:
         """Return value `name` for this variant's rows, or for all rows, with whether it may be printed."""

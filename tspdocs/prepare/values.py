@@ -13,8 +13,6 @@ from pydantic import BaseModel
 
 from .. import tree as t
 from ..errors import BuildError, Location, fail
-from ..markdown import parser
-from ..markdown.shortcode_syntax import substitute
 from ..project.validation import known_names
 from .context import PrepareContext
 
@@ -43,6 +41,9 @@ def _resolve_target(target: str, where: Location | None, ctx: PrepareContext) ->
     def value(name: str, args: list[str]) -> str:
         node = _resolve(t.Shortcode(name, args, loc=where), ctx)
         return node.text if isinstance(node, t.Text | t.Quantity) else "??"
+
+    from ..markdown import parser  # a shortcode in a link target is rare: the parser loads only for one
+    from ..markdown.shortcode_syntax import substitute
 
     url = substitute(target, value)
     md = parser()

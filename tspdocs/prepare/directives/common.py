@@ -13,8 +13,7 @@ from pydantic import BaseModel
 from ... import labels
 from ... import tree as t
 from ...data.rows import Rows
-from ...errors import BuildError, Location, Problems, fail
-from ...markdown.treebuilder import build_blocks
+from ...errors import BuildError, Location, fail
 from ...project.validation import validate
 from ...project.yamlio import load_yaml
 from ..context import PrepareContext
@@ -33,10 +32,10 @@ def directive_options(directive: t.Directive, model: type[M]) -> M:
     return options
 
 
-def inline_markdown(text: str, where: Location | None, problems: Problems) -> list[t.Inline]:
+def inline_markdown(text: str, where: Location | None, ctx: PrepareContext) -> list[t.Inline]:
     """Parse a caption or note written in Markdown, keeping its place for messages."""
     path = where.path if where else "(generated)"
-    blocks = build_blocks(text, path, (where.line or 1) if where else 1, problems)
+    blocks = ctx.parses.blocks(text, path, (where.line or 1) if where else 1, ctx.problems)
     if len(blocks) == 1 and isinstance(blocks[0], t.Para | t.Plain):
         return blocks[0].children
     if not blocks:
@@ -60,10 +59,10 @@ def dress(node: t.Table | t.Figure, directive: t.Directive, ctx: PrepareContext,
     if label:
         node.attr.id = label
     if caption:
-        node.caption = inline_markdown(caption, loc, ctx.problems)
+        node.caption = inline_markdown(caption, loc, ctx)
     for note in [notes] if isinstance(notes, str) else list(notes or []):
         node.notes.append(t.Para([t.Strong([t.Text(labels.label("note"))]), t.Text(" "),
-                                  *inline_markdown(note, loc, ctx.problems)], loc=loc))
+                                  *inline_markdown(note, loc, ctx)], loc=loc))
     if source:
         node.notes.append(t.Para([t.Strong([t.Text(labels.label("source"))]), t.Text(" "),
-                                  *inline_markdown(source, loc, ctx.problems)], loc=loc))
+                                  *inline_markdown(source, loc, ctx)], loc=loc))

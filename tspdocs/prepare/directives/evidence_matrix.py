@@ -59,7 +59,7 @@ def evidence_matrix(directive: t.Directive, ctx: PrepareContext) -> list[t.Block
         body.append(t.Row(cells))
     table = t.Table(columns, head, body, loc=directive.loc, row_headers=1)
     table.attr.id = options.label or ""
-    table.caption = inline_markdown(options.caption, directive.loc, ctx.problems)
+    table.caption = inline_markdown(options.caption, directive.loc, ctx)
     table.notes = [t.Para([t.Strong([t.Text(label("note"))]), t.Text(
         " Each cell counts the findings in this document that answer the question and draw on that source; "
         "a finding may draw on several sources. A dash marks a gap in the evidence.")])]
