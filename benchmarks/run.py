@@ -2,9 +2,10 @@
 
 Every command runs in a fresh process; each figure is the median of --repeat
 runs (5), taken in rounds: each round runs every command of a comparison once, so
-tspdocs and its peer are timed alternately, under the same load. Peak memory is the largest total PSS (proportional set size, so pages
-shared between processes are not counted twice) of the command's process tree,
-sampled in three separate runs so that sampling does not slow the timed ones.
+tspdocs and its peer are timed alternately, under the same load. Peak memory is
+the largest total PSS (proportional set size, so pages shared between processes
+are not counted twice) of the command's process tree, sampled in three separate
+runs so that sampling does not slow the timed ones.
 
     python benchmarks/run.py              # all measurements (about 20 minutes on 2 cores)
     python benchmarks/run.py --quick      # skip the 300-briefing batch
