@@ -182,6 +182,7 @@ def build_chunk(chunk: Chunk) -> ChunkFiles | BuildError:
                    for audience, place in chunk.briefings]
         with fonts_shared():
             rendered = render_documents(session, targets, chunk.formats, Renderer(0), Console(quiet=True))
+        session.keep_cache()  # the batch's files are staged later, all or none; the cache is only a speed-up
     except BuildError as exc:
         return exc
     files = []

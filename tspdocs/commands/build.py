@@ -159,8 +159,6 @@ def render_documents(session: BuildSession, targets: list[Target], formats: list
         if problem.severity is Severity.WARNING:
             console.problem(problem)
     problems.raise_if_errors()
-    session.parses.save()
-    session.cache.commit()
     return results
 
 
@@ -204,6 +202,7 @@ def build(root: Path, targets: Callable[[Corpus], Iterable[Target]], formats: li
                 raise BuildError(session.corpus.problems)
             results = render_documents(session, todo, formats, renderer, console) if todo else []
             report.written = _write(root, results)
+            session.keep_cache()  # only once the outputs are in place: a failed build writes nothing
             saved = _remember(session, state, inputs, results, formats, request, chosen)
             remove_outputs(root, saved.prune(root, {target.name for target in all_targets(session.corpus)}))
             write_manifest(root, saved, session.provenance.text)

@@ -65,6 +65,11 @@ class BuildSession:
         return cls(corpus, provenance, cache, Data(corpus.fs, corpus.project, cache=cache),
                    References(corpus.fs, cache), build_epoch(provenance), options, ParseCache(cache))
 
+    def keep_cache(self) -> None:
+        """Write what this session worked out for later builds: parsed trees, tables, charts, citations."""
+        self.parses.save()
+        self.cache.commit()
+
     @property
     def root(self) -> Path:
         return self.corpus.root
