@@ -122,16 +122,17 @@ def _printed_from(block: t.Block) -> Location:
     if not _from_template(block):
         return loc
     return next((field for inlines in t.block_inlines(block) for node in t.walk_inlines(inlines)
-                 if (field := _field_of(node, block)) is not None), loc)
+                 if (field := _field_of(node)) is not None), loc)
 
 
 def _from_template(block: t.Block) -> bool:
     return block.loc is not None and block.loc.path.startswith("templates/")
 
 
-def _field_of(node: t.Inline, block: t.Block) -> Location | None:
-    """Return the finding's line for a field a template printed as this text of its block, if it is one."""
-    if not isinstance(node, t.Text) or not _from_template(block):
+def _field_of(node: t.Inline) -> Location | None:
+    """Return the finding's line for a field a template printed as this text of its block (a block
+    `_from_template`: the caller asks that once per block), if it is one."""
+    if not isinstance(node, t.Text):
         return None
     if node.loc is None or not node.loc.path or node.loc.path.startswith("templates/"):
         return None
@@ -160,10 +161,10 @@ def _generated(block: t.Block, index: int, labels: dict[str, Location],
     if isinstance(block, t.Table) and index >= bool(block.caption):
         return _data_cell(block, cells, index - bool(block.caption))
     found: list[Generated] = []
+    template = _from_template(block)
     for inlines in t.block_inlines(block):
         for node in t.walk_inlines(inlines):
-            field = _field_of(node, block)
-            if isinstance(node, t.Text) and field is not None:
+            if template and isinstance(node, t.Text) and (field := _field_of(node)) is not None:
                 found.append(Generated("front-matter", "", node.text, field.path, field.line))
             elif isinstance(node, t.Quantity):
                 found.append(Generated("value", node.name, node.text))
@@ -215,9 +216,8 @@ class _Sources:
 
     def _read(self, path: str) -> list[str] | None:
         fs = self.ctx.fs
-        try:
-            real = fs.resolve(path)
-            return fs.read_text(real).splitlines(keepends=True) if fs.is_readable(real) else None
+        try:  # read_text refuses what is no regular file itself: asking is_readable first resolved it twice
+            return fs.read_text(fs.resolve(path)).splitlines(keepends=True)
         except BuildError:  # a template's rendering, say: there is no file to hash
             return None
 
