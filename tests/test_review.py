@@ -10,7 +10,9 @@ what the file holds.
 from __future__ import annotations
 
 import copy
+import hashlib
 import json
+import os
 import re
 import shutil
 import subprocess
@@ -30,6 +32,10 @@ from docx.oxml.ns import qn
 from docx.text.paragraph import Paragraph
 from helpers import docx_part
 from lxml import etree  # type: ignore[import-untyped, unused-ignore]
+
+from tspdocs.project.projectfs import ProjectFS
+from tspdocs.writers.base import WriteContext
+from tspdocs.writers.docx.anchors import _Sources
 
 pytestmark = pytest.mark.slow
 
@@ -259,6 +265,38 @@ def test_every_written_paragraph_is_anchored_and_the_manifest_travels_with_it(re
     assert all(anchored for _, anchored in texts[first:])
     intro = [a for a in inside["anchors"].values() if a["path"] == INTRO and a["block"] == "Heading"]
     assert [(a["first"], a["text"]) for a in intro][:2] == [(1, "Introduction"), (5, "Three themes")]
+
+
+def test_each_anchor_hashes_the_lines_it_names_and_a_tables_cells_share_them(reviewed: Reviewed) -> None:
+    """The writer works out each block's lines and their hash once, for all the paragraphs it wrote (a table
+    writes one per cell): every anchor's hash is that of its own lines, recomputed here from the file."""
+    archive = zipfile.ZipFile(reviewed.built)
+    anchors = json.loads(etree.fromstring(archive.read("customXml/item1.xml")).text)["anchors"].values()
+    files: dict[str, list[str]] = {}
+    for a in anchors:
+        lines = files.setdefault(a["path"], (reviewed.root / a["path"]).read_text(encoding="utf-8")
+                                 .splitlines(keepends=True))
+        assert a["first"] <= a["last"] <= len(lines)
+        expected = hashlib.sha256("".join(lines[a["first"] - 1:a["last"]]).encode("utf-8")).hexdigest()[:16]
+        assert a["source_hash"] == expected, a
+    tables = [a for a in anchors if a["block"] == "Table"]
+    assert len(tables) > 2 * len({(a["path"], a["first"]) for a in tables}), "tables anchor a paragraph per cell"
+    assert any(g["kind"] == "data" for a in tables for g in a["generated"])
+
+
+def test_lines_that_are_no_readable_project_file_have_no_hash(tmp_path: Path) -> None:
+    (tmp_path / "content").mkdir()
+    (tmp_path / "content/a.md").write_text("one\r\ntwo\n", encoding="utf-8")
+    (tmp_path / "content/bad.md").write_bytes(b"caf\xe9\n")
+    (tmp_path / "content/out.md").symlink_to(tmp_path.parent)
+    os.mkfifo(tmp_path / "content/pipe.md")  # refused unread: reading it would wait for a writer
+    sources = _Sources(WriteContext(ProjectFS.at(tmp_path), 0))
+    assert sources.hash("content/a.md", 1, 2) == hashlib.sha256(b"one\ntwo\n").hexdigest()[:16]  # as read: LF
+    for path in ("content", "content/missing.md", "content/bad.md", "content/out.md", "content/pipe.md",
+                 "../a.md", "/etc/hostname",
+                 "content/a\x00.md"):
+        assert sources.hash(path, 1, 1) == "", path
+    assert sources.hash("", 1, 1) == sources.hash("content/a.md", None, 1) == ""
 
 
 # Mapping -------------------------------------------------------------------------------------------

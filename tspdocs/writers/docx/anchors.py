@@ -19,19 +19,21 @@ from docx.opc.constants import RELATIONSHIP_TYPE as RT
 from docx.opc.packuri import PackURI
 from docx.opc.part import Part
 from docx.oxml.ns import qn
+from docx.oxml.xmlchemy import BaseOxmlElement
 from docx.text.paragraph import Paragraph
 from lxml import etree  # type: ignore[import-untyped, unused-ignore]
+from lxml.etree import SubElement  # type: ignore[import-untyped, unused-ignore]
 
 from ... import tree as t
 from ...errors import BuildError, Location
 from ...review.manifest import NAMESPACE, PREFIX, Anchor, Generated, Manifest, digest, lines_hash, paragraph_text
 from ..base import WriteContext
-from .fastxml import P_PR, R_PR
-from .ooxml import bookmark_end, element
+from .fastxml import P_PR, R_PR, W
 
 MAX_NAME = 40  # Word's limit on a bookmark's name
 DELETED = qn("w:del")
-BEFORE_START = frozenset((P_PR, qn("w:bookmarkStart")))
+BOOKMARK_START, BOOKMARK_END, ID, NAME = f"{W}bookmarkStart", f"{W}bookmarkEnd", f"{W}id", f"{W}name"
+BEFORE_START = frozenset((P_PR, BOOKMARK_START))
 
 
 def document_id(meta: t.Meta) -> str:
@@ -50,47 +52,66 @@ def anchor_paragraphs(written: list[tuple[Paragraph, t.Block]], doc: t.Document,
     labels = _labels(doc)
     sources = _Sources(ctx)
     position: dict[int, int] = {}  # paragraphs written so far for each block, by the block's id()
-    cells: dict[int, list[tuple[t.Column, t.Cell]]] = {}  # each table's cells in writing order, by its id()
+    origins: dict[int, _Origin] = {}  # where each block came from, by its id(): a table writes many paragraphs
     for paragraph, block in written:
         index = position[id(block)] = position.get(id(block), -1) + 1
-        text = paragraph_text(paragraph._p)
-        if not text.strip() or _vanishes(paragraph):
+        p = paragraph._p
+        text = paragraph_text(p)
+        if not text.strip() or _vanishes(p):
             continue  # spacers, empty cells, and paragraphs a redline deletes: nothing a reviewer can change
         name = f"{PREFIX}{manifest.document[:8]}_{len(manifest.anchors) + 1:05d}"
         assert len(name) <= MAX_NAME
-        _wrap(paragraph, name, new_id())
-        loc = _printed_from(block)
-        last = t.last_line(block) if loc is block.loc else loc.line
-        if isinstance(block, t.Table) and id(block) not in cells:
-            cells[id(block)] = _cells(block)
-        generated = _generated(block, index, labels, cells.get(id(block), []))
-        manifest.anchors[name] = Anchor(loc.path, loc.line, last, type(block).__name__, text, digest(text),
-                                        sources.hash(loc.path, loc.line, last),
+        _wrap(p, name, new_id())
+        origin = origins.get(id(block))
+        if origin is None:
+            origin = origins[id(block)] = _Origin(block, sources)
+        generated = _generated(block, index, labels, origin.cells)
+        manifest.anchors[name] = Anchor(origin.loc.path, origin.loc.line, origin.last, type(block).__name__, text,
+                                        digest(text), origin.source_hash,
                                         tuple(g for g in generated if g.text in text))
     return manifest
 
 
-def _vanishes(paragraph: Paragraph) -> bool:
+class _Origin:
+    """What every paragraph written for one block shares: the lines it was printed from, their hash, and
+    for a table its cells in writing order."""
+
+    def __init__(self, block: t.Block, sources: _Sources) -> None:
+        self.loc = loc = _printed_from(block)
+        self.last = t.last_line(block) if loc is block.loc else loc.line
+        self.source_hash = sources.hash(loc.path, loc.line, self.last)
+        self.cells = _cells(block) if isinstance(block, t.Table) else []
+
+
+def _vanishes(p: BaseOxmlElement) -> bool:
     """Tell whether accepting the paragraph's tracked changes removes it (a redline's deleted paragraph).
 
     A bookmark is no tracked content, so one left in such a paragraph would keep it, empty, in every
     reader that accepts the changes: Pandoc's, for one.
     """
-    p = paragraph._p
+    if next(p.iter(DELETED), None) is None:
+        return False  # no deletion anywhere, so no deleted mark: one scan in C instead of two finds
     properties = p.find(P_PR)  # find() with a path goes through lxml's ElementPath, in Python: slower
     mark = properties.find(R_PR) if properties is not None else None
     return mark is not None and mark.find(DELETED) is not None and not paragraph_text(p, accepted=True).strip()
 
 
-def _wrap(paragraph: Paragraph, name: str, bookmark_id: int) -> None:
+def _wrap(p: BaseOxmlElement, name: str, bookmark_id: int) -> None:
     """Put the bookmark's start before the paragraph's first run (after its properties and any bookmark
-    already starting there, such as a caption's cross-reference target) and its end after the last."""
-    p = paragraph._p
+    already starting there, such as a caption's cross-reference target) and its end after the last.
+
+    Made in place with lxml, as `fastxml` makes elements: the XML is what `ooxml.element` writes, and
+    python-docx's parser made a whole document for each element."""
     position = 0
     while position < len(p) and p[position].tag in BEFORE_START:
         position += 1
-    p.insert(position, element("w:bookmarkStart", id=str(bookmark_id), name=name))
-    bookmark_end(paragraph, bookmark_id)
+    ident = str(bookmark_id)
+    start = SubElement(p, BOOKMARK_START)
+    start.set(ID, ident)
+    start.set(NAME, name)
+    if position < len(p) - 1:
+        p[position].addprevious(start)
+    SubElement(p, BOOKMARK_END).set(ID, ident)
 
 
 def _printed_from(block: t.Block) -> Location:
@@ -101,16 +122,17 @@ def _printed_from(block: t.Block) -> Location:
     if not _from_template(block):
         return loc
     return next((field for inlines in t.block_inlines(block) for node in t.walk_inlines(inlines)
-                 if (field := _field_of(node, block)) is not None), loc)
+                 if (field := _field_of(node)) is not None), loc)
 
 
 def _from_template(block: t.Block) -> bool:
     return block.loc is not None and block.loc.path.startswith("templates/")
 
 
-def _field_of(node: t.Inline, block: t.Block) -> Location | None:
-    """Return the finding's line for a field a template printed as this text of its block, if it is one."""
-    if not isinstance(node, t.Text) or not _from_template(block):
+def _field_of(node: t.Inline) -> Location | None:
+    """Return the finding's line for a field a template printed as this text of its block (a block
+    `_from_template`: the caller asks that once per block), if it is one."""
+    if not isinstance(node, t.Text):
         return None
     if node.loc is None or not node.loc.path or node.loc.path.startswith("templates/"):
         return None
@@ -139,10 +161,10 @@ def _generated(block: t.Block, index: int, labels: dict[str, Location],
     if isinstance(block, t.Table) and index >= bool(block.caption):
         return _data_cell(block, cells, index - bool(block.caption))
     found: list[Generated] = []
+    template = _from_template(block)
     for inlines in t.block_inlines(block):
         for node in t.walk_inlines(inlines):
-            field = _field_of(node, block)
-            if isinstance(node, t.Text) and field is not None:
+            if template and isinstance(node, t.Text) and (field := _field_of(node)) is not None:
                 found.append(Generated("front-matter", "", node.text, field.path, field.line))
             elif isinstance(node, t.Quantity):
                 found.append(Generated("value", node.name, node.text))
@@ -194,9 +216,8 @@ class _Sources:
 
     def _read(self, path: str) -> list[str] | None:
         fs = self.ctx.fs
-        try:
-            real = fs.resolve(path)
-            return fs.read_text(real).splitlines(keepends=True) if fs.is_readable(real) else None
+        try:  # read_text refuses what is no regular file itself: asking is_readable first resolved it twice
+            return fs.read_text(fs.resolve(path)).splitlines(keepends=True)
         except BuildError:  # a template's rendering, say: there is no file to hash
             return None
 
