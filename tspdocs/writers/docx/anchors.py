@@ -194,9 +194,8 @@ class _Sources:
 
     def _read(self, path: str) -> list[str] | None:
         fs = self.ctx.fs
-        try:
-            real = fs.resolve(path)
-            return fs.read_text(real).splitlines(keepends=True) if fs.is_readable(real) else None
+        try:  # a read refuses whatever is not a regular file inside the project, as BuildError
+            return fs.read_text(fs.resolve(path)).splitlines(keepends=True)
         except BuildError:  # a template's rendering, say: there is no file to hash
             return None
 
