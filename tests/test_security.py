@@ -38,6 +38,7 @@ from conftest import MINI_DOCUMENTS, MINI_PROJECT, MINI_TEMPLATE, Mini, Run
 
 from tspdocs.errors import BuildError
 from tspdocs.project import safezip
+from tspdocs.store.cache import Cache
 from tspdocs.store.output import output_path
 
 HOSTNAME = Path("/etc/hostname")
@@ -700,6 +701,52 @@ def test_refused_output_name_leaves_nothing_written(mini: Mini, outside: Path) -
     run = mini.run("build", "report", "zother", "--format", "html")
     assert_refused(run, mini, "output-name", "zother/zother.html")
     assert not (outside / "zother.html").exists()
+
+
+def cache_with(root: Path, entries: dict[str, str | Path]) -> Cache:
+    """A cache under `root` holding chart entries: a name maps to its text, or to the path it links to."""
+    folder = root / "build/.tspdocs/cache/charts"
+    folder.mkdir(parents=True, exist_ok=True)
+    for name, value in entries.items():
+        if isinstance(value, Path):
+            os.symlink(value, folder / name)
+        else:
+            (folder / name).write_text(value, encoding="utf-8")
+    return Cache(root)
+
+
+@pytest.mark.parametrize("first", ["plain", "link"])
+def test_cache_entry_linked_out_of_build_is_never_read(tmp_path: Path, outside: Path, first: str) -> None:
+    """Checked whether it is the first entry of its kind looked up or a later one (the kind's folder is
+    resolved once per cache), and in both orders: a link out is refused by its name, a link inside followed."""
+    (tmp_path / "build").mkdir()
+    (tmp_path / "build/inside.png").write_text("inside", encoding="utf-8")
+    cache = cache_with(tmp_path, {"plain.png": "plain", "link.png": outside / "picture.png",
+                                  "within.png": tmp_path / "build/inside.png"})
+    order = ["plain", "link"] if first == "plain" else ["link", "plain"]
+    for name in order:
+        if name == "plain":
+            assert cache.get_bytes("charts", "plain", ".png") == b"plain"
+            continue
+        with pytest.raises(BuildError) as caught:
+            cache.get_bytes("charts", "link", ".png")
+        assert [str(p) for p in caught.value.problems] == \
+            ["error [output-name] output .tspdocs/cache/charts/link.png would be written outside build/"]
+        with pytest.raises(BuildError):
+            cache.put_bytes("charts", "link", ".png", b"stolen")
+    assert cache.get_bytes("charts", "within", ".png") == b"inside"
+    assert cache.get_bytes("charts", "missing", ".png") is None
+
+
+def test_cache_folder_linked_out_of_build_is_never_read(tmp_path: Path, outside: Path) -> None:
+    (tmp_path / "build/.tspdocs/cache").mkdir(parents=True)
+    os.symlink(outside, tmp_path / "build/.tspdocs/cache/charts")
+    cache = Cache(tmp_path)
+    for _ in range(2):  # a refused folder is not remembered as real
+        with pytest.raises(BuildError) as caught:
+            cache.get_bytes("charts", "picture", ".png")
+        assert [str(p) for p in caught.value.problems] == \
+            ["error [output-name] output .tspdocs/cache/charts/picture.png would be written outside build/"]
 
 
 # 8. Foreign Office files ------------------------------------------------------------------------------------

@@ -11,12 +11,12 @@ from collections.abc import Callable, Mapping
 
 from markdown_it.token import Token
 from mdit_py_plugins.attrs.parse import ParseError
-from mdit_py_plugins.attrs.parse import parse as parse_attrs
 
 from .. import tree as t
 from ..errors import Location, Problems
 from ..tree import plain_text
 from . import parse
+from .attributes import parse_attributes
 from .typography import CAPTION as _CAPTION
 from .typography import TRAILING_ATTR as _TRAILING_ATTR
 
@@ -424,7 +424,7 @@ def parse_attr_text(text: str) -> t.Attr:
     words = inner.split()
     unnumbered = "-" in words
     inner = " ".join(w for w in words if w != "-")
-    _end, values = parse_attrs("{" + inner + "}")
+    values = parse_attributes(inner)
     attr = _merge_attr(t.Attr(), values)
     if unnumbered:
         attr.classes.append("unnumbered")

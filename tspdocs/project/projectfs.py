@@ -54,8 +54,13 @@ class ProjectFS:
 
     def display(self, path: Path) -> str:
         """Return `path` as users see it in messages: relative to the project, with `/`."""
+        return self._shown(path.resolve(), path)
+
+    def _shown(self, real: Path, path: Path) -> str:
+        """`display` of `path` whose real path (`path.resolve()`) is `real`: a read that has resolved the
+        path once names it without walking it again (every link on the way is one more system call)."""
         try:
-            return path.resolve().relative_to(self.root).as_posix()
+            return real.relative_to(self.root).as_posix()
         except ValueError:
             return str(path)
 
@@ -82,14 +87,23 @@ class ProjectFS:
 
     def read_bytes(self, path: Path, where: Location | None = None, *, limit: int | None = None) -> bytes:
         """Return the bytes of a regular file inside the project, refusing one over `limit` bytes."""
+        return self._read(path, where, limit)[0]
+
+    def read_source(self, path: Path, where: Location | None = None) -> tuple[str, str]:
+        """Return the file's text, as `read_text`, and its name as `display` gives it, for messages."""
+        data, shown = self._read(path, where, None)
+        return decode_text(data, shown), shown
+
+    def _read(self, path: Path, where: Location | None, limit: int | None) -> tuple[bytes, str]:
         limit = MAX_FILE_BYTES if limit is None else limit
-        with self._opened(path, where) as (handle, size):
+        opened = self._opened(path, where)
+        with opened as (handle, size):
             if size > limit:
-                raise self._too_large(path, size, limit, where)
+                raise self._too_large(opened.shown, size, limit, where)
             data = handle.read(limit + 1)  # the file may have grown since it was looked at
         if len(data) > limit:
-            raise self._too_large(path, len(data), limit, where)
-        return data
+            raise self._too_large(opened.shown, len(data), limit, where)
+        return data, opened.shown
 
     def digest(self, path: Path, where: Location | None = None) -> str:
         """Return the SHA-256 of a regular file inside the project, read in pieces."""
@@ -109,10 +123,9 @@ class ProjectFS:
 
     def _opened(self, path: Path, where: Location | None) -> _Opened:
         real = path.resolve()
+        shown = self._shown(real, path)
         if not real.is_relative_to(self.root):
-            raise fail(f"{self.display(path)} leads outside the project folder",
-                       "outside-project", where)
-        shown = self.display(path)
+            raise fail(f"{shown} leads outside the project folder", "outside-project", where)
         try:
             self._check_regular(os.stat(real).st_mode, shown, where)
             fd = os.open(real, _OPEN_FLAGS)
@@ -129,7 +142,7 @@ class ProjectFS:
         except BaseException:
             os.close(fd)
             raise
-        return _Opened(os.fdopen(fd, "rb"), info.st_size)
+        return _Opened(os.fdopen(fd, "rb"), info.st_size, shown)
 
     @staticmethod
     def _check_regular(mode: int, shown: str, where: Location | None) -> None:
@@ -140,21 +153,22 @@ class ProjectFS:
                     else "a device" if stat.S_ISCHR(mode) or stat.S_ISBLK(mode) else "not a plain file")
             raise fail(f"{shown} is {kind}; only regular files are read", "special-file", where)
 
-    def _too_large(self, path: Path, size: int, limit: int, where: Location | None) -> BuildError:
-        return fail(f"{self.display(path)} holds {size:,} bytes, more than the {limit:,} ({limit // 2**20} MiB) "
+    @staticmethod
+    def _too_large(shown: str, size: int, limit: int, where: Location | None) -> BuildError:
+        return fail(f"{shown} holds {size:,} bytes, more than the {limit:,} ({limit // 2**20} MiB) "
                     "a project file may hold", "file-too-large", where)
 
     def read_text(self, path: Path, where: Location | None = None) -> str:
         """Return the file as text: UTF-8 (a BOM is accepted), CRLF and CR turned into LF."""
-        data = self.read_bytes(path, where)
-        return decode_text(data, self.display(path))
+        return self.read_source(path, where)[0]
 
 
 class _Opened:
-    """An open regular file and the size it had when opened, closed on leaving the `with` block."""
+    """An open regular file, the size it had when opened and its name in messages, closed on leaving the
+    `with` block."""
 
-    def __init__(self, handle: BinaryIO, size: int) -> None:
-        self.handle, self.size = handle, size
+    def __init__(self, handle: BinaryIO, size: int, shown: str) -> None:
+        self.handle, self.size, self.shown = handle, size, shown
 
     def __enter__(self) -> tuple[BinaryIO, int]:
         return self.handle, self.size

@@ -96,8 +96,8 @@ def split_front_matter(text: str, path: str) -> tuple[str | None, str, int]:
 
 
 def _read_markdown(fs: ProjectFS, path: Path) -> tuple[Any, Source]:
-    display = fs.display(path)
-    front, body, body_line = split_front_matter(fs.read_text(path), display)
+    text, display = fs.read_source(path)
+    front, body, body_line = split_front_matter(text, display)
     data = load_yaml(front, display, first_line=2) if front is not None else None
     return data, Source(display, body, body_line)
 

@@ -30,6 +30,7 @@ class Cache:
         """With `root` None the cache is off (a throwaway build)."""
         self.root = root
         self.pending: dict[Path, bytes] = {}
+        self._folders: dict[str, Path] = {}  # kind -> its real folder; see _path
         self._lock = threading.Lock()  # a batch may share one cache between threads
 
     def commit(self) -> None:
@@ -47,7 +48,23 @@ class Cache:
         return hashlib.sha256(text.encode("utf-8")).hexdigest()
 
     def _path(self, kind: str, key: str, suffix: str) -> Path | None:
-        return build_file(self.root, f"{CACHE}/{kind}/{key}{suffix}") if self.root is not None else None
+        """Return where an entry is, checked as every file under build/ is (no link out of it).
+
+        Resolving each entry's full path walked a dozen folders per get and put. The first entry of a kind
+        is checked in full; when it is not itself a link, the folder it resolved to is the kind's real
+        folder, kept for the cache's life (one build, in which only tspdocs writes under build/), and a
+        later entry there, a plain name, is real unless it is a link, which is then checked in full.
+        """
+        if self.root is None:
+            return None
+        folder = self._folders.get(kind)
+        if folder is not None and not (folder / f"{key}{suffix}").is_symlink():
+            return folder / f"{key}{suffix}"
+        relative = f"{CACHE}/{kind}/{key}{suffix}"
+        path = build_file(self.root, relative)
+        if folder is None and not (self.root / relative).is_symlink():
+            self._folders[kind] = path.parent
+        return path
 
     def get_json(self, kind: str, key: str) -> Any:
         data = self.get_bytes(kind, key, ".json")

@@ -216,7 +216,7 @@ class _Sources:
 
     def _read(self, path: str) -> list[str] | None:
         fs = self.ctx.fs
-        try:  # read_text refuses what is no regular file itself: asking is_readable first resolved it twice
+        try:  # a read refuses whatever is not a regular file inside the project, as BuildError
             return fs.read_text(fs.resolve(path)).splitlines(keepends=True)
         except BuildError:  # a template's rendering, say: there is no file to hash
             return None
