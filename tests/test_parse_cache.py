@@ -135,3 +135,13 @@ def test_a_warm_build_writes_the_same_bytes_reports_the_same_problems_and_loads_
                              "docx", "--force"], cwd=mini.root, capture_output=True, text=True, check=True)
     imported = {line.split("|")[-1].strip() for line in result.stderr.splitlines() if "|" in line}
     assert "markdown_it" not in imported and "tspdocs.markdown" not in imported
+
+
+def test_a_batch_keeps_the_trees_of_files_but_not_of_each_areas_render(tmp_path: Path) -> None:
+    parses = trees.ParseCache(Cache(tmp_path), keep_renders=False)
+    parses.blocks("A finding's text.\n", "content/findings/f.md", 7, Problems())
+    for area in ("Ashdale", "Brookmere"):
+        parses.blocks(f"The briefing for {area}.\n", "templates/briefings/base.md.j2", 1, Problems(), rendered=True)
+    parses.save()
+    parses.cache.commit()
+    assert len(json.loads((tmp_path / PACK).read_bytes())["entries"]) == 1

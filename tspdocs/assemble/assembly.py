@@ -57,7 +57,7 @@ def assemble(corpus: Corpus, target: Target, findings: list[Finding], problems: 
     template = target.spec.template
     text = render_template(env, corpus.fs, template, context, spec_location(corpus, target, "template"))
     template_path = f"templates/{template}"
-    blocks = parses.blocks(text, template_path, 1, problems)
+    blocks = parses.blocks(text, template_path, 1, problems, rendered=True)
     sources: dict[str, str] = env.loader.loaded  # type: ignore[union-attr]
     relocate(blocks, template_path, template_lines(text, sources))
     relocate_fields(blocks, findings, sources)

@@ -159,7 +159,7 @@ def _session(chunk: Chunk) -> BuildSession:
         for other in [k for k in _SESSIONS if k[0] != chunk.batch]:  # a pool worker's earlier batch
             del _SESSIONS[other]
     if session is None:
-        session = BuildSession.open(Path(chunk.root), chunk.options)
+        session = BuildSession.open(Path(chunk.root), chunk.options, keep_renders=False)
         with _SESSIONS_LOCK:
             _SESSIONS[key] = session
     return session

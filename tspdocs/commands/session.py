@@ -50,20 +50,21 @@ class BuildSession:
     @classmethod
     def open(cls, root: Path, options: BuildOptions = BuildOptions(), *,
              provenance: Provenance | None = None, cache: Cache | None = None,
-             keep_going: bool = False) -> BuildSession:
+             keep_going: bool = False, keep_renders: bool = True) -> BuildSession:
         """Read the project under `root`; raise one BuildError listing every problem in its content.
 
         A caller that has read the provenance already (the command line needs it before deciding
         whether anything is to be done) passes it in, so git runs once per command. A revision exported
         into a scratch folder (`tspdocs diff`) passes the project's own cache, which is keyed by content.
         With `keep_going`, errors in findings' and sections' front matter wait in `corpus.problems` (see
-        read_corpus).
+        read_corpus). `keep_renders` False keeps no template output in the parse pack (a batch's).
         """
         corpus = read_corpus(root, keep_going=keep_going)
         provenance = provenance or read_provenance(corpus.root)
         cache = cache or Cache(corpus.root)
         return cls(corpus, provenance, cache, Data(corpus.fs, corpus.project, cache=cache),
-                   References(corpus.fs, cache), build_epoch(provenance), options, ParseCache(cache))
+                   References(corpus.fs, cache), build_epoch(provenance), options,
+                   ParseCache(cache, keep_renders=keep_renders))
 
     def keep_cache(self) -> None:
         """Write what this session worked out for later builds: parsed trees, tables, charts, citations."""

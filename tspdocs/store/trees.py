@@ -64,15 +64,20 @@ def parser_fingerprint() -> str:
 class ParseCache:
     """The pack of one build: read when the first text is looked up, written by `save` if it grew."""
 
-    def __init__(self, cache: Cache) -> None:
+    def __init__(self, cache: Cache, *, keep_renders: bool = True) -> None:
+        """`keep_renders` False keeps only texts read from files: a batch renders every area's template
+        with its own figures, texts no later build meets again, which would only swell the pack."""
         self.cache = cache
+        self.keep_renders = keep_renders
         self._pack: dict[str, Any] | None = None
         self._used: set[str] = set()
         self._added = False
         self._lock = threading.Lock()  # a batch's threads share their session, and so this
 
-    def blocks(self, text: str, path: str, first_line: int, problems: Problems) -> list[t.Block]:
-        """Return a new tree of `text`, as `build_blocks` would, from the pack when it holds one."""
+    def blocks(self, text: str, path: str, first_line: int, problems: Problems, *,
+               rendered: bool = False) -> list[t.Block]:
+        """Return a new tree of `text`, as `build_blocks` would, from the pack when it holds one;
+        `rendered` marks a template's output."""
         key = Cache.key(KIND, parser_fingerprint(), path, first_line, text)
         entries = self._entries()
         entry = entries.get(key)
@@ -86,7 +91,7 @@ class ParseCache:
 
         reported_here = Problems()
         blocks = build_blocks(text, path, first_line, reported_here)
-        stored = encode(blocks, reported_here.items)
+        stored = encode(blocks, reported_here.items) if self.keep_renders or not rendered else None
         if stored is not None:
             entries[key] = {"tree": stored}
             self._used.add(key)
