@@ -95,7 +95,7 @@ def build_by_area(root: Path, audience: str, column: str, formats: list[OutputFo
     """
     console = console or Console(quiet=True)
     root = root.resolve()  # each task opens the project by this path, in a worker whose folder may differ
-    session = BuildSession.open(root, options)
+    session = BuildSession.open(root, options, keep_renders=False)  # with -j 1 its chunks are built in it
     audiences = list(session.corpus.project.audiences)
     if audience != "all":
         audiences = [resolve_name(audience, audiences, "audience", "unknown-audience")]
