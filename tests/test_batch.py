@@ -142,3 +142,32 @@ def test_briefings_laid_out_with_shared_fonts_are_the_same_bytes(mini: Mini, mon
     own = {f.path: (mini.root / f.path).read_bytes()
            for f in build_by_area(mini.root, "dh", "area", ["pdf"], BuildOptions())}
     assert len(made) == 3 and own == shared
+
+
+def test_no_chunks_documents_outlive_it_although_the_command_collects_garbage_rarely(
+        mini: Mini, monkeypatch: pytest.MonkeyPatch) -> None:
+    """A python-docx package is a reference cycle holding lxml trees outside Python's heap; with the command's
+    rare collections (writers/collector.py) a batch kept every briefing's, about 0.5 MB each."""
+    import gc
+    import weakref
+
+    from tspdocs.writers import docx as docx_writer
+    from tspdocs.writers.collector import fewer_collections
+
+    places = [f"Area {n:02d}" for n in range(8)]
+    mini.write("content/data/tables.yaml", SPEC)
+    mini.write("content/data/survey.csv", "area,sector,happy\n" + "".join(f"{p},health,4\n" for p in places))
+    opened: list[weakref.ref[Any]] = []
+    real_open = docx_writer.open_reference
+
+    def tracked(*args: Any) -> Any:
+        document = real_open(*args)
+        opened.append(weakref.ref(document.part.package))  # the cycle: package, parts, relationships
+        gc.collect()  # as a long briefing's writing does: the package reaches the oldest generation alive
+        return document
+
+    monkeypatch.setattr(docx_writer, "open_reference", tracked)
+    with fewer_collections():
+        files = build_by_area(mini.root, "all", "area", ["docx"], BuildOptions())
+    assert len(files) == 8 * 2 and len(opened) == len(files)
+    assert [ref for ref in opened if ref() is not None] == []
