@@ -129,8 +129,8 @@ def _run_build(context: click.Context, command: str, names: list[str], project: 
         from .store.state import nothing_to_do
 
         provenance = read_provenance(root)  # whether the outputs are up to date depends on the version
-        outputs = nothing_to_do(root, _request(command, names, chosen_formats, include_drafts, allow_overlength,
-                                               provenance.text))
+        request = _request(command, names, chosen_formats, include_drafts, allow_overlength, provenance.text)
+        outputs = nothing_to_do(root, request)
         if outputs is not None:
             console.say(f"Up to date: {len(outputs)} files in build/, nothing changed since they were built.")
             return
@@ -140,7 +140,7 @@ def _run_build(context: click.Context, command: str, names: list[str], project: 
 
     if force:
         provenance = reading.result()
-    request = _request(command, names, chosen_formats, include_drafts, allow_overlength, provenance.text)
+        request = _request(command, names, chosen_formats, include_drafts, allow_overlength, provenance.text)
 
     options = BuildOptions(include_drafts=include_drafts, allow_overlength=allow_overlength)
     report = build(root, targets, chosen_formats, options, console=console, force=force, request=request,
