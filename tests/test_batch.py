@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import contextlib
 import json
 from concurrent.futures import ThreadPoolExecutor
 from pathlib import Path
@@ -120,9 +121,10 @@ def test_a_chunk_failing_after_others_were_staged_leaves_nothing_behind(
 
 
 def test_briefings_laid_out_with_shared_fonts_are_the_same_bytes(mini: Mini, monkeypatch: pytest.MonkeyPatch) -> None:
-    """A batch's layouts share one font configuration (a configuration per layout kept a quarter of a
-    megabyte each, so a long batch grew): one is made per chunk, and every PDF is the same bytes as one
-    laid out with a configuration of its own."""
+    """A batch's layouts share one font configuration (Fontconfig keeps a quarter of a megabyte of each
+    after it is freed, so one per layout, or per chunk, made a long batch grow): one is made per batch,
+    however many chunks it has, and every PDF is the same bytes as one laid out with a configuration of
+    its own."""
     from weasyprint.text import fonts
 
     with_areas(mini)
@@ -134,14 +136,16 @@ def test_briefings_laid_out_with_shared_fonts_are_the_same_bytes(mini: Mini, mon
         return real()
 
     monkeypatch.setattr(fonts, "FontConfiguration", counting)
-    monkeypatch.setattr(batch, "CHUNKS_PER_WORKER", 1)  # both areas in one chunk
+    monkeypatch.setattr(batch, "MOST_PER_CHUNK", 1)  # one area a chunk: two chunks, one configuration
     shared = {f.path: (mini.root / f.path).read_bytes()
               for f in build_by_area(mini.root, "dh", "area", ["pdf"], BuildOptions())}
     assert len(shared) == 2 and len(made) == 1
-    monkeypatch.setattr(batch, "MOST_PER_CHUNK", 1)  # one area a chunk: each its own configuration
+    build_by_area(mini.root, "dh", "area", ["pdf"], BuildOptions())
+    assert len(made) == 2  # the next batch reads the fonts again
+    monkeypatch.setattr(batch, "fonts_shared", lambda configs: contextlib.nullcontext())  # each its own
     own = {f.path: (mini.root / f.path).read_bytes()
            for f in build_by_area(mini.root, "dh", "area", ["pdf"], BuildOptions())}
-    assert len(made) == 3 and own == shared
+    assert len(made) == 4 and own == shared
 
 
 def test_no_chunks_documents_outlive_it_although_the_command_collects_garbage_rarely(

@@ -106,7 +106,7 @@ def build_by_area(root: Path, audience: str, column: str, formats: list[OutputFo
     chunks = [Chunk(str(session.root), options, column, formats, briefings[i:i + size], batch)
               for i in range(0, len(briefings), size)]
     with _SESSIONS_LOCK:
-        _SESSIONS[batch, threading.get_ident()] = session  # the chunks this thread builds itself reuse it
+        _SESSIONS[batch, threading.get_ident()] = _Worker(session)  # the chunks this thread builds reuse it
     pool = executor or (ProcessPoolExecutor(max_workers=jobs) if jobs > 1 else None)
     problems = Problems()
     written: list[AreaFile] = []
@@ -147,23 +147,33 @@ class ChunkFiles:
     extras: list[dict[str, bytes]]  # by path under build/, as `WriteResult.extras`
 
 
+@dataclass
+class _Worker:
+    """What one thread keeps between the chunks of a batch it builds."""
+
+    session: BuildSession
+    # The font configurations its layouts share (writers/pdf.fonts_shared): Fontconfig keeps about a
+    # quarter of a megabyte of each after it is freed, so one per chunk made a long batch grow.
+    fonts: dict[str, object] = field(default_factory=dict)
+
+
 # The session each thread of this process builds the current batch's chunks with: opening one (reading
 # every finding and data table) for each of a hundred chunks would cost more than some briefings do.
-_SESSIONS: dict[tuple[str, int], BuildSession] = {}
+_SESSIONS: dict[tuple[str, int], _Worker] = {}
 _SESSIONS_LOCK = threading.Lock()
 
 
-def _session(chunk: Chunk) -> BuildSession:
+def _worker(chunk: Chunk) -> _Worker:
     key = (chunk.batch, threading.get_ident())
     with _SESSIONS_LOCK:
-        session = _SESSIONS.get(key)
+        worker = _SESSIONS.get(key)
         for other in [k for k in _SESSIONS if k[0] != chunk.batch]:  # a pool worker's earlier batch
             del _SESSIONS[other]
-    if session is None:
-        session = BuildSession.open(Path(chunk.root), chunk.options, keep_renders=False)
+    if worker is None:
+        worker = _Worker(BuildSession.open(Path(chunk.root), chunk.options, keep_renders=False))
         with _SESSIONS_LOCK:
-            _SESSIONS[key] = session
-    return session
+            _SESSIONS[key] = worker
+    return worker
 
 
 def _forget(batch: str) -> None:
@@ -178,10 +188,11 @@ def build_chunk(chunk: Chunk) -> ChunkFiles | BuildError:
     A failure is returned, not raised, so that one bad area does not hide the others' results.
     """
     try:
-        session = _session(chunk)
+        worker = _worker(chunk)
+        session = worker.session
         targets = [for_place(briefing_target(session.corpus, audience), chunk.column, place)
                    for audience, place in chunk.briefings]
-        with fonts_shared():
+        with fonts_shared(worker.fonts):
             rendered = render_documents(session, targets, chunk.formats, Renderer(0), Console(quiet=True))
         session.keep_cache()  # the batch's files are staged later, all or none; the cache is only a speed-up
     except BuildError as exc:

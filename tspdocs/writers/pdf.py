@@ -121,7 +121,7 @@ _shared_fonts = threading.local()  # .configs: {the page's @font-face rules: the
 
 
 @contextmanager
-def fonts_shared() -> Iterator[None]:
+def fonts_shared(configs: dict[str, object] | None = None) -> Iterator[None]:
     """Let the layouts made inside (in this thread) share one font configuration per set of `@font-face`
     rules, as a batch of briefings does.
 
@@ -129,10 +129,11 @@ def fonts_shared() -> Iterator[None]:
     a process laying out hundreds of briefings, each with its own, grew by that much a briefing; sharing
     also spares reading and registering the fonts again. The output is the same: a configuration only
     ever holds the fonts its rules name, added once. It is dropped on leaving, with its copies of the font
-    files, so fonts changed on disk are read again by the next build.
+    files, so fonts changed on disk are read again by the next build. A caller that makes several scopes
+    for one piece of work (a batch's chunks) passes the same `configs` to each, so they share it too.
     """
     outer = getattr(_shared_fonts, "configs", None)
-    _shared_fonts.configs = {}
+    _shared_fonts.configs = {} if configs is None else configs
     try:
         yield
     finally:
