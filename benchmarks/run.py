@@ -260,27 +260,30 @@ class Table(list[Row]):
             self.append(row)
 
 
-def scale(work: Path, tspdocs: list[str], copies: int = 27) -> list[Row]:
+def scale(work: Path, tspdocs: list[str], copies: int = 27, repeat: int = 3) -> list[Row]:
     """The final report against one made ~9x longer (benchmarks/scale_project.py): seconds and peak memory
-    per page should stay flat. One PDF build of each, sampled for memory (the sampler costs a few per cent
-    of the time, alike for both; a 300-page build is too long to repeat)."""
+    per page should stay flat. The two builds are timed alternately, `repeat` rounds (medians), as the other
+    ratios are: one run of each, a minute apart, measured this machine's drift rather than tspdocs. Memory
+    comes from one more, sampled run of each (the sampler costs a few per cent of the time)."""
     small, big = work / "scale-small", work / "scale-big"
     for root in (small, big):
         for name in ("content", "templates", "assets"):
             shutil.copytree(REPO / name, root / name)
     subprocess.run([sys.executable, str(HERE / "scale_project.py"), str(big), str(copies)], check=True)
     command = [*tspdocs, "build", "final", "--format", "pdf"]
-    timings = {}
     for root in (small, big):
         run(command, root)  # charts, citations and the contents' page numbers cached, as in a warm build
-        timings[root] = run([*command, "--force"], root, memory=True), pages(root / "build/final/final.pdf")
-    (short, short_pages), (long, long_pages) = timings[small], timings[big]
-    return [(f"{long_pages}-page report, PDF s per page", long.seconds / long_pages,
-             f"{short_pages}-page report, s per page", short.seconds / short_pages, "≈ 1.0 (linear)"),
-            (f"{long_pages}-page report: s (peak {long.peak_mb:.0f} MB)", long.seconds,
-             f"{short_pages}-page report: s (peak {short.peak_mb:.0f} MB)", short.seconds, "—"),
-            (f"{long_pages}-page report, peak MB per page", long.peak_mb / long_pages,
-             f"{short_pages}-page report, peak MB per page", short.peak_mb / short_pages, "≤ 1.0")]
+    seconds = interleaved({"small": Command([*command, "--force"], small),
+                           "big": Command([*command, "--force"], big)}, repeat)
+    short_mb, long_mb = (run([*command, "--force"], root, memory=True).peak_mb for root in (small, big))
+    short_pages, long_pages = (pages(root / "build/final/final.pdf") for root in (small, big))
+    short, long = seconds["small"], seconds["big"]
+    return [(f"{long_pages}-page report, PDF s per page", long / long_pages,
+             f"{short_pages}-page report, s per page", short / short_pages, "≈ 1.0 (linear)"),
+            (f"{long_pages}-page report: s (peak {long_mb:.0f} MB)", long,
+             f"{short_pages}-page report: s (peak {short_mb:.0f} MB)", short, "—"),
+            (f"{long_pages}-page report, peak MB per page", long_mb / long_pages,
+             f"{short_pages}-page report, peak MB per page", short_mb / short_pages, "≤ 1.0")]
 
 
 def batch(work: Path, tspdocs: list[str]) -> list[Row]:
