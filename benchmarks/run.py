@@ -1,7 +1,7 @@
 """Time tspdocs against its floors: bare WeasyPrint, and Pandoc on the same content.
 
 Every command runs in a fresh process; each figure is the median of --repeat
-runs (5), taken in rounds: each round runs every command of a comparison once, so
+runs (5; at least nine for the briefing rows), taken in rounds: each round runs every command of a comparison once, so
 tspdocs and its peer are timed alternately, under the same load. Peak memory is
 the largest total PSS (proportional set size, so pages shared between processes
 are not counted twice) of the command's process tree, sampled in three separate
@@ -224,7 +224,7 @@ def main() -> None:
             "floor": Command(brief_floor, root),
             "cold": Command(brief_pdf, root, before=["rm", "-rf", "build"]),
             "warm": Command([*brief_pdf, "--force"], root),  # after the cold run has filled the cache again
-        }, args.repeat)
+        }, max(args.repeat, 9))  # a briefing is a second or two, within the machine's swings: more rounds
         rows.append(("first brief --format pdf (no build/ at all)", briefs["cold"], "bare WeasyPrint, same HTML",
                      briefs["floor"], "≤ 1.25"))
         rows.append(("brief --format pdf, warm cache", briefs["warm"], "bare WeasyPrint, same HTML",
