@@ -1,8 +1,9 @@
 """Time tspdocs against its floors: bare WeasyPrint, and Pandoc on the same content.
 
 Every command runs in a fresh process; each figure is the median of --repeat
-runs (5; at least nine for the briefing rows), taken in rounds: each round runs every command of a comparison once, so
-tspdocs and its peer are timed alternately, under the same load. Peak memory is
+runs (5; at least nine for the briefing rows), taken in rounds: each round runs
+every command of a comparison once, so tspdocs and its peer are timed
+alternately, under the same load. Peak memory is
 the largest total PSS (proportional set size, so pages shared between processes
 are not counted twice) of the command's process tree, sampled in three separate
 runs so that sampling does not slow the timed ones.
