@@ -8,7 +8,7 @@ the largest total PSS (proportional set size, so pages shared between processes
 are not counted twice) of the command's process tree, sampled in three separate
 runs so that sampling does not slow the timed ones.
 
-    python benchmarks/run.py              # all measurements (about 20 minutes on 2 cores)
+    python benchmarks/run.py              # all measurements (about 45 minutes on 2 cores)
     python benchmarks/run.py --quick      # skip the 300-briefing batch
 
 Every row sets tspdocs beside what a peer runs for the same work, in the same run. Pandoc gets the
@@ -287,8 +287,11 @@ def scale(work: Path, tspdocs: list[str], copies: int = 27, repeat: int = 3) -> 
              f"{short_pages}-page report, peak MB per page", short_mb / short_pages, "≤ 1.0")]
 
 
-def batch(work: Path, tspdocs: list[str]) -> list[Row]:
-    """300 briefings: 100 areas x 3 audiences, from a benchmark survey, with one worker and with two."""
+def batch(work: Path, tspdocs: list[str], repeat: int = 2) -> list[Row]:
+    """300 briefings: 100 areas x 3 audiences, from a benchmark survey, with one worker and with two, timed
+    alternately for `repeat` rounds (a batch takes minutes; one run of each, minutes apart, put the
+    machine's drift into the speed-up: 1.75 and 2.51 in two runs of the same code). Memory comes from one
+    more, sampled `-j 1` run, since sampling slows the run it samples."""
     root = work / "batch"
     for name in ("content", "templates", "assets"):
         shutil.copytree(REPO / name, root / name)
@@ -296,10 +299,12 @@ def batch(work: Path, tspdocs: list[str]) -> list[Row]:
                     "--out", str(root / "content/data/survey.csv")], check=True, capture_output=True)
     command = [*tspdocs, "brief", "--audience", "all", "--by", "area"]
     run([*command, "-j", "2"], root)  # warm the cache, so neither timed run finds it warmed by the other
-    one = run([*command, "-j", "1"], root, memory=True)
-    two = run([*command, "-j", "2"], root)
-    return [("300 area briefings, -j 1 (s)", one.seconds, "-j 2 (s); ratio is the speed-up", two.seconds, "≥ 1.8"),
-            ("300 briefings -j 1: peak MB, last quarter", one.late_mb, "peak MB, first quarter", one.early_mb,
+    seconds = interleaved({"one": Command([*command, "-j", "1"], root), "two": Command([*command, "-j", "2"], root)},
+                          repeat)
+    memory = run([*command, "-j", "1"], root, memory=True)
+    return [("300 area briefings, -j 1 (s)", seconds["one"], "-j 2 (s); ratio is the speed-up", seconds["two"],
+             "≥ 1.8"),
+            ("300 briefings -j 1: peak MB, last quarter", memory.late_mb, "peak MB, first quarter", memory.early_mb,
              "≈ 1.0 (flat)")]
 
 
